@@ -1,0 +1,167 @@
+"""Events: the one thing every node stores, and the one place that turns them into rows and back.
+
+Everything that happens at the event is an `Event` appended to the log: reference data
+(attendees, rooms, sessions, visits, buses, stations, keys) as well as scans. An event is
+identified by `(station_id, seq)` and ordered by `(hlc, station_id, seq)`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# --- reference data -------------------------------------------------------------------
+EVENT_CREATED = "event.created"  # {name, days: [YYYY-MM-DD...], tz}
+ATTENDEE_REGISTERED = "attendee.registered"  # {id, name, first, last, org, city, country, role, email?, ref?, tags?}
+ATTENDEE_UPDATED = "attendee.updated"  # same fields as registered, any subset besides id
+ROOM_ADDED = "room.added"  # {id, name, capacity}  (also used to update a room)
+SESSION_ADDED = "session.added"  # {id, title, room, start, end}  (ISO 8601 with offset)
+VISIT_ADDED = "visit.added"  # {id, title, day, depart?, return?}
+BUS_ADDED = "bus.added"  # {id, visit, capacity, label?}
+BUS_ASSIGNED = "bus.assigned"  # {visit, bus, attendee}
+BUS_UNASSIGNED = "bus.unassigned"  # {visit, bus, attendee}
+STATION_ADDED = "station.added"  # {id, kind: desk|door|bus|hub|dashboard|organiser, place?}
+STATION_REVOKED = "station.revoked"  # {id}
+KEY_ADDED = "key.added"  # {kid, public_key}  (Ed25519 public key, base64)
+BADGE_REVOKED = "badge.revoked"  # {attendee, badge?, reason?}  badge = serial of the revoked badge
+BADGE_ISSUED = "badge.issued"  # {attendee, serial}
+
+# --- scans and operations -------------------------------------------------------------
+DESK_CHECKIN = "checkin.desk"  # {attendee, first: bool, via: scan|search, badge?}
+DOOR_ENTRY = "door.entry"  # {attendee, room, override?: bool, arrival?: bool, via?}
+DOOR_EXIT = "door.exit"  # {attendee, room}
+BUS_BOARDED = "bus.boarded"  # {attendee, visit, bus, via?}
+BUS_DEPARTED = "bus.departed"  # {visit, bus, headcount, missing: [attendee ids]}
+BUS_RETURNED = "bus.returned"  # {visit, bus, headcount?}
+VOID = "void"  # {station_id, seq}: undo of an earlier scan
+SCAN_REJECTED = "scan.rejected"  # {reason, mode, place?, attendee?, badge?}
+INCIDENT_ACKED = "incident.acked"  # {incident}
+CLOCK_SUSPECT = "clock.suspect"  # {station_id, seq, hlc, seen_at}: a remote clock far ahead
+
+REFERENCE_KINDS = frozenset(
+    {
+        EVENT_CREATED,
+        ATTENDEE_REGISTERED,
+        ATTENDEE_UPDATED,
+        ROOM_ADDED,
+        SESSION_ADDED,
+        VISIT_ADDED,
+        BUS_ADDED,
+        BUS_ASSIGNED,
+        BUS_UNASSIGNED,
+        STATION_ADDED,
+        STATION_REVOKED,
+        KEY_ADDED,
+        BADGE_REVOKED,
+        BADGE_ISSUED,
+    }
+)
+SCAN_KINDS = frozenset({DESK_CHECKIN, DOOR_ENTRY, DOOR_EXIT, BUS_BOARDED, SCAN_REJECTED})
+OPERATION_KINDS = frozenset(
+    {BUS_DEPARTED, BUS_RETURNED, VOID, INCIDENT_ACKED, CLOCK_SUSPECT}
+)
+ALL_KINDS = REFERENCE_KINDS | SCAN_KINDS | OPERATION_KINDS
+
+# Rejection reasons recorded in SCAN_REJECTED events (stable machine words).
+REJECT_FORGED = "forged"
+REJECT_REVOKED = "revoked"
+REJECT_UNKNOWN = "unknown_attendee"
+REJECT_MALFORMED = "malformed"
+
+# The hybrid logical clock packs wall-clock milliseconds and a 16-bit counter in one int.
+HLC_COUNTER_BITS = 16
+
+
+def hlc_ms(hlc: int) -> int:
+    """Wall-clock milliseconds of a hybrid logical clock value."""
+    return hlc >> HLC_COUNTER_BITS
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One immutable entry of the log."""
+
+    station_id: str
+    seq: int
+    hlc: int
+    kind: str
+    data: Mapping[str, Any]
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        """The total order every node folds in."""
+        return (self.hlc, self.station_id, self.seq)
+
+    @property
+    def ident(self) -> tuple[str, int]:
+        return (self.station_id, self.seq)
+
+    @property
+    def at_ms(self) -> int:
+        return hlc_ms(self.hlc)
+
+    def to_row(self) -> dict[str, Any]:
+        return {
+            "station_id": self.station_id,
+            "seq": self.seq,
+            "hlc": self.hlc,
+            "kind": self.kind,
+            "data": encode_data(self.data),
+        }
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form used by sync and bundles."""
+        return {
+            "station_id": self.station_id,
+            "seq": self.seq,
+            "hlc": self.hlc,
+            "kind": self.kind,
+            "data": dict(self.data),
+        }
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any] | tuple[Any, ...]) -> Event:
+        if isinstance(row, tuple):
+            station_id, seq, hlc, kind, data = row[:5]
+        else:
+            station_id, seq, hlc, kind, data = (
+                row["station_id"],
+                row["seq"],
+                row["hlc"],
+                row["kind"],
+                row["data"],
+            )
+        return cls(station_id, int(seq), int(hlc), kind, json.loads(data))
+
+    @classmethod
+    def from_wire(cls, obj: Mapping[str, Any]) -> Event:
+        """Parse and validate an event received from another node; raises ValueError."""
+        if not isinstance(obj, Mapping):
+            raise ValueError("an event must be a JSON object")
+        try:
+            station_id = obj["station_id"]
+            seq = obj["seq"]
+            hlc = obj["hlc"]
+            kind = obj["kind"]
+            data = obj["data"]
+        except KeyError as missing:
+            raise ValueError(f"event lacks the field {missing}") from None
+        if not isinstance(station_id, str) or not station_id or len(station_id) > 64:
+            raise ValueError("station_id must be a non-empty string of at most 64 characters")
+        if type(seq) is not int or seq < 1:
+            raise ValueError("seq must be a positive integer")
+        if type(hlc) is not int or hlc < 0 or hlc >= 2**62:
+            raise ValueError("hlc must be a non-negative 62-bit integer")
+        if kind not in ALL_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        if not isinstance(data, Mapping):
+            raise ValueError("data must be a JSON object")
+        if len(encode_data(data)) > 16_384:
+            raise ValueError("event data is larger than 16 KiB")
+        return cls(station_id, seq, hlc, kind, dict(data))
+
+
+def encode_data(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -1,0 +1,46 @@
+"""The schema, only through sqlite-utils migrations.
+
+`events` is the replicated, append-only log (triggers refuse UPDATE and DELETE).
+`clock` and `node` hold this node's own state (its HLC, its settings); they never sync.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "eventops"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_event_log(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE events (
+            station_id TEXT NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq >= 1),
+            hlc INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            data TEXT NOT NULL,
+            clock_suspect INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (station_id, seq)
+        )
+        """
+    )
+    db.execute("CREATE INDEX events_order ON events (hlc, station_id, seq)")
+    db.execute(
+        """
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only: events cannot be changed'); END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only: events cannot be deleted'); END
+        """
+    )
+    db.execute("CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), last_hlc INTEGER NOT NULL)")
+    db.execute("INSERT INTO clock (id, last_hlc) VALUES (1, 0)")
+    db.execute("CREATE TABLE node (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

@@ -1,0 +1,49 @@
+"""The `eventops` command line: thin click wiring over the packages' Python APIs.
+
+Every command lives in `eventops/commands/<area>.py` and is registered here. Errors meant for
+a person (`db.errors.EventOpsError`) become one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from typing import Any
+
+import click
+
+from db.errors import EventOpsError
+from eventops.commands import COMMANDS
+
+
+class EventOpsGroup(click.Group):
+    """A click group that turns known errors into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EventOpsError as error:
+            raise click.ClickException(str(error)) from None
+        except sqlite3.DatabaseError as error:
+            raise click.ClickException(f"database error: {error}") from None
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=EventOpsGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="eventops")
+def main() -> None:
+    """Event-day check-in and live operations for conferences.
+
+    Every station records into its own SQLite database, works offline and syncs
+    when it can. Start with the demo:
+
+    \b
+        eventops demo
+        eventops status --db ~/.local/share/eventops/demo.db
+    """
+
+
+for command in COMMANDS:
+    main.add_command(command)

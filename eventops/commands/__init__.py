@@ -1,0 +1,31 @@
+"""All commands of the CLI, one module per area; each module exposes `commands`."""
+
+from __future__ import annotations
+
+import click
+
+from eventops.commands import (
+    badges,
+    bus,
+    dashboard,
+    demo,
+    devices,
+    event,
+    imports,
+    station,
+    stations,
+    syncing,
+)
+
+COMMANDS: list[click.Command] = [
+    *event.commands,
+    *imports.commands,
+    *demo.commands,
+    *badges.commands,
+    *devices.commands,
+    *station.commands,
+    *bus.commands,
+    *stations.commands,
+    *syncing.commands,
+    *dashboard.commands,
+]

@@ -1,0 +1,7 @@
+"""Commands: station."""
+
+from __future__ import annotations
+
+import click
+
+commands: list[click.Command] = []

@@ -1,0 +1,7 @@
+"""Commands: syncing."""
+
+from __future__ import annotations
+
+import click
+
+commands: list[click.Command] = []

@@ -44,3 +44,18 @@ def m001_event_log(db: Database) -> None:
     db.execute("CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), last_hlc INTEGER NOT NULL)")
     db.execute("INSERT INTO clock (id, last_hlc) VALUES (1, 0)")
     db.execute("CREATE TABLE node (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migrations()
+def m002_contacts(db: Database) -> None:
+    """Personal contact data stays on the organiser's node: it is never part of an event."""
+    db.execute(
+        """
+        CREATE TABLE contacts (
+            attendee_id TEXT PRIMARY KEY,
+            email TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            extra TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )

@@ -18,6 +18,7 @@ AWAY = "away"
 
 @dataclass(frozen=True, slots=True)
 class EventInfo:
+    id: str  # short random id, carried in badge tokens ("wrong event" check)
     name: str
     days: tuple[str, ...]
     tz: str

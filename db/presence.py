@@ -1,0 +1,391 @@
+"""DESIGN.md's presence rules, one function per event kind.
+
+`fold_event(state, event)` is the only thing that changes a `_Core`. It must be a pure
+function of the state and the event: every node folds the same events the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from db import events as ev
+from db.events import Event
+from db.state import (
+    BUS,
+    BUS_LEFT_MISSING,
+    CLOCK_SUSPECT,
+    DOUBLE_ADMISSION,
+    FORGED_BADGE,
+    OVER_CAPACITY,
+    REVOKED_BADGE,
+    ROOM,
+    VENUE,
+    Attendee,
+    Bus,
+    Checkin,
+    EventInfo,
+    Incident,
+    Place,
+    Room,
+    Session,
+    Station,
+    Visit,
+)
+
+if TYPE_CHECKING:
+    from db.fold import EventState, _Core
+
+Handler = Callable[["EventState", "_Core", Event], None]
+_HANDLERS: dict[str, Handler] = {}
+
+ATTENDEE_FIELDS = ("name", "first", "last", "org", "city", "country", "role", "email", "ref")
+
+
+def handles(*kinds: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        for kind in kinds:
+            _HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def fold_event(state: EventState, event: Event) -> None:
+    core = state.core
+    at = event.at_ms
+    core.last_event_ms = max(core.last_event_ms, at)
+    core.station_last_ms[event.station_id] = max(core.station_last_ms.get(event.station_id, 0), at)
+    if event.kind in ev.SCAN_KINDS:
+        core.last_scan_ms = max(core.last_scan_ms, at)
+        core.station_scans[(event.station_id, state.day_of(at))] += 1
+    handler = _HANDLERS.get(event.kind)
+    if handler is not None:
+        try:
+            handler(state, core, event)
+        except (KeyError, TypeError, ValueError):
+            # A malformed event from some node must not stop the fold for everyone.
+            return
+
+
+def _str(data: Any, key: str, default: str = "") -> str:
+    value = data.get(key, default)
+    return default if value is None else str(value)
+
+
+def _incident(core: _Core, kind: str, event: Event, detail: str, **refs: str) -> None:
+    ident = f"{kind}:{event.station_id}:{event.seq}"
+    core.incidents[ident] = Incident(ident, kind, event.at_ms, event.station_id, detail, **refs)
+
+
+# --- reference data ---------------------------------------------------------------------
+@handles(ev.EVENT_CREATED)
+def _event_created(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    core.info = EventInfo(
+        id=_str(d, "id"),
+        name=_str(d, "name"),
+        days=tuple(str(day) for day in d.get("days", ())),
+        tz=_str(d, "tz", "Europe/Brussels"),
+        demo=bool(d.get("demo", False)),
+    )
+
+
+@handles(ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)
+def _attendee(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    attendee_id = _str(d, "id")
+    if not attendee_id:
+        return
+    old = core.attendees.get(attendee_id) or Attendee(attendee_id, attendee_id)
+    changes: dict[str, Any] = {f: str(d[f]) for f in ATTENDEE_FIELDS if f in d and d[f] is not None}
+    if "tags" in d and isinstance(d["tags"], list):
+        changes["tags"] = tuple(str(t) for t in d["tags"])
+    fields = {f: getattr(old, f) for f in (*ATTENDEE_FIELDS, "tags")}
+    fields.update(changes)
+    if not fields["name"] or fields["name"] == attendee_id:
+        full = " ".join(p for p in (fields["first"], fields["last"]) if p)
+        fields["name"] = full or fields["name"]
+    core.attendees[attendee_id] = Attendee(attendee_id, **fields)
+
+
+@handles(ev.ROOM_ADDED)
+def _room(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    room_id = _str(d, "id")
+    core.rooms[room_id] = Room(room_id, _str(d, "name", room_id), int(d.get("capacity", 0)))
+
+
+@handles(ev.SESSION_ADDED)
+def _session(state: EventState, core: _Core, event: Event) -> None:
+    from db.fold import parse_local
+
+    d = event.data
+    tz = state.tz
+    session = Session(
+        id=_str(d, "id"),
+        title=_str(d, "title"),
+        room=_str(d, "room"),
+        start_ms=parse_local(_str(d, "start"), tz),
+        end_ms=parse_local(_str(d, "end"), tz),
+        start=_str(d, "start"),
+        end=_str(d, "end"),
+    )
+    previous = core.sessions.get(session.id)
+    core.sessions[session.id] = session
+    for room_id in {session.room, previous.room if previous else session.room}:
+        core.sessions_by_room[room_id] = tuple(
+            sorted((s for s in core.sessions.values() if s.room == room_id), key=lambda s: (s.start_ms, s.id))
+        )
+
+
+@handles(ev.VISIT_ADDED)
+def _visit(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    visit_id = _str(d, "id")
+    core.visits[visit_id] = Visit(visit_id, _str(d, "title"), _str(d, "day"), _str(d, "depart"), _str(d, "return"))
+
+
+@handles(ev.BUS_ADDED)
+def _bus(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    bus_id = _str(d, "id")
+    old = core.buses.get(bus_id)
+    bus = old.copy() if old else Bus(bus_id, _str(d, "visit"), 0)
+    bus.visit = _str(d, "visit", bus.visit)
+    bus.capacity = int(d.get("capacity", bus.capacity))
+    bus.label = _str(d, "label", bus.label or bus_id)
+    core.buses[bus_id] = bus
+
+
+@handles(ev.BUS_ASSIGNED)
+def _bus_assigned(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    bus_id, attendee_id = _str(d, "bus"), _str(d, "attendee")
+    bus = core.buses.get(bus_id)
+    if bus is None:
+        bus = core.buses[bus_id] = Bus(bus_id, _str(d, "visit"), 0, bus_id)
+    for other in core.buses.values():
+        if other.visit == bus.visit and other.id != bus_id:
+            other.assigned.discard(attendee_id)
+    bus.assigned.add(attendee_id)
+
+
+@handles(ev.BUS_UNASSIGNED)
+def _bus_unassigned(state: EventState, core: _Core, event: Event) -> None:
+    bus = core.buses.get(_str(event.data, "bus"))
+    if bus is not None:
+        bus.assigned.discard(_str(event.data, "attendee"))
+
+
+@handles(ev.STATION_ADDED)
+def _station(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    station_id = _str(d, "id")
+    core.stations[station_id] = Station(station_id, _str(d, "kind"), _str(d, "place"))
+
+
+@handles(ev.STATION_REVOKED)
+def _station_revoked(state: EventState, core: _Core, event: Event) -> None:
+    station_id = _str(event.data, "id")
+    old = core.stations.get(station_id) or Station(station_id, "")
+    core.stations[station_id] = Station(old.id, old.kind, old.place, revoked=True)
+
+
+@handles(ev.KEY_ADDED)
+def _key(state: EventState, core: _Core, event: Event) -> None:
+    core.keys[_str(event.data, "kid")] = _str(event.data, "public_key")
+
+
+@handles(ev.BADGE_ISSUED)
+def _badge_issued(state: EventState, core: _Core, event: Event) -> None:
+    attendee_id = _str(event.data, "attendee")
+    core.badge_serial[attendee_id] = max(core.badge_serial.get(attendee_id, 1), int(event.data["serial"]))
+
+
+@handles(ev.BADGE_REVOKED)
+def _badge_revoked(state: EventState, core: _Core, event: Event) -> None:
+    attendee_id = _str(event.data, "attendee")
+    serial = int(event.data.get("serial", core.badge_serial.get(attendee_id, 1)))
+    core.revoked_serials[attendee_id] = core.revoked_serials.get(attendee_id, frozenset()) | {serial}
+
+
+# --- presence -----------------------------------------------------------------------------
+def _leave(state: EventState, core: _Core, attendee_id: str) -> None:
+    """Take `attendee_id` out of the room (or boarding bus) they are recorded in."""
+    place = core.places.get(attendee_id)
+    if place is None:
+        return
+    if place.kind == ROOM and place.until_ms is not None:
+        slot = core.room_slots.get(place.ref, {}).get(place.until_ms)
+        if slot is not None:
+            slot.discard(attendee_id)
+    elif place.kind == BUS:
+        bus = core.buses.get(place.ref)
+        if bus is not None and bus.state == "boarding":
+            bus.aboard.discard(attendee_id)
+
+
+def _arrive(state: EventState, core: _Core, event: Event, attendee_id: str, via: str) -> Checkin | None:
+    """Record the first arrival of the day; returns the earlier check-in if there was one."""
+    day = state.day_of(event.at_ms)
+    earlier = core.checkins.get((day, attendee_id))
+    if earlier is None:
+        core.checkins[(day, attendee_id)] = Checkin(attendee_id, day, event.at_ms, event.station_id, via)
+        bucket = event.at_ms - event.at_ms % 300_000
+        core.arrivals[(day, bucket)] += 1
+    return earlier
+
+
+@handles(ev.DESK_CHECKIN)
+def _desk_checkin(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    attendee_id = _str(d, "attendee")
+    earlier = _arrive(state, core, event, attendee_id, _str(d, "via", "scan"))
+    if earlier is not None and bool(d.get("first")) and earlier.station != event.station_id:
+        name = core.attendees.get(attendee_id)
+        when = state.local_time(earlier.at_ms).strftime("%H:%M")
+        _incident(
+            core,
+            DOUBLE_ADMISSION,
+            event,
+            f"{name.name if name else attendee_id} admitted at {event.station_id} "
+            f"after {earlier.station} at {when}",
+            attendee=attendee_id,
+        )
+    if state.place_at(attendee_id, event.at_ms) is None:
+        _leave(state, core, attendee_id)
+        core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
+
+
+@handles(ev.DOOR_ENTRY)
+def _door_entry(state: EventState, core: _Core, event: Event) -> None:
+    from db.fold import SESSION_GRACE_MS
+
+    d = event.data
+    attendee_id, room_id, at = _str(d, "attendee"), _str(d, "room"), event.at_ms
+    _arrive(state, core, event, attendee_id, "door")
+    _leave(state, core, attendee_id)
+    session = state.session_in(room_id, at)
+    until = session.end_ms + SESSION_GRACE_MS if session else state.day_end_ms(state.day_of(at))
+    if until <= at:
+        until = at + 1
+    core.places[attendee_id] = Place(ROOM, room_id, at, until, event.station_id)
+    core.room_slots.setdefault(room_id, {}).setdefault(until, set()).add(attendee_id)
+    room = core.rooms.get(room_id)
+    if room is None or room.capacity <= 0:
+        return
+    occupancy = state.occupancy(room_id, at)
+    if occupancy > room.capacity:
+        if room_id not in core.over_capacity:
+            core.over_capacity = core.over_capacity | {room_id}
+            how = " (override at the door)" if d.get("override") else ""
+            _incident(
+                core,
+                OVER_CAPACITY,
+                event,
+                f"{room.name}: {occupancy} people for {room.capacity} places{how}",
+                room=room_id,
+            )
+    elif room_id in core.over_capacity:
+        core.over_capacity = core.over_capacity - {room_id}
+
+
+@handles(ev.DOOR_EXIT)
+def _door_exit(state: EventState, core: _Core, event: Event) -> None:
+    attendee_id = _str(event.data, "attendee")
+    _leave(state, core, attendee_id)
+    core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
+    room_id = _str(event.data, "room")
+    room = core.rooms.get(room_id)
+    if room is not None and room_id in core.over_capacity and state.occupancy(room_id, event.at_ms) <= room.capacity:
+        core.over_capacity = core.over_capacity - {room_id}
+
+
+@handles(ev.BUS_BOARDED)
+def _bus_boarded(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    attendee_id, bus_id = _str(d, "attendee"), _str(d, "bus")
+    bus = core.buses.get(bus_id)
+    if bus is None:
+        bus = core.buses[bus_id] = Bus(bus_id, _str(d, "visit"), 0, bus_id)
+    _leave(state, core, attendee_id)
+    for other in core.buses.values():
+        if other.visit == bus.visit and other.id != bus_id and other.state == "boarding":
+            other.aboard.discard(attendee_id)
+    if bus.state == "boarding":
+        bus.aboard.add(attendee_id)
+    core.places[attendee_id] = Place(BUS, bus_id, event.at_ms, None, event.station_id)
+
+
+@handles(ev.BUS_DEPARTED)
+def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    bus = core.buses.get(_str(d, "bus"))
+    if bus is None:
+        return
+    bus.state = "departed"
+    bus.departed_ms = event.at_ms
+    if isinstance(d.get("missing"), list):
+        bus.missing = tuple(sorted(str(m) for m in d["missing"]))
+    else:
+        bus.missing = tuple(sorted(bus.assigned - bus.aboard))
+    bus.headcount = int(d["headcount"]) if "headcount" in d else len(bus.aboard)
+    if bus.missing:
+        names = ", ".join(core.attendees[m].name if m in core.attendees else m for m in bus.missing[:5])
+        more = f" and {len(bus.missing) - 5} more" if len(bus.missing) > 5 else ""
+        _incident(
+            core,
+            BUS_LEFT_MISSING,
+            event,
+            f"bus {bus.label or bus.id} left with {len(bus.missing)} missing: {names}{more}",
+            bus=bus.id,
+        )
+
+
+@handles(ev.BUS_RETURNED)
+def _bus_returned(state: EventState, core: _Core, event: Event) -> None:
+    bus = core.buses.get(_str(event.data, "bus"))
+    if bus is None:
+        return
+    bus.state = "returned"
+    bus.returned_ms = event.at_ms
+    for attendee_id in bus.aboard:
+        place = core.places.get(attendee_id)
+        if place is not None and place.kind == BUS and place.ref == bus.id:
+            core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
+
+
+@handles(ev.SCAN_REJECTED)
+def _scan_rejected(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    reason = _str(d, "reason", "unknown")
+    core.rejected[reason] += 1
+    attendee_id = _str(d, "attendee")
+    who = core.attendees[attendee_id].name if attendee_id in core.attendees else (attendee_id or "unknown badge")
+    if reason == ev.REJECT_REVOKED:
+        _incident(core, REVOKED_BADGE, event, f"revoked badge of {who} shown at {event.station_id}", attendee=attendee_id)
+    elif reason == ev.REJECT_FORGED:
+        _incident(core, FORGED_BADGE, event, f"forged badge ({who}) shown at {event.station_id}", attendee=attendee_id)
+
+
+@handles(ev.INCIDENT_ACKED)
+def _incident_acked(state: EventState, core: _Core, event: Event) -> None:
+    core.acked = core.acked | {_str(event.data, "incident")}
+
+
+@handles(ev.CLOCK_SUSPECT)
+def _clock_suspect(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    station_id, seq = _str(d, "station_id"), int(d.get("seq", 0))
+    ident = f"{CLOCK_SUSPECT}:{station_id}:{seq}"
+    if ident in core.incidents:
+        return
+    ahead_min = max(0, ((int(d.get("hlc", 0)) >> 16) - int(d.get("seen_at", event.at_ms))) // 60_000)
+    core.incidents[ident] = Incident(
+        ident,
+        CLOCK_SUSPECT,
+        event.at_ms,
+        station_id,
+        f"clock of {station_id} is {ahead_min} min ahead of {event.station_id}",
+    )

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from db import events as ev
 from db.events import Event
+from db.presence import fold_event
 from db.state import (
     AWAY,
     ROOM,
@@ -131,15 +132,18 @@ class EventState:
         self._voided: set[tuple[str, int]] = set()
         self._checkpoints: list[tuple[int, _Core]] = []
         self.rebuilds = 0  # how many times a late event forced a replay (for benchmarks)
+        self._day_cache: dict[int, str] = {}
+        self._day_end_cache: dict[str, int] = {}
 
     # --- feeding ----------------------------------------------------------------------
     def apply(self, events: Iterable[Event]) -> int:
         """Fold in new events (any order, duplicates ignored); returns how many were new."""
-        fresh = sorted((e for e in events if e.ident not in self._seen), key=lambda e: e.key)
+        seen = self._seen
         unique: list[Event] = []
-        for event in fresh:
-            if event.ident not in self._seen:
-                self._seen.add(event.ident)
+        for event in sorted(events, key=_order):
+            ident = (event.station_id, event.seq)
+            if ident not in seen:
+                seen.add(ident)
                 unique.append(event)
         if not unique:
             return 0
@@ -173,12 +177,13 @@ class EventState:
         return None
 
     def _append(self, event: Event) -> None:
-        self._keys.append(event.key)
+        self._keys.append((event.hlc, event.station_id, event.seq))
         self._events.append(event)
         self._fold_one(event)
         self._maybe_checkpoint(len(self._events))
 
     def _replay_from(self, position: int) -> None:
+        self.forget_times()
         while self._checkpoints and self._checkpoints[-1][0] > position:
             self._checkpoints.pop()
         if self._checkpoints:
@@ -202,10 +207,8 @@ class EventState:
             self._checkpoints = self._checkpoints[:half:2] + self._checkpoints[half:]
 
     def _fold_one(self, event: Event) -> None:
-        if event.ident in self._voided:
+        if self._voided and (event.station_id, event.seq) in self._voided:
             return
-        from db.presence import fold_event
-
         fold_event(self, event)
 
     # --- the state, read-only for everyone else ---------------------------------------
@@ -235,7 +238,18 @@ class EventState:
         return self._core.info.tz if self._core.info else DEFAULT_TZ
 
     def day_of(self, ms: int) -> str:
-        return datetime.fromtimestamp(ms / 1000, _zone(self.tz)).date().isoformat()
+        # Zone offsets change on quarter hours at most, so a quarter-hour cache is exact.
+        quarter = ms // 900_000
+        day = self._day_cache.get(quarter)
+        if day is None:
+            day = datetime.fromtimestamp(quarter * 900, _zone(self.tz)).date().isoformat()
+            self._day_cache[quarter] = day
+        return day
+
+    def forget_times(self) -> None:
+        """Drop cached day boundaries (the time zone or the sessions changed)."""
+        self._day_cache.clear()
+        self._day_end_cache.clear()
 
     def local_time(self, ms: int) -> datetime:
         return datetime.fromtimestamp(ms / 1000, _zone(self.tz))
@@ -246,13 +260,18 @@ class EventState:
 
     def day_end_ms(self, day: str) -> int:
         """When the venue closes on `day`: an hour after its last session, else at midnight."""
+        cached = self._day_end_cache.get(day)
+        if cached is not None:
+            return cached
         start = self.day_start_ms(day)
         midnight = int(
             datetime.combine(date.fromisoformat(day) + timedelta(days=1), time(0, 0), _zone(self.tz)).timestamp()
             * 1000
         )
         ends = [s.end_ms for s in self._core.sessions.values() if start <= s.end_ms < midnight]
-        return min(midnight, max(ends) + DAY_CLOSE_AFTER_MS) if ends else midnight
+        end = min(midnight, max(ends) + DAY_CLOSE_AFTER_MS) if ends else midnight
+        self._day_end_cache[day] = end
+        return end
 
     # --- presence queries -----------------------------------------------------------------
     def place_at(self, attendee_id: str, now_ms: int) -> Place | None:
@@ -338,6 +357,10 @@ class EventState:
             "acked": core.acked,
             "last_event_ms": core.last_event_ms,
         }
+
+
+def _order(event: Event) -> tuple[int, str, int]:
+    return (event.hlc, event.station_id, event.seq)
 
 
 def fold_events(events: Iterable[Event]) -> EventState:

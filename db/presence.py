@@ -89,6 +89,7 @@ def _event_created(state: EventState, core: _Core, event: Event) -> None:
         tz=_str(d, "tz", "Europe/Brussels"),
         demo=bool(d.get("demo", False)),
     )
+    state.forget_times()
 
 
 @handles(ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)
@@ -133,6 +134,7 @@ def _session(state: EventState, core: _Core, event: Event) -> None:
     )
     previous = core.sessions.get(session.id)
     core.sessions[session.id] = session
+    state.forget_times()
     for room_id in {session.room, previous.room if previous else session.room}:
         core.sessions_by_room[room_id] = tuple(
             sorted((s for s in core.sessions.values() if s.room == room_id), key=lambda s: (s.start_ms, s.id))

@@ -133,6 +133,11 @@ class DemoEvent:
     def speakers(self) -> tuple[DemoAttendee, ...]:
         return tuple(a for a in self.attendees if a.speaker)
 
+    @property
+    def small_room(self) -> DemoRoom:
+        """The room planned too small for its workshops, so that its door says "ROOM FULL"."""
+        return min(self.rooms, key=lambda room: room.capacity)
+
     def attendee(self, attendee_id: str) -> DemoAttendee:
         return _find(self.attendees, attendee_id, "attendee")
 

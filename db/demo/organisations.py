@@ -25,6 +25,15 @@ COUNCIL: dict[str, str] = {
     "en": "City of {place}",
 }
 
+#: Councils whose own name does not follow their language's pattern (genitive forms).
+COUNCIL_NAMES: dict[str, str] = {
+    "København": "Københavns Kommune",
+    "Stockholm": "Stockholms stad",
+    "Göteborg": "Göteborgs Stad",
+    "Uppsala": "Uppsala kommun",
+    "Örebro": "Örebro kommun",
+}
+
 CITY_TEMPLATES: dict[str, tuple[str, ...]] = {
     "elected official": ("{council}", "{council}", "{place} City Council"),
     "public officer": (
@@ -111,6 +120,8 @@ PLACELESS_ROLES = ("EU institution", "staff")
 
 def council(place: Place) -> str:
     """The city's own name for its council."""
+    if place.name in COUNCIL_NAMES:
+        return COUNCIL_NAMES[place.name]
     template = COUNCIL.get(place.language, COUNCIL["en"])
     if template.startswith("Ville de ") and place.name[0] in "AEIOUÉÈÎ":
         template = "Ville d'{place}"

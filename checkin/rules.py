@@ -1,0 +1,257 @@
+"""The rules of a scan, by station mode: pure decisions over the folded state.
+
+A rule reads a `ScanContext` (the state, the station's set-up, the time, who was scanned)
+and returns a `Decision`: the verdict's colour, reason and words, plus the one event to
+record. It never touches the database; `checkin.station.Station` commits the decision.
+Modes are registered in `MODE_RULES`, so bus mode (issue 7) plugs in with `register_mode`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checkin import verdict as v
+from checkin.config import DESK, DOOR, StationConfig
+from db import events as ev
+from db.fold import EventState
+from db.state import ROOM, Attendee
+
+#: What the desk must do for attendees with a tag (shown in the green card).
+TAG_ACTIONS: dict[str, str] = {
+    "speaker": "hand over the speaker pack",
+    "moderator": "hand over the moderator pack",
+    "press": "hand over the press kit",
+    "vip": "call the host to welcome them",
+    "staff": "hand over the staff lanyard",
+    "volunteer": "send them to the volunteer desk",
+    "interpreter": "hand over the interpreter headset",
+    "accessibility": "offer the accessible route and seating",
+}
+
+#: The event reason recorded in `scan.rejected` for each badge-check refusal.
+REJECT_EVENT_REASON: dict[str, str] = {
+    "forged": ev.REJECT_FORGED,
+    "unknown_key": ev.REJECT_FORGED,
+    "revoked": ev.REJECT_REVOKED,
+    "unknown_attendee": ev.REJECT_UNKNOWN,
+    "malformed": ev.REJECT_MALFORMED,
+    "wrong_event": "wrong_event",
+}
+
+#: Headline and plain-words explanation of each badge refusal.
+REFUSAL_WORDS: dict[str, tuple[str, str]] = {
+    "revoked": ("OLD BADGE", "this badge was replaced by a newer one: check ID, then search by name"),
+    "forged": ("FORGED BADGE", "the signature does not match: call the desk supervisor"),
+    "unknown_key": ("UNKNOWN SIGNATURE", "signed with a key this station does not know: sync, or call the supervisor"),
+    "malformed": ("NOT A BADGE", "could not read a badge of this event: try again, or search by name"),
+    "wrong_event": ("OTHER EVENT", "this is a badge of another event"),
+    "unknown_attendee": ("NOT ON THE LIST", "a valid badge, but the attendee is unknown here: sync, or search by name"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ScanContext:
+    """Everything a rule may look at for one scan."""
+
+    state: EventState
+    config: StationConfig
+    now_ms: int
+    attendee: Attendee
+    via: str = "scan"  # scan | search
+    override: bool = False
+    serial: int | None = None  # the badge serial when scanned
+
+    @property
+    def day(self) -> str:
+        return self.state.day_of(self.now_ms)
+
+    def hhmm(self, ms: int) -> str:
+        return self.state.local_time(ms).strftime("%H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A rule's answer: the verdict's words and the event to record (kind + data)."""
+
+    status: str
+    reason: str
+    headline: str
+    kind: str
+    data: dict[str, Any]
+    detail: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Rule = Callable[[ScanContext], Decision]
+MODE_RULES: dict[str, Rule] = {}
+
+
+def register_mode(mode: str, rule: Rule) -> None:
+    """Make `rule` decide the scans of stations in `mode` (how bus mode plugs in)."""
+    MODE_RULES[mode] = rule
+
+
+def decide(ctx: ScanContext) -> Decision:
+    rule = MODE_RULES.get(ctx.config.mode)
+    if rule is None:
+        raise LookupError(f"no rules for mode {ctx.config.mode!r} yet")
+    return rule(ctx)
+
+
+def _with_badge(ctx: ScanContext, data: dict[str, Any]) -> dict[str, Any]:
+    data["via"] = ctx.via
+    if ctx.serial is not None:
+        data["badge"] = ctx.serial
+    return data
+
+
+def who_lines(attendee: Attendee) -> list[str]:
+    """Organisation and role, the way a desk volunteer reads them."""
+    lines = []
+    where = ", ".join(p for p in (attendee.org, attendee.city, attendee.country) if p)
+    if where:
+        lines.append(where)
+    if attendee.role:
+        lines.append(f"role: {attendee.role}")
+    return lines
+
+
+def tag_lines(attendee: Attendee) -> list[str]:
+    """What the desk must do for this attendee's tags ("speaker: hand over the speaker pack")."""
+    lines = [f"{tag}: {TAG_ACTIONS[tag.lower()]}" for tag in attendee.tags if tag.lower() in TAG_ACTIONS]
+    others = [tag for tag in attendee.tags if tag.lower() not in TAG_ACTIONS]
+    if others:
+        lines.append("tags: " + ", ".join(others))
+    return lines
+
+
+# --- desk ----------------------------------------------------------------------------------
+def desk_rule(ctx: ScanContext) -> Decision:
+    """First check-in of the day (green) or a repeat (amber, with when and where)."""
+    attendee = ctx.attendee
+    earlier = ctx.state.checked_in(attendee.id, ctx.day)
+    if earlier is not None:
+        how = "" if earlier.via in ("scan", "") else f" ({'by name search' if earlier.via == 'search' else 'at a door'})"
+        return Decision(
+            v.WARNING,
+            v.ALREADY_CHECKED_IN,
+            "ALREADY CHECKED IN",
+            ev.DESK_CHECKIN,
+            _with_badge(ctx, {"attendee": attendee.id, "first": False}),
+            (f"already checked in at {ctx.hhmm(earlier.at_ms)} at {earlier.station}{how}", *who_lines(attendee)),
+        )
+    return Decision(
+        v.OK,
+        v.CHECKED_IN,
+        "WELCOME",
+        ev.DESK_CHECKIN,
+        _with_badge(ctx, {"attendee": attendee.id, "first": True}),
+        (*who_lines(attendee), *tag_lines(attendee)),
+    )
+
+
+# --- door ----------------------------------------------------------------------------------
+def room_line(ctx: ScanContext, room_id: str, occupancy: int) -> str:
+    room = ctx.state.rooms.get(room_id)
+    name = room.name if room else room_id
+    if room is None or room.capacity <= 0:
+        return f"{name}: {occupancy} inside"
+    return f"{name}: {occupancy} / {room.capacity}"
+
+
+def door_rule(ctx: ScanContext) -> Decision:
+    """Entry (green), already inside (amber), room full (red, or amber on override),
+    not checked in at a desk (amber and admitted, or red if the door requires it), exit."""
+    if ctx.config.exit:
+        return _door_exit(ctx)
+    state, attendee, room_id = ctx.state, ctx.attendee, ctx.config.room or ""
+    room = state.rooms.get(room_id)
+    capacity = room.capacity if room else 0
+    place = state.place_at(attendee.id, ctx.now_ms)
+    inside = place is not None and place.kind == ROOM and place.ref == room_id
+    occupancy = state.occupancy(room_id, ctx.now_ms)
+    checked_in = state.checked_in(attendee.id, ctx.day) is not None
+    data = _with_badge(ctx, {"attendee": attendee.id, "room": room_id})
+    if not checked_in and ctx.config.door_requires_checkin and not ctx.override:
+        return Decision(
+            v.REFUSED,
+            v.NOT_CHECKED_IN,
+            "NOT CHECKED IN",
+            ev.SCAN_REJECTED,
+            {"reason": v.NOT_CHECKED_IN, "mode": DOOR, "place": room_id, "attendee": attendee.id},
+            ("not checked in at a desk today: send them to registration first",),
+        )
+    if inside:
+        return Decision(
+            v.WARNING,
+            v.ALREADY_INSIDE,
+            "ALREADY INSIDE",
+            ev.DOOR_ENTRY,
+            data,
+            (f"already entered at {ctx.hhmm(place.since_ms) if place else '?'}", room_line(ctx, room_id, occupancy)),
+        )
+    if capacity > 0 and occupancy >= capacity:
+        if not ctx.override:
+            return Decision(
+                v.REFUSED,
+                v.ROOM_FULL,
+                "ROOM FULL",
+                ev.SCAN_REJECTED,
+                {"reason": v.ROOM_FULL, "mode": DOOR, "place": room_id, "attendee": attendee.id},
+                (f"capacity {capacity}: {occupancy} inside", "override only if the fire limit allows it"),
+            )
+        data["override"] = True
+        return Decision(
+            v.WARNING,
+            v.ROOM_FULL_OVERRIDE,
+            "OVERRIDE: OVER CAPACITY",
+            ev.DOOR_ENTRY,
+            data,
+            (f"admitted over capacity {capacity} (override recorded)",),
+        )
+    if not checked_in:
+        data["arrival"] = True
+        return Decision(
+            v.WARNING,
+            v.NOT_CHECKED_IN,
+            "ENTER: NOT CHECKED IN",
+            ev.DOOR_ENTRY,
+            data,
+            ("admitted, counted as arrival: not checked in at a desk today",),
+        )
+    return Decision(v.OK, v.ENTERED, "ENTER", ev.DOOR_ENTRY, data, ())
+
+
+def _door_exit(ctx: ScanContext) -> Decision:
+    state, attendee, room_id = ctx.state, ctx.attendee, ctx.config.room or ""
+    place = state.place_at(attendee.id, ctx.now_ms)
+    inside = place is not None and place.kind == ROOM and place.ref == room_id
+    data = _with_badge(ctx, {"attendee": attendee.id, "room": room_id})
+    if not inside:
+        return Decision(
+            v.WARNING, v.NOT_INSIDE, "EXIT: WAS NOT INSIDE", ev.DOOR_EXIT, data,
+            ("exit recorded, but no entry into this room was recorded",),
+        )
+    return Decision(v.OK, v.EXITED, "GOODBYE", ev.DOOR_EXIT, data, ())
+
+
+register_mode(DESK, desk_rule)
+register_mode(DOOR, door_rule)
+
+
+# --- badge refusals ------------------------------------------------------------------------
+def refusal(config: StationConfig, badge_reason: str, attendee_id: str | None, serial: int | None) -> Decision:
+    """The red verdict and `scan.rejected` event for a badge that failed its check."""
+    headline, words = REFUSAL_WORDS.get(badge_reason, ("REFUSED", badge_reason.replace("_", " ")))
+    data: dict[str, Any] = {"reason": REJECT_EVENT_REASON.get(badge_reason, badge_reason), "mode": config.mode}
+    if config.place:
+        data["place"] = config.place
+    if attendee_id and badge_reason not in ("malformed", "wrong_event"):
+        data["attendee"] = attendee_id
+    if serial is not None and badge_reason not in ("malformed", "wrong_event"):
+        data["badge"] = serial
+    if data["reason"] != badge_reason:
+        data["check"] = badge_reason
+    return Decision(v.REFUSED, badge_reason, headline, ev.SCAN_REJECTED, data, (words,))

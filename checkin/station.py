@@ -1,0 +1,301 @@
+"""The headless station: `scan -> verdict -> event`, the one function every front end uses.
+
+`Station.scan(payload)` verifies the badge, applies the rules of the station's mode to the
+folded state, and appends the resulting event inside one `write(db)` transaction, so the
+verdict it returns is already durable (WAL, `synchronous=FULL`). The state is kept up to
+date incrementally from the log (`since_rowid`), and is caught up inside the transaction
+before each decision, so scans made by other processes on the same file are always seen.
+The TUI, `eventops scan`, the demo simulator and the tests all call this class.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlite_utils import Database
+
+from checkin import rules
+from checkin import verdict as v
+from checkin.badges.token import verify_badge
+from checkin.config import BUS, DESK, DOOR, MODES, StationConfig
+from checkin.search import Hit, NameIndex
+from db import events as ev
+from db import log
+from db.connect import write
+from db.errors import EventOpsError
+from db.events import Event
+from db.fold import EventState
+from db.hlc import WallClock, system_wall_ms
+
+__all__ = ["Station", "StationConfig", "StationNotReady", "StationStatus", "DESK", "DOOR", "BUS", "MODES"]
+
+#: Scan events a person can undo (refusals recorded nothing to take back).
+UNDOABLE = frozenset({ev.DESK_CHECKIN, ev.DOOR_ENTRY, ev.DOOR_EXIT, ev.BUS_BOARDED})
+_INDEX_KINDS = frozenset({ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED})
+#: A decision, the attendee's public fields (or None) and the badge check's refusal word.
+_Outcome = tuple[rules.Decision, dict[str, Any] | None, str]
+
+
+class StationNotReady(EventOpsError):
+    """The database cannot run this station yet (no event, no key, unknown station or room)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StationStatus:
+    """What the status line shows, read in one go."""
+
+    station_id: str
+    mode: str
+    place: str  # room/bus id, "" at a desk
+    place_name: str
+    exit: bool
+    event_name: str
+    scans_today: int
+    occupancy: int | None
+    capacity: int | None
+    now_ms: int
+
+
+def database_path(db: Database) -> str:
+    """The file behind `db` (for messages that name the command to run)."""
+    for row in db.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return str(row[2]) or ":memory:"
+    return "EVENT.db"
+
+
+def readiness_problems(state: EventState, config: StationConfig, db_path: str = "EVENT.db") -> list[str]:
+    """Why this database cannot run `config` yet, each with the command that fixes it."""
+    problems: list[str] = []
+    if state.info is None:
+        problems.append(
+            f"{db_path} holds no event yet: create it with `eventops init --db {db_path} --name NAME "
+            f"--days 2024-03-20:2024-03-22` (or `eventops demo init --db {db_path}`), or enrol this "
+            f"laptop: `eventops station enrol --db {db_path} --hub URL CODE`"
+        )
+        return problems
+    if not state.keys:
+        problems.append(
+            f"the event has no badge signing key: run `eventops keys init --db ORGANISER.db` on the "
+            f"organiser's database, then sync or copy it here (`eventops sync --db {db_path} --hub URL --once`)"
+        )
+    station = state.stations.get(config.station_id)
+    kind = "door" if config.mode == DOOR else config.mode
+    if station is None:
+        place = f" --place {config.place}" if config.place else ""
+        problems.append(
+            f"station {config.station_id!r} is not set up in this event: run "
+            f"`eventops station add {config.station_id} --kind {kind}{place} --db {db_path}` "
+            f"(known stations: {', '.join(sorted(state.stations)) or 'none'})"
+        )
+    elif station.revoked:
+        problems.append(f"station {config.station_id!r} was revoked: ask the organiser for a new station id")
+    if config.mode == DOOR:
+        rooms = ", ".join(f"{r.id} ({r.name})" for r in sorted(state.rooms.values(), key=lambda r: r.id)) or "none"
+        if not config.room:
+            problems.append(f"door mode needs a room: add --room ROOM (rooms: {rooms})")
+        elif config.room not in state.rooms:
+            problems.append(f"no room {config.room!r} in this event (rooms: {rooms})")
+    return problems
+
+
+class Station:
+    """One check-in station over one database: decides scans and records them durably.
+
+    Thread-safe: the TUI scans from worker threads while a timer refreshes the state.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        config: StationConfig,
+        *,
+        wall: WallClock = system_wall_ms,
+        check: bool = True,
+    ) -> None:
+        self.db = db
+        self.wall = wall
+        self._lock = threading.RLock()
+        self.state = EventState()
+        self._cursor = 0
+        self._index: NameIndex | None = None
+        self._rebuilds_seen = 0
+        self.refresh()
+        self.config = self._resolve(config)
+        if check:
+            problems = readiness_problems(self.state, self.config, database_path(db))
+            if problems:
+                raise StationNotReady("; ".join(problems))
+
+    def _resolve(self, config: StationConfig) -> StationConfig:
+        """Fill a door's room from the station's registered place when not given."""
+        station = self.state.stations.get(config.station_id)
+        if config.mode == DOOR and not config.room and station is not None and station.place:
+            return replace(config, room=station.place)
+        return config
+
+    # --- keeping up with the log ---------------------------------------------------------
+    def refresh(self) -> int:
+        """Fold events appended since the last look (by anyone); returns how many."""
+        with self._lock:
+            return self._catch_up()
+
+    def _catch_up(self) -> int:
+        events, self._cursor = log.since_rowid(self.db, self._cursor)
+        if not events:
+            return 0
+        added = self.state.apply(events)
+        if self.state.rebuilds != self._rebuilds_seen or any(e.kind in _INDEX_KINDS for e in events):
+            self._rebuilds_seen = self.state.rebuilds
+            self._index = None
+        return added
+
+    # --- scans -----------------------------------------------------------------------------
+    def scan(self, payload: str, *, override: bool = False, via: str = "scan") -> v.Verdict:
+        """Decide a scanned badge and record the outcome; durable when this returns."""
+
+        def decide(now: int) -> _Outcome:
+            check = verify_badge(payload, self.state)
+            if not check.ok:
+                # Only a genuine (if revoked) badge names a person; a forged one names no one.
+                known = self.state.attendees.get(check.attendee_id or "") if check.reason == "revoked" else None
+                decision = rules.refusal(self.config, check.reason, check.attendee_id, check.serial)
+                return decision, known.public() if known else None, check.reason
+            attendee = self.state.attendees[str(check.attendee_id)]
+            ctx = rules.ScanContext(self.state, self.config, now, attendee, via, override, check.serial)
+            return rules.decide(ctx), attendee.public(), ""
+
+        return self._record(decide, via)
+
+    def check_in_by_search(self, attendee_id: str, *, override: bool = False) -> v.Verdict:
+        """Record a person found by name search (no badge), as the station's mode would a scan."""
+
+        def decide(now: int) -> _Outcome:
+            attendee = self.state.attendees.get(attendee_id)
+            if attendee is None:
+                raise EventOpsError(f"no attendee {attendee_id!r} in this event")
+            ctx = rules.ScanContext(self.state, self.config, now, attendee, "search", override, None)
+            return rules.decide(ctx), attendee.public(), ""
+
+        return self._record(decide, "search")
+
+    def _record(self, decide: Callable[[int], _Outcome | v.Verdict], via: str) -> v.Verdict:
+        """Catch up, decide and append in ONE transaction; fold and answer once committed."""
+        with self._lock:
+            with write(self.db):
+                self._catch_up()
+                now = self.wall()
+                outcome = decide(now)
+                if isinstance(outcome, v.Verdict):
+                    return outcome  # nothing to record
+                decision, attendee, badge_reason = outcome
+                (event,) = log.append_in_transaction(
+                    self.db, self.config.station_id, [log.Draft(decision.kind, decision.data)], wall=lambda: now
+                )
+            return self._verdict(decision, event, attendee, via, badge_reason)
+
+    def _verdict(
+        self, decision: rules.Decision, event: Event, attendee: dict[str, Any] | None, via: str, badge_reason: str
+    ) -> v.Verdict:
+        occupancy = capacity = None
+        self.state.apply([event])
+        if self.config.mode == DOOR and self.config.room:
+            room = self.state.rooms.get(self.config.room)
+            capacity = room.capacity if room else 0
+            occupancy = self.state.occupancy(self.config.room, event.at_ms)
+        return v.Verdict(
+            status=decision.status,
+            reason=decision.reason,
+            headline=decision.headline,
+            detail=decision.detail,
+            attendee=attendee,
+            event=v.RecordedEvent(event.station_id, event.seq, event.kind),
+            mode=self.config.mode,
+            place=self.config.place,
+            occupancy=occupancy,
+            capacity=capacity,
+            via=via,
+            at_ms=event.at_ms,
+            badge_reason=badge_reason,
+            extra=dict(decision.extra),
+        )
+
+    # --- undo ------------------------------------------------------------------------------
+    def undo_last(self, window_s: float | None = None) -> v.Verdict:
+        """Void this station's last scan if it is recent enough and was not a refusal."""
+        window_ms = int((self.config.undo_window_s if window_s is None else window_s) * 1000)
+
+        def decide(now: int) -> _Outcome | v.Verdict:
+            target = self._last_scan(now - window_ms)
+            if target is None or target.kind not in UNDOABLE:
+                why = "the last scan was refused: nothing to take back" if target else f"no scan in the last {window_ms // 1000} s"
+                return v.Verdict(v.WARNING, v.NOTHING_TO_UNDO, "NOTHING TO UNDO", (why,), mode=self.config.mode,
+                                 place=self.config.place, at_ms=now, via="undo")
+            attendee = self.state.attendees.get(str(target.data.get("attendee", "")))
+            what = {ev.DESK_CHECKIN: "check-in", ev.DOOR_ENTRY: "entry", ev.DOOR_EXIT: "exit"}.get(target.kind, "scan")
+            decision = rules.Decision(
+                v.OK, v.UNDONE, "UNDONE", ev.VOID, {"station_id": target.station_id, "seq": target.seq},
+                (f"{what} of {self.state.local_time(target.at_ms).strftime('%H:%M:%S')} voided",),
+            )
+            return decision, attendee.public() if attendee else None, ""
+
+        return self._record(decide, "undo")
+
+    def _last_scan(self, since_ms: int) -> Event | None:
+        """This station's latest scan event (not voided) at or after `since_ms`."""
+        voided = self.state.voided
+        for event in reversed(self.state.events):
+            if event.at_ms < since_ms:
+                return None
+            if event.station_id != self.config.station_id or event.ident in voided:
+                continue
+            if event.kind in ev.SCAN_KINDS:
+                return event
+        return None
+
+    # --- search ----------------------------------------------------------------------------
+    def search(self, query: str, limit: int = 20) -> list[Hit]:
+        """Attendees matching `query` (accent- and case-insensitive, partial)."""
+        return self.name_index().search(query, limit)
+
+    def name_index(self) -> NameIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = NameIndex.of(self.state.attendees)
+            return self._index
+
+    # --- modes and status ---------------------------------------------------------------------
+    def set_exit(self, exit_: bool) -> None:
+        """Switch a door between entry and exit scanning."""
+        with self._lock:
+            self.config = replace(self.config, exit=exit_)
+
+    def status(self) -> StationStatus:
+        with self._lock:
+            now = self.wall()
+            state, config = self.state, self.config
+            occupancy = capacity = None
+            place_name = ""
+            if config.mode == DOOR and config.room:
+                room = state.rooms.get(config.room)
+                capacity = room.capacity if room else 0
+                occupancy = state.occupancy(config.room, now)
+                place_name = room.name if room else config.room
+            elif config.mode == BUS and config.bus:
+                bus = state.buses.get(config.bus)
+                place_name = (bus.label or bus.id) if bus else config.bus
+            return StationStatus(
+                station_id=config.station_id,
+                mode=config.mode,
+                place=config.place,
+                place_name=place_name,
+                exit=config.exit,
+                event_name=state.info.name if state.info else "",
+                scans_today=state.station_scans.get((config.station_id, state.day_of(now)), 0),
+                occupancy=occupancy,
+                capacity=capacity,
+                now_ms=now,
+            )

@@ -74,10 +74,10 @@ def resolve(
         if field in found:
             continue
         for name in names:
-            index = first_index.get(normal(name))
-            if index is not None and index not in taken:
-                found[field] = index
-                taken.add(index)
+            at = first_index.get(normal(name))
+            if at is not None and at not in taken:
+                found[field] = at
+                taken.add(at)
                 break
     return found
 

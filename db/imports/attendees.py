@@ -1,0 +1,285 @@
+"""Importing attendees from the CSV exports organisers really have (pretix, Eventbrite,
+hand-made sheets), so that re-importing an updated export updates and never duplicates.
+
+Each attendee's id comes from an id column when the file has one, else it is derived
+from the registration reference, else the e-mail, else the name and organisation (see
+`db.imports.ids`). New attendees get `attendee.registered`; changed ones get
+`attendee.updated` carrying only the fields that changed; unchanged rows append nothing.
+E-mail and phone go only to the local `contacts` table, never into an event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from db import events as ev
+from db.connect import write
+from db.hlc import WallClock, system_wall_ms
+from db.imports import ids
+from db.imports.columns import missing_message, normal, resolve
+from db.imports.current import event_facts, reference
+from db.imports.presets import AMBIGUOUS_NAME, NOT_COMING, PRESETS, aliases, detect
+from db.imports.problems import ImportProblems, Problem, refuse
+from db.imports.report import ImportReport
+from db.imports.table import Row, Table, read_table
+from db.log import Draft, append_in_transaction
+from db.node import local_station
+
+#: Fields of an attendee carried by events (no e-mail, no phone: those are contacts).
+EVENT_FIELDS = ("name", "first", "last", "org", "city", "country", "role", "ref", "tags")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_TEXT = 200
+
+
+@dataclass
+class Person:
+    """One attendee as a row of the file describes them."""
+
+    line: int
+    record: dict[str, Any]  # event fields present in the file
+    email: str | None = None  # None: the file has no e-mail column
+    phone: str | None = None
+    explicit_id: str = ""
+    key: str = ""
+    id: str = ""
+    skipped: bool = False
+    lines: list[int] = field(default_factory=list)
+
+
+def import_attendees(
+    db: Database,
+    source: Path | bytes,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    preset: str = "auto",
+    dry_run: bool = False,
+    name: str | None = None,
+    db_label: str | Path = "the database",
+    wall: WallClock = system_wall_ms,
+) -> ImportReport:
+    """Import attendees from a CSV file into `db`, in one transaction (or not at all)."""
+    event_facts(db, db_label)
+    table = read_table(source, name)
+    if preset not in PRESETS:
+        raise refuse(table.source, f"unknown preset {preset!r} (one of {', '.join(PRESETS)})")
+    used = detect(table.header) if preset == "auto" else preset
+    people, report = _read_people(table, used, mapping)
+    if dry_run:
+        drafts, contacts = _plan(db, people, report)
+        report.dry_run = True
+        report.events = len(drafts)
+        report.detail["contacts_changed"] = len(contacts)
+        return report
+    with write(db):
+        drafts, contacts = _plan(db, people, report)
+        appended = append_in_transaction(db, local_station(db), drafts, wall=wall)
+        _save_contacts(db, contacts)
+    report.events = len(appended)
+    report.detail["contacts_changed"] = len(contacts)
+    return report
+
+
+def _read_people(table: Table, preset: str, mapping: Mapping[str, str] | None) -> tuple[list[Person], ImportReport]:
+    columns = resolve(table.source, table.header, aliases(preset), mapping)
+    user_mapped = set((mapping or {}).values())
+    if (
+        "first" in columns
+        and "last" not in columns
+        and "name" in columns
+        and "name" not in user_mapped
+        and normal(table.header[columns["name"]]) in AMBIGUOUS_NAME
+    ):
+        columns["last"] = columns.pop("name")  # "Prénom" + "Nom": Nom is the family name
+    if not ({"name", "first", "last"} & columns.keys()):
+        raise refuse(table.source, missing_message(table.header, "name", "name"))
+    report = ImportReport("attendees", table.source)
+    report.detail.update(preset=preset, encoding=table.encoding, separator=_sep_name(table.delimiter), rows=len(table.rows))
+    problems: list[Problem] = []
+    people: list[Person] = []
+    skipped: list[int] = []
+    for row in table.rows:
+        person = _person(row, columns, problems)
+        if person is None:
+            continue
+        if person.skipped:
+            skipped.append(row.line)
+        people.append(person)
+    _assign_ids(people, problems)
+    if problems:
+        raise ImportProblems(table.source, problems)
+    if skipped:
+        report.warnings.append(
+            f"{len(skipped)} cancelled/refunded row(s) skipped (line {', '.join(map(str, skipped[:10]))}{'...' if len(skipped) > 10 else ''})"
+        )
+    for person in people:
+        if person.email and not _EMAIL.match(person.email):
+            report.warnings.append(f"line {person.line}: {person.email!r} is not an e-mail address; kept as written")
+    return _merge_duplicates(people, problems, report, table.source), report
+
+
+def _sep_name(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(delimiter, delimiter)
+
+
+def _cell(row: Row, columns: Mapping[str, int], name: str) -> str | None:
+    index = columns.get(name)
+    return None if index is None else re.sub(r"\s+", " ", row.cells[index]).strip()
+
+
+def _person(row: Row, columns: Mapping[str, int], problems: list[Problem]) -> Person | None:
+    get = lambda name: _cell(row, columns, name)  # noqa: E731
+    record: dict[str, Any] = {}
+    for name in ("first", "last", "org", "city", "country", "role"):
+        value = get(name)
+        if value is not None:
+            record[name] = value
+    full = get("name") or " ".join(p for p in (record.get("first", ""), record.get("last", "")) if p)
+    if not full:
+        problems.append(Problem(row.line, "no name (the name columns are empty)"))
+        return None
+    record["name"] = full
+    for key, value in record.items():
+        if len(value) > MAX_TEXT:
+            problems.append(Problem(row.line, f"{key} is longer than {MAX_TEXT} characters"))
+            return None
+    ref = get("ref")
+    position = get("position")
+    if ref is not None:
+        record["ref"] = f"{ref}-{position}" if ref and position else ref
+    tag = get("tag")
+    if tag is not None:
+        record["tags"] = [tag] if tag else []
+    email = get("email")
+    if email is not None and not email:
+        email = get("buyer_email") or ""
+    if email is not None:
+        email = email.lower() if _EMAIL.match(email) else email
+    person = Person(row.line, record, email=email, phone=get("phone"), lines=[row.line])
+    explicit = get("id") or ""
+    if explicit:
+        try:
+            person.explicit_id = ids.check(explicit)
+        except ValueError as error:
+            problems.append(Problem(row.line, str(error)))
+            return None
+    status = get("status")
+    if status and normal(status) in NOT_COMING:
+        person.skipped = True
+    return person
+
+
+def _assign_ids(people: list[Person], problems: list[Problem]) -> None:
+    """Key and id of each person: id column, else ref, else e-mail, else name + organisation.
+
+    An e-mail shared by people of different names (one assistant registering three
+    colleagues) identifies nobody: those rows are keyed by e-mail and name.
+    """
+    names_by_email: dict[str, set[str]] = {}
+    for p in people:
+        if not p.explicit_id and not p.record.get("ref") and p.email:
+            names_by_email.setdefault(p.email.casefold(), set()).add(normal(p.record["name"]))
+    for p in people:
+        if p.explicit_id:
+            p.key, p.id = "id:" + p.explicit_id, p.explicit_id
+            continue
+        if p.record.get("ref"):
+            p.key = "ref:" + p.record["ref"]
+        elif p.email:
+            email = p.email.casefold()
+            shared = len(names_by_email.get(email, ())) > 1
+            p.key = "email:" + email + ("|name:" + normal(p.record["name"]) if shared else "")
+        else:
+            p.key = "name:" + normal(p.record["name"]) + "|org:" + normal(p.record.get("org", ""))
+        p.id = ids.derived("A", p.key)
+
+
+def _merge_duplicates(people: list[Person], problems: list[Problem], report: ImportReport, source: str) -> list[Person]:
+    """One person per key: identical repeats are folded with a warning, conflicting ones refused."""
+    by_id: dict[str, Person] = {}
+    for p in sorted(people, key=lambda p: p.line):
+        first = by_id.get(p.id)
+        if first is None:
+            by_id[p.id] = p
+            continue
+        if first.key != p.key:
+            problems.append(Problem(p.line, f"id {p.id} of line {first.line} again, for someone else"))
+        elif (first.record, first.email, first.phone, first.skipped) == (p.record, p.email, p.phone, p.skipped):
+            first.lines.append(p.line)
+            report.warnings.append(f"line {p.line} repeats line {first.line}; imported once")
+        else:
+            problems.append(
+                Problem(p.line, f"same attendee as line {first.line} ({_key_words(p.key)}) but different details")
+            )
+    if problems:
+        raise ImportProblems(source, problems)
+    return list(by_id.values())
+
+
+def _key_words(key: str) -> str:
+    kind = key.split(":", 1)[0]
+    return {"id": "same id", "ref": "same reference", "email": "same e-mail", "name": "same name and organisation"}[kind]
+
+
+def _plan(db: Database, people: Iterable[Person], report: ImportReport) -> tuple[list[Draft], dict[str, tuple[str | None, str | None]]]:
+    """The events and contact changes that bring the log in line with the file."""
+    known = reference(db).attendees
+    drafts: list[Draft] = []
+    tally = report.tally("attendees")
+    seen: set[str] = set()
+    for p in people:
+        seen.add(p.id)
+        before = known.get(p.id)
+        if p.skipped:
+            if before is not None:
+                report.warnings.append(
+                    f"line {p.line}: {p.record['name']} is cancelled in the file but registered; kept (revoke the badge if needed)"
+                )
+            continue
+        if before is None:
+            data: dict[str, Any] = {"id": p.id, **dict.fromkeys(EVENT_FIELDS[:-1], ""), "tags": []}
+            data.update(p.record)
+            drafts.append(Draft(ev.ATTENDEE_REGISTERED, data))
+            tally.added += 1
+            continue
+        changed = {k: v for k, v in p.record.items() if before.get(k, [] if k == "tags" else "") != v}
+        if changed:
+            drafts.append(Draft(ev.ATTENDEE_UPDATED, {"id": p.id, **changed}))
+            tally.updated += 1
+        else:
+            tally.unchanged += 1
+    absent = len(known.keys() - seen)
+    if absent:
+        report.warnings.append(f"{absent} attendee(s) already registered are not in this file; kept (imports never remove anyone)")
+    contacts = _contact_changes(db, [p for p in people if not p.skipped])
+    return drafts, contacts
+
+
+def _contact_changes(db: Database, people: Iterable[Person]) -> dict[str, tuple[str | None, str | None]]:
+    """`{attendee id: (email, phone)}` for contacts the file changes (None: column absent)."""
+    rows = {r[0]: (r[1], r[2]) for r in db.execute("SELECT attendee_id, email, phone FROM contacts")}
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for p in people:
+        if p.email is None and p.phone is None:
+            continue
+        old_email, old_phone = rows.get(p.id, ("", ""))
+        new_email = old_email if p.email is None else p.email
+        new_phone = old_phone if p.phone is None else p.phone
+        if p.id not in rows and not (new_email or new_phone):
+            continue
+        if (new_email, new_phone) != (old_email, old_phone):
+            out[p.id] = (new_email, new_phone)
+    return out
+
+
+def _save_contacts(db: Database, contacts: Mapping[str, tuple[str | None, str | None]]) -> None:
+    db.conn.executemany(
+        "INSERT INTO contacts (attendee_id, email, phone) VALUES (?, ?, ?) "
+        "ON CONFLICT(attendee_id) DO UPDATE SET email = excluded.email, phone = excluded.phone",
+        [(ident, email or "", phone or "") for ident, (email, phone) in contacts.items()],
+    )

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from checkin.badges import token as tokens
 from db.errors import EventOpsError, NoEventYet
 from db.events import BADGE_ISSUED, BADGE_REVOKED, KEY_ADDED
+from db.hlc import WallClock, system_wall_ms
 from db.log import Draft, append_many
 from db.node import local_station
 
@@ -59,7 +60,7 @@ def _current_keys(db: Database) -> dict[str, str]:
     return dict(load_state(db).keys)
 
 
-def create_signing_key(db: Database, db_path: str | Path, rotate: bool = False) -> str:
+def create_signing_key(db: Database, db_path: str | Path, rotate: bool = False, *, wall: WallClock = system_wall_ms) -> str:
     """Make the event's signing key, publish its public half as `key.added`; returns the kid.
 
     Refuses (SigningKeyProblem) if the database or the file system already holds a key,
@@ -92,7 +93,7 @@ def create_signing_key(db: Database, db_path: str | Path, rotate: bool = False) 
         os.fsync(handle.fileno())
     os.chmod(fresh, 0o600)
     key = SigningKey(kid, private_key)
-    append_many(db, local_station(db), [Draft(KEY_ADDED, {"kid": kid, "public_key": key.public_b64})])
+    append_many(db, local_station(db), [Draft(KEY_ADDED, {"kid": kid, "public_key": key.public_b64})], wall=wall)
     if path.exists():
         try:
             old_kid = load_signing_key(db_path).kid
@@ -143,7 +144,9 @@ def token_for(state: tokens.BadgeState, key: SigningKey, attendee_id: str) -> st
         raise BadgeProblem(str(error)) from None
 
 
-def reissue_badge(db: Database, db_path: str | Path, attendee_id: str, reason: str = "reissued") -> str:
+def reissue_badge(
+    db: Database, db_path: str | Path, attendee_id: str, reason: str = "reissued", *, wall: WallClock = system_wall_ms
+) -> str:
     """Revoke the attendee's current badge and issue the next serial, in one transaction."""
     from db.fold import load_state
 
@@ -159,6 +162,7 @@ def reissue_badge(db: Database, db_path: str | Path, attendee_id: str, reason: s
             Draft(BADGE_REVOKED, {"attendee": attendee_id, "serial": old, "reason": reason}),
             Draft(BADGE_ISSUED, {"attendee": attendee_id, "serial": new}),
         ],
+        wall=wall,
     )
     state = load_state(db)
     return token_for(state, key, attendee_id)

@@ -1,7 +1,130 @@
-"""Commands: stations."""
+"""Commands: stations (add with a one-time enrolment code, enrol, revoke, list)."""
 
 from __future__ import annotations
 
+import io
+import json
+from pathlib import Path
+
 import click
 
-commands: list[click.Command] = []
+from eventops.options import db_option, json_option, open_db
+
+
+@click.group("station")
+def station() -> None:
+    """Set up the stations that sync with a hub: add, enrol, revoke.
+
+    \b
+    Example:
+        eventops station add desk-1 --kind desk --db hub.db
+        eventops station enrol --db desk-1.db --hub http://10.0.0.2:8765 EO1-...
+    """
+
+
+def _qr_text(code: str) -> str:
+    import qrcode
+
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(code)
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+@station.command("add")
+@click.argument("station_id")
+@click.option("--kind", type=click.Choice(["desk", "door", "bus", "hub", "dashboard"]), required=True, help="What the station does (hub: may relay every station's events).")
+@db_option
+@click.option("--place", default="", help="Room id for a door, bus id for a bus, desk name for a desk.")
+@click.option("--hub-url", default=None, help="Hub address to put in the code (default: the address the hub last served on).")
+@click.option("--no-qr", is_flag=True, help="Do not draw the QR code.")
+@json_option
+def add(station_id: str, kind: str, db_path: Path, place: str, hub_url: str | None, no_qr: bool, as_json: bool) -> None:
+    """Add a station on the hub's database and print its one-time enrolment code.
+
+    The code carries a one-time secret and the hub's TLS fingerprint; it is shown as text
+    and as a QR code. Adding a station again issues a new code.
+
+    \b
+    Example:
+        eventops station add door-R1 --kind door --place R1 --db hub.db
+    """
+    from sync.enrol import add_station
+
+    db = open_db(db_path)
+    code = add_station(db, db_path, station_id, kind, place, hub_url).encode()
+    if as_json:
+        click.echo(json.dumps({"station": station_id, "code": code}))
+        return
+    click.echo(f"station {station_id} ({kind}) added; enrol it once with:")
+    click.echo(f"  eventops station enrol --db {station_id}.db --hub URL {code}")
+    if not no_qr:
+        click.echo(_qr_text(code))
+
+
+@station.command("enrol")
+@db_option
+@click.option("--hub", "hub_url", default=None, help="The hub's address, e.g. http://10.0.0.2:8765 (default: the code's hint).")
+@click.argument("code")
+@json_option
+def enrol(db_path: Path, hub_url: str | None, code: str, as_json: bool) -> None:
+    """Enrol this laptop as a station: get its token and the event's reference data.
+
+    \b
+    Example:
+        eventops station enrol --db desk-1.db --hub http://10.0.0.2:8765 EO1-eyJzIjoi...
+    """
+    from sync.enrol import enrol as do_enrol
+
+    db = open_db(db_path, create=True)
+    answer, report = do_enrol(db, code, hub_url)
+    if as_json:
+        click.echo(json.dumps({"station": answer["station"], "role": answer.get("role"), "hub": answer.get("hub"), "pulled": report.pulled}))
+        return
+    click.echo(f"enrolled as {answer['station']} with hub {answer.get('hub')}; fetched {report.pulled} events")
+
+
+@station.command("revoke")
+@click.argument("station_id")
+@db_option
+def revoke(station_id: str, db_path: Path) -> None:
+    """Revoke a station: the hub refuses its token from now on.
+
+    Events it sent before stay; events relayed from it later are quarantined as an incident.
+
+    \b
+    Example:
+        eventops station revoke desk-3 --db hub.db
+    """
+    from sync.enrol import revoke_station
+
+    db = open_db(db_path)
+    revoke_station(db, station_id)
+    click.echo(f"station {station_id} revoked: the hub refuses its token from now on")
+
+
+@station.command("list")
+@db_option
+@json_option
+def list_(db_path: Path, as_json: bool) -> None:
+    """List the stations this hub knows, enrolled or not, revoked or not.
+
+    \b
+    Example:
+        eventops station list --db hub.db
+    """
+    from sync.store import list_stations
+
+    rows = list_stations(open_db(db_path))
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    if not rows:
+        click.echo("no stations yet (add one with `eventops station add`)")
+    for row in rows:
+        state = "revoked" if row["revoked"] else "enrolled" if row["enrolled"] else "waiting for enrolment"
+        click.echo(f"{row['station']:<20} {row['kind']:<10} {state}")
+
+
+commands: list[click.Command] = [station]

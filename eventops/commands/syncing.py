@@ -1,7 +1,179 @@
-"""Commands: syncing."""
+"""Commands: syncing (the hub, the sync loop, bundles for no network, purge)."""
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+from pathlib import Path
+
 import click
 
-commands: list[click.Command] = []
+from db.errors import EventOpsError
+from eventops.options import db_option, json_option, open_db
+
+
+@click.command("hub")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
+@click.option("--tls-cert", type=click.Path(dir_okay=False, path_type=Path), help="Serve HTTPS with this certificate (PEM).")
+@click.option("--tls-key", type=click.Path(dir_okay=False, path_type=Path), help="The certificate's private key (PEM).")
+@click.option("--tls-self-signed", is_flag=True, help="Serve HTTPS with a self-signed certificate kept next to the database.")
+def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Path | None, tls_self_signed: bool) -> None:
+    """Run the hub: stations push their scans to it and long-poll it for everyone else's.
+
+    Any laptop can run it, on any copy of the event database. With --tls-self-signed the
+    enrolment codes made afterwards pin its certificate.
+
+    \b
+    Example:
+        eventops hub --db hub.db --host 0.0.0.0 --port 8765 --tls-self-signed
+    """
+    from sync.hub import serve
+    from sync.tls import default_paths, fingerprint_pem, self_signed
+
+    if bool(tls_cert) != bool(tls_key):
+        raise EventOpsError("--tls-cert and --tls-key go together")
+    open_db(db_path, create=True).conn.close()
+    fingerprint = None
+    if tls_self_signed:
+        tls_cert, tls_key = default_paths(db_path)
+        fingerprint = self_signed(tls_cert, tls_key, [host])
+    elif tls_cert:
+        try:
+            fingerprint = fingerprint_pem(tls_cert.read_text())
+        except (OSError, ValueError):
+            raise EventOpsError(f"{tls_cert} is not a readable PEM certificate") from None
+
+    def ready(url: str) -> None:
+        click.echo(f"hub serving {db_path} on {url}" + (f" (TLS sha256 {fingerprint})" if fingerprint else ""))
+        sys.stdout.flush()
+
+    serve(db_path, host, port, tls_cert=tls_cert, tls_key=tls_key, on_ready=ready)
+
+
+@click.group("sync", invoke_without_command=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="Path of the event database.")
+@click.option("--hub", "hub_url", default=None, help="The hub's address (default: the one the station enrolled with).")
+@click.option("--token", default=None, help="Station token (default: the one stored at enrolment).")
+@click.option("--once", is_flag=True, help="Sync one round and exit, instead of staying in sync.")
+@json_option
+@click.pass_context
+def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: str | None, once: bool, as_json: bool) -> None:
+    """Keep this database in sync with a hub (or carry events in a file: export/import).
+
+    Pushes what the hub lacks, long-polls for what we lack, backs off while the hub is
+    unreachable. With --once: one round, then a summary.
+
+    \b
+    Example:
+        eventops sync --db desk-1.db --hub http://10.0.0.2:8765 --once
+        eventops sync export --db bus-V1-B1.db --since hub.db > bus.bundle
+        eventops sync import bus.bundle --db hub.db
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if db_path is None:
+        raise click.UsageError("--db PATH is required (or use `eventops sync export|import`)")
+    from sync.client import SyncLoop, sync_once
+
+    db = open_db(db_path)
+    if once:
+        report = sync_once(db, hub_url, token)
+        if as_json:
+            click.echo(json.dumps(report.to_json()))
+        else:
+            click.echo(f"pushed {report.pushed}, pulled {report.pulled}, {report.waiting} waiting")
+        return
+    db.conn.close()
+    last: list[str] = [""]
+
+    def show(status: object) -> None:
+        from sync.client import SyncStatus
+
+        assert isinstance(status, SyncStatus)
+        text = json.dumps(status.to_json()) if as_json else status.line()
+        if status.error and not as_json:
+            text += f" ({status.error})"
+        if text != last[0]:
+            last[0] = text
+            click.echo(text)
+
+    loop = SyncLoop(db_path, hub_url, token, on_status=show)
+    loop.start()
+    try:
+        while True:
+            time.sleep(1)
+    finally:
+        loop.stop()
+
+
+@sync.command("export")
+@db_option
+@click.option("--since", required=True, help="The receiver's vector: JSON, 'desk-1=20,...', 0, or its database file.")
+@click.option("--gzip", "compress", is_flag=True, help="Gzip the bundle.")
+def export(db_path: Path, since: str, compress: bool) -> None:
+    """Write the events the receiver lacks to stdout, as a bundle for a USB stick.
+
+    \b
+    Example:
+        eventops sync export --db bus-V1-B1.db --since hub.db > bus.bundle
+    """
+    from sync.bundle import export as do_export
+    from sync.bundle import parse_since
+
+    vector = parse_since(since)
+    db = open_db(db_path)
+    out = sys.stdout.buffer
+    count = do_export(db, vector, out, compress=compress)
+    out.flush()
+    click.echo(f"exported {count} events", err=True)
+
+
+@sync.command("import")
+@click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@json_option
+def import_(bundle: Path, db_path: Path, as_json: bool) -> None:
+    """Merge a bundle into this database; importing twice changes nothing.
+
+    \b
+    Example:
+        eventops sync import bus.bundle --db hub.db
+    """
+    from sync.bundle import import_file
+
+    report = import_file(open_db(db_path), bundle)
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+        return
+    click.echo(f"imported {report.added} new events ({report.duplicates} already held) from {report.source or 'the bundle'}")
+    for station_id, count in sorted(report.skipped.items()):
+        click.echo(f"  skipped {count} events of {station_id}: earlier ones are missing (import an older bundle first)")
+
+
+@click.command("purge")
+@db_option
+@click.option("--force", is_flag=True, help="Purge even the organiser's database.")
+@json_option
+def purge(db_path: Path, force: bool, as_json: bool) -> None:
+    """Remove personal data (names, organisations, cities, contacts) from a station after the event.
+
+    The database keeps its scans and ids, and never syncs again.
+
+    \b
+    Example:
+        eventops purge --db desk-1.db
+    """
+    from sync.purge import purge as do_purge
+
+    report = do_purge(open_db(db_path), force=force)
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+        return
+    for line in report.lines():
+        click.echo(line)
+
+
+commands: list[click.Command] = [hub, sync, purge]

@@ -1,0 +1,462 @@
+"""The station side of sync: one round (`sync_once`) and a background loop (`SyncLoop`).
+
+A station pushes what the hub lacks right after each scan (`SyncLoop.nudge()`), holds a
+long-poll open for what it lacks itself, backs off while the hub is unreachable, and always
+resumes from the two version vectors, so a crash or a dead hub costs nothing but time.
+Nothing here blocks the caller: the loop runs in its own threads with its own connections.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlite_utils import Database
+
+from db import hlc as hlc_mod
+from db import log
+from db.connect import get_setting
+from db.errors import EventOpsError
+from db.events import Event
+from db.node import local_station
+from sync import protocol as p
+from sync.connection import open_more
+from sync.tls import pinned_context
+
+#: Events per push or pull request.
+BATCH = 1000
+#: How long one long-poll is held open by the hub (seconds).
+LONG_POLL_S = 25.0
+
+# Node settings (table `node`, never synced) written by enrolment.
+HUB_URL = "sync.hub_url"
+TOKEN = "sync.token"
+HUB_CERT = "sync.hub_cert"
+ROLE = "sync.role"
+PURGED = "sync.purged"
+
+
+class Unreachable(EventOpsError):
+    """The hub did not answer (down, no network, timeout)."""
+
+
+class HubRefused(EventOpsError):
+    """The hub answered with an error: `status`, `reason` (a protocol word) and its sentence."""
+
+    def __init__(self, status: int, reason: str, message: str, body: Mapping[str, Any] | None = None) -> None:
+        super().__init__(f"the hub refused ({status} {reason}): {message}")
+        self.status = status
+        self.reason = reason
+        self.body = dict(body or {})
+
+
+class HubClient:
+    """The protocol over HTTP(S): one method per endpoint, errors turned into our own."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        *,
+        cert_pem: str | None = None,
+        timeout: float = 10.0,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        verify: Any = pinned_context(cert_pem) if cert_pem else True
+        self.http = http or httpx.Client(base_url=self.url, verify=verify, timeout=timeout)
+        self._whoami: dict[str, Any] | None = None
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def _call(self, method: str, path: str, body: Mapping[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
+        try:
+            response = self.http.request(
+                method,
+                path,
+                content=p.encode_body(body) if body is not None else None,
+                headers={**self._headers(), "content-type": "application/json"},
+                timeout=timeout or self.timeout,
+            )
+        except httpx.TransportError as error:
+            raise Unreachable(f"the hub at {self.url} is unreachable: {type(error).__name__} {error}".rstrip()) from None
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {}
+        if not isinstance(answer, dict):
+            answer = {}
+        if response.status_code >= 400:
+            raise HubRefused(
+                response.status_code, str(answer.get("error", "http")), str(answer.get("message", response.reason_phrase)), answer
+            )
+        return answer
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", "/v1/health")
+
+    def whoami(self) -> dict[str, Any]:
+        if self._whoami is None:
+            self._whoami = self._call("GET", "/v1/whoami")
+        return self._whoami
+
+    def enrol(self, secret: str) -> dict[str, Any]:
+        return self._call("POST", "/v1/enrol", {"secret": secret})
+
+    def push(self, events: list[Event]) -> dict[str, Any]:
+        return self._call("POST", "/v1/push", {"events": p.events_to_wire(events)})
+
+    def pull(self, vector: Mapping[str, int], limit: int = BATCH, wait: float = 0.0) -> tuple[list[Event], dict[str, int], bool]:
+        answer = self._call("POST", "/v1/pull", {"vector": dict(vector), "limit": limit, "wait": wait}, timeout=self.timeout + wait)
+        events = p.parse_events(answer.get("events", []), limit=p.MAX_PULL_LIMIT)
+        return events, p.parse_vector(answer.get("vector")), bool(answer.get("more"))
+
+
+def client_for(db: Database, hub_url: str | None = None, token: str | None = None, **kwargs: Any) -> HubClient:
+    """A client from explicit arguments, falling back on what enrolment stored in this database."""
+    url = hub_url or get_setting(db, HUB_URL)
+    if not url:
+        raise EventOpsError("no hub known for this database: pass --hub URL (or enrol the station first)")
+    cert = get_setting(db, HUB_CERT) if url.startswith("https") else None
+    return HubClient(url, token or get_setting(db, TOKEN), cert_pem=cert, **kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one round of sync moved."""
+
+    pushed: int
+    pulled: int
+    duplicates: int
+    quarantined: int
+    hub_vector: dict[str, int]
+    waiting: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pushed": self.pushed,
+            "pulled": self.pulled,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "waiting": self.waiting,
+            "hub_vector": self.hub_vector,
+        }
+
+
+def refuse_if_purged(db: Database) -> None:
+    if get_setting(db, PURGED):
+        raise EventOpsError("this database was purged of personal data after the event: it no longer syncs")
+
+
+def _pushable(db: Database, hub_vector: Mapping[str, int], only: str | None, limit: int) -> list[Event]:
+    if only is None:
+        return log.lacking(db, hub_vector, limit)
+    return log.lacking(db, {**{s: n for s, n in log.vector(db).items() if s != only}, only: hub_vector.get(only, 0)}, limit)
+
+
+def waiting(db: Database, hub_vector: Mapping[str, int], only: str | None = None) -> int:
+    """Events of ours the hub lacks (a station: its own scans; a relay: everything)."""
+    if only is None:
+        return log.lacking_count(db, hub_vector)
+    return max(0, log.vector(db).get(only, 0) - int(hub_vector.get(only, 0)))
+
+
+def push_all(db: Database, hub: HubClient, hub_vector: Mapping[str, int], *, batch: int = BATCH) -> tuple[int, int, int, dict[str, int]]:
+    """Push everything the hub lacks (a station: only its own events), in batches.
+
+    Returns (added, duplicates, quarantined, hub vector). A refusal for a gap means the hub
+    holds less than we thought (restored from a backup): start again from its vector.
+    """
+    role = str(hub.whoami().get("role", p.ROLE_STATION))
+    only = None if role == p.ROLE_RELAY else local_station(db)
+    known = dict(hub_vector)
+    assumed = dict(known)  # known, plus what the hub kept out (quarantine): do not send it again
+    added = duplicates = quarantined = 0
+    retries = 0
+    while True:
+        events = _pushable(db, assumed, only, batch)
+        if not events:
+            return added, duplicates, quarantined, known
+        try:
+            answer = hub.push(events)
+        except HubRefused as refusal:
+            if refusal.reason in (p.GAP,) and retries < 3 and "vector" in refusal.body:
+                retries += 1
+                known = p.parse_vector(refusal.body["vector"])
+                assumed = dict(known)
+                continue
+            raise
+        added += int(answer.get("added", 0))
+        duplicates += int(answer.get("duplicates", 0))
+        quarantined += int(answer.get("quarantined", 0))
+        known = p.parse_vector(answer.get("vector"))
+        assumed = {**known}
+        for event in events:
+            assumed[event.station_id] = max(assumed.get(event.station_id, 0), event.seq)
+
+
+def pull_all(
+    db: Database,
+    hub: HubClient,
+    *,
+    batch: int = BATCH,
+    wait: float = 0.0,
+    observer: str | None = None,
+    wall: hlc_mod.WallClock = hlc_mod.system_wall_ms,
+    on_events: Callable[[list[Event]], None] | None = None,
+) -> tuple[int, dict[str, int]]:
+    """Pull what we lack until the hub has no more (the first request may wait for news)."""
+    pulled = 0
+    while True:
+        events, hub_vector, more = hub.pull(log.vector(db), batch, wait)
+        if events:
+            result = log.merge(db, events, observer=observer, wall=wall)
+            pulled += len(result.added)
+            if on_events and result.added:
+                on_events(result.added)
+        if not more or not events:
+            return pulled, hub_vector
+        wait = 0.0
+
+
+def sync_once(
+    db: Database,
+    hub_url: str | None = None,
+    token: str | None = None,
+    *,
+    client: HubClient | None = None,
+    batch: int = BATCH,
+    wall: hlc_mod.WallClock = hlc_mod.system_wall_ms,
+) -> SyncReport:
+    """One full round: push what the hub lacks, pull what we lack, both in batches.
+
+    Safe to interrupt at any point and to repeat: both sides resume from their vectors.
+    """
+    refuse_if_purged(db)
+    hub = client or client_for(db, hub_url, token)
+    try:
+        _, hub_vector, _ = hub.pull(log.vector(db), 0)
+        added, duplicates, quarantined, hub_vector = push_all(db, hub, hub_vector, batch=batch)
+        pulled, hub_vector = pull_all(db, hub, batch=batch, wall=wall)
+    finally:
+        if client is None:
+            hub.close()
+    only = None if hub.whoami().get("role") == p.ROLE_RELAY else local_station(db)
+    return SyncReport(added, pulled, duplicates, quarantined, hub_vector, waiting(db, hub_vector, only))
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What a station's status line shows: online or not, scans waiting, last sync."""
+
+    hub: str
+    online: bool = False
+    waiting: int = 0
+    last_sync_ms: int | None = None
+    pushed: int = 0
+    pulled: int = 0
+    error: str | None = None
+
+    def line(self, now_ms: int | None = None) -> str:
+        state = "online" if self.online else "offline"
+        when = "never synced"
+        if self.last_sync_ms is not None:
+            age = ((now_ms or time.time_ns() // 1_000_000) - self.last_sync_ms) // 1000
+            when = f"synced {max(0, age)} s ago"
+        return f"{state} · {self.waiting} waiting · {when}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "hub": self.hub,
+            "online": self.online,
+            "waiting": self.waiting,
+            "last_sync_ms": self.last_sync_ms,
+            "pushed": self.pushed,
+            "pulled": self.pulled,
+            "error": self.error,
+        }
+
+
+class SyncLoop:
+    """Keeps one database in sync with a hub from two background threads.
+
+    The pusher sends our events right after `nudge()` (call it after each local append) and
+    every `idle_s` anyway; the puller holds a long-poll open and merges what arrives. While
+    the hub is unreachable both back off exponentially. `status()` never blocks.
+    """
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        hub_url: str | None = None,
+        token: str | None = None,
+        *,
+        on_events: Callable[[list[Event]], None] | None = None,
+        on_status: Callable[[SyncStatus], None] | None = None,
+        long_poll_s: float = LONG_POLL_S,
+        idle_s: float = 5.0,
+        backoff_s: tuple[float, float] = (0.5, 30.0),
+        batch: int = BATCH,
+        http_factory: Callable[[], httpx.Client] | None = None,
+    ) -> None:
+        self.db_path = Path(db_path)
+        if not self.db_path.is_file():
+            raise EventOpsError(f"{self.db_path} does not exist: enrol the station first")
+        db = open_more(self.db_path)
+        try:
+            refuse_if_purged(db)
+            self.hub_url = hub_url or get_setting(db, HUB_URL) or ""
+            self.token = token or get_setting(db, TOKEN)
+            self.cert = get_setting(db, HUB_CERT) if self.hub_url.startswith("https") else None
+        finally:
+            db.conn.close()
+        if not self.hub_url:
+            raise EventOpsError("no hub known for this database: pass --hub URL (or enrol the station first)")
+        self.on_events = on_events
+        self.on_status = on_status
+        self.long_poll_s = long_poll_s
+        self.idle_s = idle_s
+        self.backoff_s = backoff_s
+        self.batch = batch
+        self.http_factory = http_factory
+        self._status = SyncStatus(self.hub_url)
+        self._status_lock = threading.Lock()
+        self._hub_vector: dict[str, int] | None = None
+        self._nudged = threading.Event()
+        self._stopped = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._clients: list[HubClient] = []
+        self._station: str | None = None
+
+    # --- public ------------------------------------------------------------------------
+    def start(self) -> SyncLoop:
+        for name, target in (("sync-push", self._push_loop), ("sync-pull", self._pull_loop)):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def nudge(self) -> None:
+        """A local event was appended: push it now."""
+        self._nudged.set()
+
+    def status(self) -> SyncStatus:
+        with self._status_lock:
+            return self._status
+
+    def stop(self, timeout: float = 3.0) -> None:
+        self._stopped.set()
+        self._nudged.set()
+        for client in list(self._clients):
+            with contextlib.suppress(Exception):
+                client.close()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def __enter__(self) -> SyncLoop:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- threads -----------------------------------------------------------------------
+    def _update(self, **changes: Any) -> None:
+        with self._status_lock:
+            self._status = replace(self._status, **changes)
+            status = self._status
+        if self.on_status is not None:
+            with contextlib.suppress(Exception):
+                self.on_status(status)
+
+    def _client(self, timeout: float = 10.0) -> HubClient:
+        http = self.http_factory() if self.http_factory else None
+        client = HubClient(self.hub_url, self.token, cert_pem=self.cert, timeout=timeout, http=http)
+        self._clients.append(client)
+        return client
+
+    def _only(self, hub: HubClient) -> str | None:
+        if self._station is None:
+            role = str(hub.whoami().get("role", p.ROLE_STATION))
+            self._station = "" if role == p.ROLE_RELAY else str(hub.whoami().get("station", ""))
+        return self._station or None
+
+    def _sleep(self, seconds: float) -> None:
+        self._stopped.wait(seconds)
+
+    def _failed(self, error: EventOpsError, delay: float) -> float:
+        self._update(online=False, error=str(error))
+        self._sleep(delay)
+        return min(delay * 2, self.backoff_s[1])
+
+    def _push_loop(self) -> None:
+        db = open_more(self.db_path)
+        hub = self._client()
+        delay = self.backoff_s[0]
+        try:
+            while not self._stopped.is_set():
+                self._nudged.clear()
+                try:
+                    vector = self._hub_vector
+                    if vector is None:
+                        _, vector, _ = hub.pull(log.vector(db), 0)
+                    only = self._only(hub)
+                    self._update(waiting=waiting(db, vector, only))
+                    added, _, _, vector = push_all(db, hub, vector, batch=self.batch)
+                    self._hub_vector = vector
+                    self._update(
+                        online=True,
+                        error=None,
+                        waiting=waiting(db, vector, only),
+                        last_sync_ms=time.time_ns() // 1_000_000,
+                        pushed=self._status.pushed + added,
+                    )
+                    delay = self.backoff_s[0]
+                except (Unreachable, HubRefused) as error:
+                    self._hub_vector = None
+                    delay = self._failed(error, delay)
+                    continue
+                except EventOpsError as error:
+                    delay = self._failed(error, delay)
+                    continue
+                self._nudged.wait(self.idle_s)
+        finally:
+            db.conn.close()
+
+    def _pull_loop(self) -> None:
+        db = open_more(self.db_path)
+        hub = self._client()
+        delay = self.backoff_s[0]
+        try:
+            while not self._stopped.is_set():
+                try:
+                    pulled, vector = pull_all(db, hub, batch=self.batch, wait=self.long_poll_s, on_events=self.on_events)
+                    mine = log.vector(db)
+                    if any(seq > vector.get(s, 0) for s, seq in mine.items()):
+                        self._nudged.set()  # the hub lacks something of ours (it restarted from a backup?)
+                    self._hub_vector = vector
+                    self._update(
+                        online=True,
+                        error=None,
+                        waiting=waiting(db, vector, self._only(hub)),
+                        last_sync_ms=time.time_ns() // 1_000_000,
+                        pulled=self._status.pulled + pulled,
+                    )
+                    delay = self.backoff_s[0]
+                except (Unreachable, HubRefused, EventOpsError) as error:
+                    if self._stopped.is_set():
+                        return
+                    delay = self._failed(error, delay)
+        finally:
+            db.conn.close()

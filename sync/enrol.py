@@ -1,0 +1,128 @@
+"""Enrolling a station: a one-time code from the hub, swapped for a station token.
+
+The code carries the station id, a one-time secret, the hub's TLS fingerprint (so the
+station pins the hub's certificate instead of trusting any CA) and, when known, a hint of
+the hub's URL. It is short enough for a terminal QR code and survives copy and paste.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from db import log
+from db.connect import get_setting, set_setting
+from db.errors import EventOpsError
+from db.events import STATION_ADDED, STATION_REVOKED
+from db.node import local_station, set_local_station
+from sync import protocol as p
+from sync import store
+from sync.client import HUB_CERT, HUB_URL, ROLE, TOKEN, HubClient, SyncReport, sync_once
+from sync.tls import default_paths, fetch_pinned, fingerprint_pem
+
+PREFIX = "EO1-"
+KINDS = ("desk", "door", "bus", "hub", "dashboard")
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolCode:
+    station: str
+    secret: str
+    fingerprint: str | None = None
+    hub_url: str | None = None
+
+    def encode(self) -> str:
+        obj: dict[str, Any] = {"s": self.station, "k": self.secret}
+        if self.fingerprint:
+            obj["f"] = base64.urlsafe_b64encode(bytes.fromhex(self.fingerprint)).decode().rstrip("=")
+        if self.hub_url:
+            obj["u"] = self.hub_url
+        raw = json.dumps(obj, separators=(",", ":")).encode()
+        return PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, code: str) -> EnrolCode:
+        code = code.strip()
+        if not code.startswith(PREFIX):
+            raise EventOpsError("this is not an eventops enrolment code (it should start with EO1-)")
+        body = code[len(PREFIX) :]
+        try:
+            obj = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+            station, secret = str(obj["s"]), str(obj["k"])
+            fingerprint = None
+            if obj.get("f"):
+                f = str(obj["f"])
+                fingerprint = base64.urlsafe_b64decode(f + "=" * (-len(f) % 4)).hex()
+        except (ValueError, KeyError, TypeError):
+            raise EventOpsError("this enrolment code is damaged: copy it again or scan its QR code") from None
+        return cls(station, secret, fingerprint, obj.get("u") or None)
+
+
+def hub_fingerprint(db_path: Path) -> str | None:
+    """The fingerprint of the self-signed certificate a hub on this database serves, if any."""
+    cert_path, _ = default_paths(db_path)
+    return fingerprint_pem(cert_path.read_text()) if cert_path.exists() else None
+
+
+def add_station(db: Database, db_path: Path, station_id: str, kind: str, place: str = "", hub_url: str | None = None) -> EnrolCode:
+    """Record a station on the hub's database and mint its one-time enrolment code."""
+    if kind not in KINDS:
+        raise EventOpsError(f"a station kind is one of {', '.join(KINDS)}, not {kind!r}")
+    if not station_id or len(station_id) > 64 or any(c.isspace() for c in station_id):
+        raise EventOpsError("a station id is 1 to 64 characters without spaces, e.g. desk-1")
+    if station_id == local_station(db):
+        raise EventOpsError(f"{station_id} is this hub's own station id")
+    role = p.ROLE_RELAY if kind == "hub" else p.ROLE_STATION
+    secret = store.add_station(db, station_id, kind, role)
+    log.append(db, local_station(db), STATION_ADDED, {"id": station_id, "kind": kind, "place": place})
+    url = hub_url or get_setting(db, "sync.serving_url")
+    return EnrolCode(station_id, secret, hub_fingerprint(db_path), url)
+
+
+def revoke_station(db: Database, station_id: str) -> None:
+    """Make the hub refuse this station's token, and tell every node (a `station.revoked` event)."""
+    known = store.revoke(db, station_id)
+    if not known:
+        raise EventOpsError(f"this hub never enrolled a station {station_id!r} (see `eventops station list`)")
+    log.append(db, local_station(db), STATION_REVOKED, {"id": station_id})
+
+
+def enrol(db: Database, code_text: str, hub_url: str | None = None) -> tuple[dict[str, Any], SyncReport]:
+    """Swap the code for a token, pin the hub, become the station, fetch the reference data."""
+    code = EnrolCode.decode(code_text)
+    url = (hub_url or code.hub_url or "").rstrip("/")
+    if not url:
+        raise EventOpsError("the code carries no hub address: pass --hub URL")
+    mine = local_station(db)
+    if log.vector(db).get(mine) and mine != code.station:
+        raise EventOpsError(f"this database already records events as {mine}: enrol a fresh database as {code.station}")
+    cert = None
+    if url.startswith("https"):
+        if code.fingerprint:
+            cert = fetch_pinned(url, code.fingerprint)
+    elif code.fingerprint:
+        raise EventOpsError(f"the hub serves TLS (the code pins its certificate): use https:// instead of {url}")
+    hub = HubClient(url, cert_pem=cert)
+    try:
+        answer = hub.enrol(code.secret)
+    finally:
+        hub.close()
+    if answer.get("station") != code.station:
+        raise EventOpsError("the hub answered for another station than the code names")
+    set_local_station(db, code.station)
+    set_setting(db, HUB_URL, url)
+    set_setting(db, TOKEN, str(answer["token"]))
+    set_setting(db, ROLE, str(answer.get("role", p.ROLE_STATION)))
+    if cert:
+        set_setting(db, HUB_CERT, cert)
+    report = sync_once(db)
+    return answer, report
+
+
+def status_settings(db: Database) -> dict[str, Any]:
+    return {"hub": get_setting(db, HUB_URL), "station": local_station(db), "role": get_setting(db, ROLE)}

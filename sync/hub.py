@@ -1,0 +1,356 @@
+"""The hub: an ordinary node with an HTTP(S) face (Starlette + uvicorn) that any laptop can run.
+
+It accepts batches of events (`/v1/push`), answers "what does this vector lack" (`/v1/pull`),
+and holds a pull open until events beyond the caller's vector exist, so a scan reaches the
+dashboard at once. SQLite work never runs on the event loop: one writer thread owns the
+write connection (every write goes through it, datasette's way) and a few reader threads
+hold their own connections; WAL lets them read while the writer writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from db import hlc as hlc_mod
+from db import log
+from db.connect import connect, write
+from db.errors import LogConflict, LogGap
+from db.events import Event
+from db.node import local_station
+from sync import protocol as p
+from sync import store
+from sync.connection import open_more
+from sync.incidents import quarantine_drafts
+
+T = TypeVar("T")
+
+#: How often waiting pulls look for events written by other processes (the organiser's CLI).
+OUTSIDE_POLL_S = 0.5
+#: How long the list of revoked stations read from the log is trusted.
+REVOKED_TTL_S = 2.0
+
+
+@dataclass
+class PushOutcome:
+    added: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    vector: dict[str, int] = field(default_factory=dict)
+
+
+class Hub:
+    """The hub's state: its database (through its threads) and the pulls waiting for news."""
+
+    def __init__(self, db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_wall_ms) -> None:
+        self.db_path = Path(db_path)
+        self.wall = wall
+        self._local = threading.local()
+        self._connections: list[Database] = []
+        self._lock = threading.Lock()
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="hub-writer")
+        self._readers = ThreadPoolExecutor(4, thread_name_prefix="hub-reader")
+        self._news: asyncio.Condition | None = None
+        self._last_rowid = 0
+        self._revoked: tuple[float, set[str]] = (0.0, set())
+        self._closing = False
+        self._version = 0
+        db = connect(self.db_path)
+        store.ensure_tables(db)
+        self.station_id = local_station(db)
+        db.conn.close()
+
+    # --- threads and connections ------------------------------------------------------
+    def _db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = open_more(self.db_path)
+            self._local.db = db
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    async def _run(self, executor: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, lambda: fn(self._db(), *args))
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._run(self._readers, fn, *args)
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._run(self._writer, fn, *args)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
+        with self._lock:
+            for db in self._connections:
+                with contextlib.suppress(Exception):
+                    db.conn.close()
+            self._connections.clear()
+
+    # --- news: wake waiting pulls -----------------------------------------------------
+    def _condition(self) -> asyncio.Condition:
+        if self._news is None:
+            self._news = asyncio.Condition()
+        return self._news
+
+    async def announce(self) -> None:
+        """Wake every waiting pull: the log has grown."""
+        news = self._condition()
+        async with news:
+            self._version += 1
+            news.notify_all()
+
+    async def watch_outside_writes(self) -> None:
+        """Wake waiting pulls when another process (the organiser's CLI) appends to the log."""
+        while not self._closing:
+            await asyncio.sleep(OUTSIDE_POLL_S)
+            try:
+                rowid = await self.read(_max_rowid)
+            except Exception:  # noqa: BLE001 - a busy or vanished file must not stop the hub
+                continue
+            if rowid != self._last_rowid:
+                self._last_rowid = rowid
+                await self.announce()
+
+    async def stop(self) -> None:
+        self._closing = True
+        await self.announce()
+
+    # --- the work ---------------------------------------------------------------------
+    async def grant(self, request: Request) -> store.Grant:
+        token = p.bearer(request.headers.get("authorization"))
+        if token is None:
+            raise p.ProtocolError(401, p.UNAUTHORISED, "a station token is required (Authorization: Bearer ...)")
+        grant = await self.read(store.grant_for, token)
+        if grant is None:
+            raise p.ProtocolError(401, p.UNAUTHORISED, "this hub does not know that token: enrol the station again")
+        if grant.revoked:
+            raise p.ProtocolError(403, p.REVOKED, f"station {grant.station_id} has been revoked on this hub")
+        return grant
+
+    def revoked_now(self, db: Database) -> set[str]:
+        at, cached = self._revoked
+        if time.monotonic() - at > REVOKED_TTL_S:
+            cached = store.revoked_stations(db)
+            self._revoked = (time.monotonic(), cached)
+        return cached
+
+    def push(self, db: Database, events: list[Event], grant: store.Grant) -> PushOutcome:
+        """Merge a pushed batch in one transaction: all of it, or nothing and a reason."""
+        outcome = PushOutcome()
+        self._revoked = (0.0, set())  # a push is rare enough to read revocations fresh
+        revoked = self.revoked_now(db)
+        try:
+            with write(db):
+                held = log.vector(db)
+                kept, banned = [], []
+                for event in events:
+                    if event.station_id in revoked and event.seq > held.get(event.station_id, 0):
+                        banned.append(event)
+                    else:
+                        kept.append(event)
+                result = log.merge(db, kept, observer=self.station_id, wall=self.wall)
+                outcome.added, outcome.duplicates = len(result.added), result.duplicates
+                if banned:
+                    store.ensure_tables(db)
+                    outcome.quarantined = store.quarantine(db, banned, via=grant.station_id)
+                    if outcome.quarantined:
+                        log.append_in_transaction(
+                            db, self.station_id, quarantine_drafts(banned, grant.station_id), wall=self.wall
+                        )
+        except LogGap as error:
+            raise p.ProtocolError(409, p.GAP, str(error), vector=log.vector(db)) from None
+        except LogConflict as error:
+            raise p.ProtocolError(409, p.CONFLICT, str(error), vector=log.vector(db)) from None
+        outcome.vector = log.vector(db)
+        return outcome
+
+    def pull(self, db: Database, request: p.PullRequest) -> tuple[list[Event], dict[str, int]]:
+        events = log.lacking(db, request.vector, request.limit) if request.limit else []
+        return events, log.vector(db)
+
+    async def pull_waiting(self, request: p.PullRequest) -> tuple[list[Event], dict[str, int]]:
+        """Answer at once if there is news for this vector, else hold until there is or time is up."""
+        deadline = time.monotonic() + request.wait
+        news = self._condition()
+        while True:
+            seen = self._version
+            events, vector = await self.read(self.pull, request)
+            remaining = deadline - time.monotonic()
+            if events or remaining <= 0 or self._closing or request.limit == 0:
+                return events, vector
+            async with news:
+                # News that landed while we were reading bumped the version: read again at once.
+                if self._version == seen:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(news.wait(), timeout=remaining)
+
+
+def _max_rowid(db: Database) -> int:
+    return int(db.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()[0])
+
+
+def _health(db: Database, hub: Hub) -> dict[str, Any]:
+    return {"ok": True, "protocol": p.PROTOCOL_VERSION, "hub": hub.station_id, "events": log.count(db), "vector": log.vector(db)}
+
+
+async def read_body(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, refused (413) as soon as it passes the size limit."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > p.MAX_BODY_BYTES:
+        raise p.ProtocolError(413, p.TOO_LARGE, f"the body is larger than {p.MAX_BODY_BYTES} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > p.MAX_BODY_BYTES:
+            raise p.ProtocolError(413, p.TOO_LARGE, f"the body is larger than {p.MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return p.decode_body(b"".join(chunks))
+
+
+def json_response(obj: Any, status: int = 200) -> Response:
+    return Response(p.encode_body(obj), status_code=status, media_type="application/json")
+
+
+def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_wall_ms) -> Starlette:
+    """The hub as an ASGI app (served by `serve`, or driven in-process by tests)."""
+    hub = Hub(db_path, wall=wall)
+
+    async def health(request: Request) -> Response:
+        return json_response(await hub.read(_health, hub))
+
+    async def whoami(request: Request) -> Response:
+        grant = await hub.grant(request)
+        return json_response({"station": grant.station_id, "kind": grant.kind, "role": grant.role, "hub": hub.station_id})
+
+    async def push(request: Request) -> Response:
+        grant = await hub.grant(request)
+        body = await read_body(request)
+        events = await hub.read(lambda _db: p.parse_push(body))
+        if grant.role != p.ROLE_RELAY:
+            foreign = sorted({e.station_id for e in events if e.station_id != grant.station_id})
+            if foreign:
+                raise p.ProtocolError(
+                    403, p.FOREIGN_STATION, f"station {grant.station_id} may push only its own events, not {', '.join(foreign[:3])}'s"
+                )
+        outcome = await hub.write(hub.push, events, grant)
+        if outcome.added:
+            await hub.announce()
+        return json_response(
+            {"added": outcome.added, "duplicates": outcome.duplicates, "quarantined": outcome.quarantined, "vector": outcome.vector}
+        )
+
+    async def pull(request: Request) -> Response:
+        await hub.grant(request)
+        body = await read_body(request)
+        wanted = p.parse_pull(body)
+        events, vector = await hub.pull_waiting(wanted)
+        return json_response({"events": p.events_to_wire(events), "vector": vector, "more": bool(wanted.limit) and len(events) >= wanted.limit})
+
+    async def enrol(request: Request) -> Response:
+        body = await read_body(request)
+        secret = body.get("secret")
+        if not isinstance(secret, str) or not secret or len(secret) > 200:
+            raise p.malformed("secret must be the enrolment code's secret")
+        redeemed = await hub.write(store.redeem, secret)
+        if redeemed is None:
+            raise p.ProtocolError(403, p.UNKNOWN_CODE, "this enrolment code is unknown or already used: ask for a new one (`eventops station add`)")
+        grant, token = redeemed
+        return json_response({"station": grant.station_id, "kind": grant.kind, "role": grant.role, "token": token, "hub": hub.station_id})
+
+    async def protocol_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, p.ProtocolError)
+        return json_response(exc.body(), exc.status)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"error": "internal", "message": f"the hub failed on this request: {type(exc).__name__}: {exc}"}, 500)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        watcher = asyncio.create_task(hub.watch_outside_writes())
+        try:
+            yield
+        finally:
+            await hub.stop()
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            hub.close()
+
+    app = Starlette(
+        routes=[
+            Route("/v1/health", health, methods=["GET"]),
+            Route("/v1/whoami", whoami, methods=["GET"]),
+            Route("/v1/push", push, methods=["POST"]),
+            Route("/v1/pull", pull, methods=["POST"]),
+            Route("/v1/enrol", enrol, methods=["POST"]),
+        ],
+        exception_handlers={p.ProtocolError: protocol_error, Exception: internal_error},
+        lifespan=lifespan,
+    )
+    app.state.hub = hub
+    return app
+
+
+def serve(
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    tls_cert: str | Path | None = None,
+    tls_key: str | Path | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the hub until interrupted (SIGINT/SIGTERM): uvicorn, one process, one event loop."""
+    import uvicorn
+
+    from db.connect import set_setting
+
+    scheme = "https" if tls_cert else "http"
+    url = f"{scheme}://{host}:{port}"
+    db = connect(db_path)
+    store.ensure_tables(db)
+    set_setting(db, "sync.serving_url", url)
+    db.conn.close()
+    config = uvicorn.Config(
+        create_app(db_path),
+        host=host,
+        port=port,
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    if on_ready is not None:
+        original = server.startup
+
+        async def startup(sockets: Any = None) -> None:
+            await original(sockets=sockets)
+            if server.started:
+                on_ready(url)
+
+        server.startup = startup  # type: ignore[method-assign]
+    server.run()
+    if not server.started:
+        from db.errors import EventOpsError
+
+        raise EventOpsError(f"the hub could not listen on {host}:{port} (is the port in use?)")

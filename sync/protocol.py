@@ -1,0 +1,181 @@
+"""The sync protocol: the JSON messages nodes exchange, their limits, and why one is refused.
+
+Sync is "here is my vector, send what I lack", both ways, in batches. Every message is a JSON
+object; this module parses and validates them (events through `Event.from_wire`) so the hub
+and the client share one definition, and every refusal carries a stable machine word
+(`reason`) next to a sentence for a person.
+
+    POST /v1/push   {"events": [event...]}                     -> {"added", "duplicates", "quarantined", "vector"}
+    POST /v1/pull   {"vector": {...}, "limit": n, "wait": s}   -> {"events": [...], "vector", "more"}
+    POST /v1/enrol  {"secret": "..."}                          -> {"station", "kind", "role", "token", "hub"}
+    GET  /v1/health                                            -> {"ok", "hub", "events", "vector"}
+    GET  /v1/whoami (bearer)                                   -> {"station", "kind", "role", "hub"}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from db.errors import EventOpsError
+from db.events import Event
+
+PROTOCOL_VERSION = 1
+
+#: Largest request body the hub reads; larger ones are refused before parsing (413).
+MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Most events in one push; the client cuts its batches well below this.
+MAX_PUSH_EVENTS = 5000
+#: Most events in one pull answer, whatever the caller asks for.
+MAX_PULL_LIMIT = 5000
+DEFAULT_PULL_LIMIT = 2000
+#: Longest a pull may be held open waiting for new events (seconds).
+MAX_WAIT_S = 60.0
+#: Most stations a vector may name (a vector larger than this is not a real event's).
+MAX_VECTOR_STATIONS = 10_000
+
+# Reasons (stable machine words in every error answer).
+MALFORMED = "malformed"
+TOO_LARGE = "too_large"
+INVALID_EVENT = "invalid_event"
+GAP = "gap"
+CONFLICT = "conflict"
+FOREIGN_STATION = "foreign_station"
+UNAUTHORISED = "unauthorised"
+REVOKED = "revoked"
+UNKNOWN_CODE = "unknown_code"
+PURGED = "purged"
+
+# Roles a token can carry: a station pushes only its own events; a relay (another hub,
+# a laptop serving as hub for others) may carry every station's events.
+ROLE_STATION = "station"
+ROLE_RELAY = "relay"
+ROLES = (ROLE_STATION, ROLE_RELAY)
+
+
+class ProtocolError(EventOpsError):
+    """A message that breaks the protocol: HTTP `status`, a machine `reason`, a sentence."""
+
+    def __init__(self, status: int, reason: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.reason, "message": str(self), **self.extra}
+
+
+def malformed(message: str) -> ProtocolError:
+    return ProtocolError(400, MALFORMED, message)
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequest:
+    """"My vector, send what I lack": at most `limit` events, waiting up to `wait` s for any."""
+
+    vector: dict[str, int]
+    limit: int = DEFAULT_PULL_LIMIT
+    wait: float = 0.0
+
+
+def decode_body(raw: bytes) -> dict[str, Any]:
+    """Parse a request or answer body into a JSON object, refusing anything else."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise ProtocolError(413, TOO_LARGE, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        obj = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise malformed(f"the body is not JSON: {error}") from None
+    if not isinstance(obj, dict):
+        raise malformed("the body must be a JSON object")
+    return obj
+
+
+def encode_body(obj: Mapping[str, Any]) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def parse_vector(obj: Any) -> dict[str, int]:
+    """A version vector: `{station_id: highest seq held}` with sane keys and counts."""
+    if obj is None:
+        return {}
+    if not isinstance(obj, Mapping):
+        raise malformed("vector must be a JSON object of station id -> seq")
+    if len(obj) > MAX_VECTOR_STATIONS:
+        raise ProtocolError(413, TOO_LARGE, f"vector names more than {MAX_VECTOR_STATIONS} stations")
+    out: dict[str, int] = {}
+    for station_id, seq in obj.items():
+        if not isinstance(station_id, str) or not station_id or len(station_id) > 64:
+            raise malformed("vector keys must be station ids (1 to 64 characters)")
+        if type(seq) is not int or seq < 0:
+            raise malformed(f"vector[{station_id!r}] must be a non-negative integer")
+        out[station_id] = seq
+    return out
+
+
+def parse_events(obj: Any, *, limit: int = MAX_PUSH_EVENTS) -> list[Event]:
+    """A list of wire events, each validated; the whole list is refused for one bad event."""
+    if not isinstance(obj, list):
+        raise malformed("events must be a JSON list")
+    if len(obj) > limit:
+        raise ProtocolError(413, TOO_LARGE, f"a batch holds at most {limit} events, got {len(obj)}")
+    events: list[Event] = []
+    for index, item in enumerate(obj):
+        try:
+            events.append(Event.from_wire(item))
+        except ValueError as error:
+            raise ProtocolError(422, INVALID_EVENT, f"event {index}: {error}", index=index) from None
+    return check_batch(events)
+
+
+def check_batch(events: Sequence[Event]) -> list[Event]:
+    """Refuse a batch that contradicts itself: two different events under one id, or a hole.
+
+    Within a batch each station's seqs must run without a gap (they may repeat identically:
+    a replayed batch is harmless). Gaps against what the receiver holds are `log.merge`'s job.
+    Returns the distinct events in (station, seq) order.
+    """
+    by_id: dict[tuple[str, int], Event] = {}
+    for event in events:
+        seen = by_id.setdefault(event.ident, event)
+        if seen.to_row() != event.to_row():
+            raise ProtocolError(409, CONFLICT, f"two different events claim {event.station_id}#{event.seq}")
+    per_station: dict[str, list[int]] = {}
+    for station_id, seq in sorted(by_id):
+        per_station.setdefault(station_id, []).append(seq)
+    for station_id, seqs in per_station.items():
+        if seqs[-1] - seqs[0] + 1 != len(seqs):
+            raise ProtocolError(409, GAP, f"station {station_id}: the batch has a gap in seq ({seqs[0]}..{seqs[-1]})")
+    return [by_id[ident] for ident in sorted(by_id)]
+
+
+def parse_push(body: Mapping[str, Any]) -> list[Event]:
+    return parse_events(body.get("events"))
+
+
+def parse_pull(body: Mapping[str, Any]) -> PullRequest:
+    vector = parse_vector(body.get("vector"))
+    limit = body.get("limit", DEFAULT_PULL_LIMIT)
+    if type(limit) is not int or limit < 0:
+        raise malformed("limit must be a non-negative integer")
+    wait = body.get("wait", 0)
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
+        raise malformed("wait must be a non-negative number of seconds")
+    return PullRequest(vector, min(limit, MAX_PULL_LIMIT), min(float(wait), MAX_WAIT_S))
+
+
+def events_to_wire(events: Sequence[Event]) -> list[dict[str, Any]]:
+    return [event.to_wire() for event in events]
+
+
+def bearer(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer ...` header, or None."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()

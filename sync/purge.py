@@ -1,0 +1,83 @@
+"""Purge: remove personal data from a station's database after the event.
+
+The log is append-only, so this is the one place that rewrites it: inside one transaction it
+drops the append-only triggers, blanks the personal fields of attendee events, deletes any
+contacts, and puts the very same triggers back. A purged database never syncs again (its
+events no longer equal everyone else's), and the command says what it removed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from db.connect import set_setting, write
+from db.errors import EventOpsError
+from db.events import ATTENDEE_REGISTERED, ATTENDEE_UPDATED, encode_data
+from db.node import ORGANISER, local_station
+from sync.client import PURGED
+
+#: Fields of attendee events that name a person or say where they come from.
+PERSONAL_FIELDS = ("name", "first", "last", "org", "city", "email", "phone")
+
+
+@dataclass
+class PurgeReport:
+    attendees: int = 0
+    events: int = 0
+    fields: dict[str, int] = field(default_factory=dict)
+    contacts: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"attendees": self.attendees, "events": self.events, "fields": self.fields, "contacts": self.contacts}
+
+    def lines(self) -> list[str]:
+        if not self.events and not self.contacts:
+            return ["nothing personal left to remove"]
+        out = [f"removed personal data of {self.attendees} attendees from {self.events} events"]
+        out += [f"  {name}: {count} values blanked" for name, count in sorted(self.fields.items())]
+        if self.contacts:
+            out.append(f"  contacts: {self.contacts} rows deleted")
+        out.append("this database no longer syncs")
+        return out
+
+
+def purge(db: Database, *, force: bool = False) -> PurgeReport:
+    """Blank names, organisations and cities in the log, delete contacts; all or nothing."""
+    if local_station(db) == ORGANISER and not force:
+        raise EventOpsError("this is the organiser's database (station 'org'): purge a station's database, or pass --force")
+    report = PurgeReport()
+    attendees: set[str] = set()
+    with write(db):
+        triggers = [
+            (name, sql)
+            for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")
+        ]
+        for name, _ in triggers:
+            db.execute(f'DROP TRIGGER "{name}"')
+        rows = db.execute(
+            "SELECT rowid, data FROM events WHERE kind IN (?, ?)", [ATTENDEE_REGISTERED, ATTENDEE_UPDATED]
+        ).fetchall()
+        for rowid, raw in rows:
+            data = json.loads(raw)
+            blanked = [f for f in PERSONAL_FIELDS if data.get(f)]
+            if not blanked:
+                continue
+            for name in blanked:
+                data[name] = ""
+                report.fields[name] = report.fields.get(name, 0) + 1
+            db.execute("UPDATE events SET data = ? WHERE rowid = ?", [encode_data(data), rowid])
+            report.events += 1
+            attendees.add(str(data.get("id", rowid)))
+        if "contacts" in db.table_names():
+            report.contacts = db.execute("DELETE FROM contacts").rowcount
+        for _, sql in triggers:
+            db.execute(sql)
+        if "sync_quarantine" in db.table_names():
+            db.execute("DELETE FROM sync_quarantine")
+    report.attendees = len(attendees)
+    set_setting(db, PURGED, "1")
+    return report

@@ -1,0 +1,513 @@
+"""Bus mode: a visit coordinator boards a bus from its manifest, departs, and returns.
+
+Three things, all headless so the TUI, `eventops scan --mode bus`, `eventops bus ...` and the
+tests share them:
+
+- `bus_rule`, the scan rule of stations in bus mode (registered with `rules.register_mode`
+  when this module is imported): boarding, already aboard, assigned to another bus of the
+  visit, not registered for the visit (unless a free seat and the coordinator's override),
+  bus full, bus already gone.
+- `manifest(state, bus_id, now_ms)`: who is assigned, who is aboard, and for each missing
+  person where the log last saw them ("checked in at 08:55", "in room Plenary since 10:02").
+- `depart` and `return_`: the two operations that freeze and close a bus's trip, each one
+  event committed in one write transaction before its verdict is returned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from checkin import rules
+from checkin import verdict as v
+from checkin.config import BUS as BUS_MODE
+from checkin.config import StationConfig
+from db import events as ev
+from db import log
+from db.connect import write
+from db.errors import EventOpsError
+from db.fold import EventState
+from db.state import BUS, ROOM, VENUE, Attendee, Bus
+
+if TYPE_CHECKING:
+    from checkin.station import Station
+
+# Stable reasons (machine words) of bus verdicts.
+BOARDED = "boarded"
+ALREADY_ABOARD = "already_aboard"
+OTHER_BUS = "other_bus"
+NOT_REGISTERED = "not_registered"
+NOT_REGISTERED_OVERRIDE = "not_registered_override"
+BUS_FULL = "bus_full"
+BUS_GONE = "bus_departed"
+BUS_BACK = "bus_returned"
+DEPARTED = "departed"
+DEPARTED_MISSING = "departed_missing"
+CONFIRM_MISSING = "confirm_missing"
+ALREADY_DEPARTED = "already_departed"
+RETURNED = "returned"
+ALREADY_RETURNED = "already_returned"
+NOT_DEPARTED = "not_departed"
+
+BOARDING = "boarding"
+DEPARTED_STATE = "departed"
+RETURNED_STATE = "returned"
+
+
+class BusNotReady(EventOpsError):
+    """The station is not set up for a bus this event knows (no bus, wrong visit, wrong mode)."""
+
+
+# --- set-up ------------------------------------------------------------------------------------
+def bus_of(state: EventState, config: StationConfig) -> Bus:
+    """The bus a bus-mode station loads; raises BusNotReady with the fix in plain words."""
+    buses = sorted(state.buses.values(), key=lambda b: b.id)
+    buses_of_visit = [b for b in buses if b.visit == config.visit] if config.visit else buses
+    known = ", ".join(f"{b.id} ({b.label or b.id}, visit {b.visit})" for b in buses_of_visit) or "none"
+    if config.mode != BUS_MODE:
+        raise BusNotReady(f"station {config.station_id} is in {config.mode} mode, not bus mode")
+    if not config.bus:
+        raise BusNotReady(f"bus mode needs a bus: add --bus BUS (buses: {known})")
+    bus = state.buses.get(config.bus)
+    if bus is None:
+        raise BusNotReady(f"no bus {config.bus!r} in this event (buses: {known})")
+    if config.visit and bus.visit != config.visit:
+        raise BusNotReady(f"bus {bus.id} belongs to visit {bus.visit}, not {config.visit}")
+    if bus.visit and bus.visit not in state.visits:
+        raise BusNotReady(f"bus {bus.id} belongs to visit {bus.visit}, which this event does not know")
+    return bus
+
+
+def label(bus: Bus) -> str:
+    return bus.label or bus.id
+
+
+def seats_free(bus: Bus) -> int:
+    """Seats neither taken by someone aboard nor kept for someone assigned (None: no limit)."""
+    if bus.capacity <= 0:
+        return 1 << 30
+    return max(0, bus.capacity - len(bus.assigned | bus.aboard))
+
+
+def assigned_bus(state: EventState, visit: str, attendee_id: str) -> Bus | None:
+    """The bus of `visit` that `attendee_id` is assigned to, if any."""
+    for bus in state.buses.values():
+        if bus.visit == visit and attendee_id in bus.assigned:
+            return bus
+    return None
+
+
+def aboard_bus(state: EventState, visit: str, attendee_id: str, besides: str = "") -> Bus | None:
+    """The bus of `visit` (other than `besides`) that `attendee_id` is aboard, if any."""
+    for bus in sorted(state.buses.values(), key=lambda b: b.id):
+        if bus.visit == visit and bus.id != besides and attendee_id in bus.aboard:
+            return bus
+    return None
+
+
+# --- the scan rule -------------------------------------------------------------------------------
+def counts_line(bus: Bus, boarded: int) -> str:
+    seats = f", {bus.capacity} seats" if bus.capacity > 0 else ""
+    return f"{label(bus)}: {boarded} aboard / {len(bus.assigned)} assigned{seats}"
+
+
+def _counts(bus: Bus, boarded: int) -> dict[str, Any]:
+    return {
+        "visit": bus.visit,
+        "bus": bus.id,
+        "boarded": boarded,
+        "assigned": len(bus.assigned),
+        "seats": bus.capacity,
+    }
+
+
+def _rejected(ctx: rules.ScanContext, bus: Bus, reason: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"reason": reason, "mode": BUS_MODE, "place": bus.id, "attendee": ctx.attendee.id}
+    if ctx.serial is not None:
+        data["badge"] = ctx.serial
+    return data
+
+
+def _boarded(ctx: rules.ScanContext, bus: Bus, *, override: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {"attendee": ctx.attendee.id, "visit": bus.visit, "bus": bus.id, "via": ctx.via}
+    if override:
+        data["override"] = True
+    if ctx.serial is not None:
+        data["badge"] = ctx.serial
+    return data
+
+
+def bus_rule(ctx: rules.ScanContext) -> rules.Decision:
+    """Decide one scan at the bus door (see the module docstring for the cases)."""
+    state, attendee = ctx.state, ctx.attendee
+    bus = bus_of(state, ctx.config)
+    aboard = attendee.id in bus.aboard
+    n = len(bus.aboard)
+    if bus.state == RETURNED_STATE:
+        return rules.Decision(
+            v.REFUSED, BUS_BACK, "TRIP IS OVER", ev.SCAN_REJECTED, _rejected(ctx, bus, BUS_BACK),
+            (f"{label(bus)} came back at {_hhmm(ctx, bus.returned_ms)}: nothing to board",),
+            extra=_counts(bus, n),
+        )
+    if bus.state == DEPARTED_STATE:
+        if aboard:
+            # A head count at the site before the way back: recorded, nothing changes.
+            return rules.Decision(
+                v.WARNING, ALREADY_ABOARD, "ALREADY ABOARD", ev.BUS_BOARDED, _boarded(ctx, bus),
+                (f"aboard since the departure at {_hhmm(ctx, bus.departed_ms)}", counts_line(bus, n)),
+                extra=_counts(bus, n),
+            )
+        return rules.Decision(
+            v.REFUSED, BUS_GONE, "BUS HAS LEFT", ev.SCAN_REJECTED, _rejected(ctx, bus, BUS_GONE),
+            (f"{label(bus)} left at {_hhmm(ctx, bus.departed_ms)} and was not boarded: "
+             "call the visit coordinator",),
+            extra=_counts(bus, n),
+        )
+    if aboard:
+        place = state.place_at(attendee.id, ctx.now_ms)
+        since = _hhmm(ctx, place.since_ms) if place is not None and place.kind == BUS else "?"
+        return rules.Decision(
+            v.WARNING, ALREADY_ABOARD, "ALREADY ABOARD", ev.BUS_BOARDED, _boarded(ctx, bus),
+            (f"boarded at {since}", counts_line(bus, n)), extra=_counts(bus, n),
+        )
+    moved = aboard_bus(state, bus.visit, attendee.id, besides=bus.id)
+    moved_line = (f"was aboard {label(moved)}: moved to this bus",) if moved and moved.state == BOARDING else ()
+    if bus.capacity > 0 and n >= bus.capacity:
+        return rules.Decision(
+            v.REFUSED, BUS_FULL, "BUS FULL", ev.SCAN_REJECTED, _rejected(ctx, bus, BUS_FULL),
+            (f"all {bus.capacity} seats taken: {n} aboard", "find a seat on another bus of the visit"),
+            extra=_counts(bus, n),
+        )
+    if attendee.id in bus.assigned:
+        return rules.Decision(
+            v.OK, BOARDED, "WELCOME ABOARD", ev.BUS_BOARDED, _boarded(ctx, bus),
+            (*moved_line, counts_line(bus, n + 1)), extra=_counts(bus, n + 1),
+        )
+    theirs = assigned_bus(state, bus.visit, attendee.id)
+    if theirs is not None:
+        extra = _counts(bus, n + 1) | {"assigned_bus": theirs.id}
+        return rules.Decision(
+            v.WARNING, OTHER_BUS, f"ASSIGNED TO {label(theirs).upper()}", ev.BUS_BOARDED, _boarded(ctx, bus),
+            (f"on the list of {label(theirs)} ({theirs.id}): boarding here recorded", *moved_line,
+             counts_line(bus, n + 1)),
+            extra=extra,
+        )
+    free = seats_free(bus)
+    visit = state.visits.get(bus.visit)
+    title = visit.title if visit and visit.title else bus.visit
+    if free > 0 and ctx.override:
+        return rules.Decision(
+            v.WARNING, NOT_REGISTERED_OVERRIDE, "BOARDED: NOT ON THE LIST", ev.BUS_BOARDED,
+            _boarded(ctx, bus, override=True),
+            (f"not registered for {title}: boarding confirmed by the coordinator", counts_line(bus, n + 1)),
+            extra=_counts(bus, n + 1),
+        )
+    if free > 0:
+        why = f"{free} seat{'s' if free != 1 else ''} free: the coordinator may confirm boarding"
+    else:
+        why = "no free seat: every seat is taken or kept for someone on the list"
+    return rules.Decision(
+        v.REFUSED, NOT_REGISTERED, "NOT ON THIS VISIT", ev.SCAN_REJECTED, _rejected(ctx, bus, NOT_REGISTERED),
+        (f"not registered for {title}", why),
+        extra=_counts(bus, n) | {"can_override": free > 0},
+    )
+
+
+def _hhmm(ctx: rules.ScanContext, ms: int | None) -> str:
+    return "?" if ms is None else ctx.hhmm(ms)
+
+
+rules.register_mode(BUS_MODE, bus_rule)
+
+
+# --- the manifest --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ManifestLine:
+    """One person on (or expected on) the bus."""
+
+    attendee: str
+    name: str
+    org: str
+    assigned: bool  # on this bus's list
+    boarded: bool
+    boarded_ms: int | None = None
+    other_bus: str = ""  # assigned elsewhere (when aboard here) or aboard elsewhere (when missing)
+    last_seen: str = ""  # for the missing: where the log last saw them
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.attendee, "name": self.name, "org": self.org,
+                               "assigned": self.assigned, "boarded": self.boarded}
+        if self.other_bus:
+            out["other_bus"] = self.other_bus
+        if self.last_seen:
+            out["last_seen"] = self.last_seen
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A bus's manifest at one moment: the data the bus panel draws and `bus manifest` prints."""
+
+    visit: str
+    visit_title: str
+    bus: str
+    label: str
+    state: str  # boarding | departed | returned
+    seats: int
+    assigned: int
+    boarded: int
+    people: tuple[ManifestLine, ...]  # assigned or aboard, by name
+    missing: tuple[ManifestLine, ...]  # assigned, not aboard (frozen at departure)
+    elsewhere: tuple[ManifestLine, ...] = ()  # assigned here but aboard another bus of the visit
+    departed_ms: int | None = None
+    returned_ms: int | None = None
+    headcount: int | None = None
+    departed_at: str = ""
+    returned_at: str = ""
+
+    @property
+    def counts(self) -> str:
+        seats = f" · {self.seats} seats" if self.seats > 0 else ""
+        return f"{self.boarded} aboard / {self.assigned} assigned{seats}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "visit": self.visit,
+            "visit_title": self.visit_title,
+            "bus": self.bus,
+            "label": self.label,
+            "state": self.state,
+            "seats": self.seats,
+            "assigned": self.assigned,
+            "boarded": self.boarded,
+            "headcount": self.headcount,
+            "departed_at": self.departed_at or None,
+            "returned_at": self.returned_at or None,
+            "missing": [line.to_json() for line in self.missing],
+            "elsewhere": [line.to_json() for line in self.elsewhere],
+            "people": [line.to_json() for line in self.people],
+        }
+
+
+def last_seen(state: EventState, attendee_id: str, now_ms: int) -> str:
+    """Where the log last saw `attendee_id`, in the words a coordinator reads out."""
+    day = state.day_of(now_ms)
+    checkin = state.checked_in(attendee_id, day)
+    place = state.place_at(attendee_id, now_ms)
+    hhmm = lambda ms: state.local_time(ms).strftime("%H:%M")  # noqa: E731
+    if place is not None and place.kind == ROOM:
+        room = state.rooms.get(place.ref)
+        return f"in room {room.name if room else place.ref} since {hhmm(place.since_ms)}"
+    if place is not None and place.kind == BUS:
+        bus = state.buses.get(place.ref)
+        name = label(bus) if bus else place.ref
+        return f"aboard {name} since {hhmm(place.since_ms)}"
+    if place is not None and place.kind == VENUE:
+        if checkin is not None and checkin.at_ms == place.since_ms:
+            return f"checked in at {hhmm(checkin.at_ms)}"
+        if checkin is not None:
+            return f"at the venue since {hhmm(place.since_ms)}, checked in at {hhmm(checkin.at_ms)}"
+        return f"at the venue since {hhmm(place.since_ms)}"
+    if checkin is not None:
+        return f"checked in at {hhmm(checkin.at_ms)}, not seen on site since"
+    return "not checked in today"
+
+
+def _name_key(attendee: Attendee | None, attendee_id: str) -> tuple[str, str]:
+    if attendee is None:
+        return (attendee_id.casefold(), attendee_id)
+    return ((attendee.last or attendee.name).casefold(), attendee.name.casefold())
+
+
+def manifest(state: EventState, bus_id: str, now_ms: int) -> Manifest:
+    """The manifest of bus `bus_id` at `now_ms` (raises BusNotReady for an unknown bus)."""
+    bus = state.buses.get(bus_id)
+    if bus is None:
+        known = ", ".join(sorted(state.buses)) or "none"
+        raise BusNotReady(f"no bus {bus_id!r} in this event (buses: {known})")
+    visit = state.visits.get(bus.visit)
+
+    def line(attendee_id: str, *, missing: bool = False) -> ManifestLine:
+        attendee = state.attendees.get(attendee_id)
+        boarded = attendee_id in bus.aboard
+        boarded_ms = None
+        place = state.place_at(attendee_id, now_ms)
+        if boarded and place is not None and place.kind == BUS and place.ref == bus.id:
+            boarded_ms = place.since_ms
+        other = ""
+        if boarded and attendee_id not in bus.assigned:
+            theirs = assigned_bus(state, bus.visit, attendee_id)
+            other = theirs.id if theirs else ""
+        elif not boarded:
+            elsewhere = aboard_bus(state, bus.visit, attendee_id, besides=bus.id)
+            other = elsewhere.id if elsewhere else ""
+        return ManifestLine(
+            attendee=attendee_id,
+            name=attendee.name if attendee else attendee_id,
+            org=attendee.org if attendee else "",
+            assigned=attendee_id in bus.assigned,
+            boarded=boarded,
+            boarded_ms=boarded_ms,
+            other_bus=other,
+            last_seen=last_seen(state, attendee_id, now_ms) if missing or not boarded else "",
+        )
+
+    everyone = sorted(bus.assigned | bus.aboard, key=lambda a: _name_key(state.attendees.get(a), a))
+    people = tuple(line(a) for a in everyone)
+    if bus.state == BOARDING:
+        not_aboard = [p for p in people if p.assigned and not p.boarded]
+        missing = tuple(p for p in not_aboard if not p.other_bus)
+        elsewhere = tuple(p for p in not_aboard if p.other_bus)
+    else:
+        frozen = sorted(bus.missing, key=lambda a: _name_key(state.attendees.get(a), a))
+        missing = tuple(line(a, missing=True) for a in frozen)
+        elsewhere = tuple(p for p in people if p.assigned and not p.boarded and p.attendee not in bus.missing)
+    iso = lambda ms: "" if ms is None else state.local_time(ms).isoformat(timespec="seconds")  # noqa: E731
+    return Manifest(
+        visit=bus.visit,
+        visit_title=visit.title if visit else bus.visit,
+        bus=bus.id,
+        label=label(bus),
+        state=bus.state,
+        seats=bus.capacity,
+        assigned=len(bus.assigned),
+        boarded=len(bus.aboard),
+        people=people,
+        missing=missing,
+        elsewhere=elsewhere,
+        departed_ms=bus.departed_ms,
+        returned_ms=bus.returned_ms,
+        headcount=bus.headcount,
+        departed_at=iso(bus.departed_ms),
+        returned_at=iso(bus.returned_ms),
+    )
+
+
+# --- departure and return ----------------------------------------------------------------------
+@contextlib.contextmanager
+def _exclusive(station: Station) -> Iterator[None]:
+    """Hold the station's own lock (the TUI scans from worker threads) and one write transaction."""
+    lock = getattr(station, "_lock", None)
+    with (lock if lock is not None else contextlib.nullcontext()), write(station.db):
+        yield
+
+
+def _missing_lines(missing: tuple[ManifestLine, ...]) -> tuple[str, ...]:
+    return tuple(f"{p.name}: {p.last_seen}" for p in missing)
+
+
+def _operation_verdict(
+    station: Station,
+    bus: Bus,
+    status: str,
+    reason: str,
+    headline: str,
+    detail: tuple[str, ...],
+    at_ms: int,
+    event: ev.Event | None,
+    extra: dict[str, Any],
+) -> v.Verdict:
+    return v.Verdict(
+        status=status,
+        reason=reason,
+        headline=headline,
+        detail=detail,
+        event=v.RecordedEvent(event.station_id, event.seq, event.kind) if event else None,
+        mode=BUS_MODE,
+        place=bus.id,
+        via="coordinator",
+        at_ms=at_ms,
+        extra={"visit": bus.visit, "bus": bus.id, **extra},
+    )
+
+
+def depart(station: Station, *, confirm_missing: bool) -> v.Verdict:
+    """Record the bus's departure with its headcount and who is missing.
+
+    With people missing and `confirm_missing` False nothing is recorded: the verdict lists the
+    missing and asks for confirmation (reason `confirm_missing`).
+    """
+    with _exclusive(station):
+        station.refresh()
+        bus = bus_of(station.state, station.config)
+        now = int(station.wall())
+        sheet = manifest(station.state, bus.id, now)
+        missing_json = [p.to_json() for p in sheet.missing]
+        if bus.state != BOARDING:
+            when = station.state.local_time(bus.departed_ms or now).strftime("%H:%M")
+            return _operation_verdict(
+                station, bus, v.WARNING, ALREADY_DEPARTED, "ALREADY DEPARTED",
+                (f"{label(bus)} left at {when}: nothing recorded",), now, None,
+                {"missing": missing_json, "headcount": bus.headcount, "state": bus.state},
+            )
+        headcount = len(bus.aboard)
+        if sheet.missing and not confirm_missing:
+            count = len(sheet.missing)
+            return _operation_verdict(
+                station, bus, v.WARNING, CONFIRM_MISSING, f"{count} MISSING: CONFIRM DEPARTURE?",
+                (f"{headcount} aboard / {sheet.assigned} assigned", *_missing_lines(sheet.missing)), now, None,
+                {"missing": missing_json, "headcount": headcount, "needs_confirmation": True, "state": bus.state},
+            )
+        data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "missing": [p.attendee for p in sheet.missing]}
+        (event,) = log.append_in_transaction(
+            station.db, station.config.station_id, [log.Draft(ev.BUS_DEPARTED, data)], wall=lambda: now
+        )
+    station.refresh()
+    if sheet.missing:
+        status, reason, headline = v.WARNING, DEPARTED_MISSING, f"DEPARTED: {len(sheet.missing)} MISSING"
+    else:
+        status, reason, headline = v.OK, DEPARTED, "DEPARTED: EVERYONE ABOARD"
+    return _operation_verdict(
+        station, bus, status, reason, headline,
+        (f"{headcount} aboard / {sheet.assigned} assigned", *_missing_lines(sheet.missing)), event.at_ms, event,
+        {"missing": missing_json, "headcount": headcount, "state": DEPARTED_STATE},
+    )
+
+
+def return_(station: Station) -> v.Verdict:
+    """Record the bus's return: everyone aboard is back at the venue."""
+    with _exclusive(station):
+        station.refresh()
+        bus = bus_of(station.state, station.config)
+        now = int(station.wall())
+        headcount = len(bus.aboard)
+        if bus.state == RETURNED_STATE:
+            when = station.state.local_time(bus.returned_ms or now).strftime("%H:%M")
+            return _operation_verdict(
+                station, bus, v.WARNING, ALREADY_RETURNED, "ALREADY BACK",
+                (f"{label(bus)} came back at {when}: nothing recorded",), now, None,
+                {"headcount": headcount, "state": bus.state},
+            )
+        if bus.state != DEPARTED_STATE:
+            return _operation_verdict(
+                station, bus, v.REFUSED, NOT_DEPARTED, "NOT DEPARTED YET",
+                (f"{label(bus)} has no recorded departure: record the departure first",), now, None,
+                {"headcount": headcount, "state": bus.state},
+            )
+        data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount}
+        (event,) = log.append_in_transaction(
+            station.db, station.config.station_id, [log.Draft(ev.BUS_RETURNED, data)], wall=lambda: now
+        )
+    station.refresh()
+    return _operation_verdict(
+        station, bus, v.OK, RETURNED, "BACK AT THE VENUE",
+        (f"{headcount} people back at the venue from {label(bus)}",), event.at_ms, event,
+        {"headcount": headcount, "state": RETURNED_STATE},
+    )
+
+
+__all__ = [
+    "BusNotReady",
+    "Manifest",
+    "ManifestLine",
+    "bus_of",
+    "bus_rule",
+    "depart",
+    "last_seen",
+    "manifest",
+    "return_",
+    "seats_free",
+]
+

@@ -1,0 +1,1 @@
+"""The demo simulator: a realistic conference day played through the real stations."""

@@ -1,0 +1,49 @@
+"""`eventops demo init`: the demo event with its signing key, ready to scan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from checkin.badges.keys import create_signing_key, key_path, reissue_badge
+from checkin.simulator.plan import REISSUED_ATTENDEE
+from checkin.simulator.run import SEED_KEY
+from db.connect import connect, set_setting
+from db.demo import install_demo
+from db.demo.install import setup_clock
+from db.errors import EventOpsError
+from db.fold import load_state
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    path: Path
+    created: bool
+    attendees: int
+    events: int
+    kid: str
+
+
+def init_demo(path: Path, seed: int = 7) -> DemoSetup:
+    """Create the demo event in `path`; an existing demo is left as it is.
+
+    Refuses to touch a database that holds another event.
+    """
+    db = connect(path, create=True)
+    try:
+        state = load_state(db)
+        if state.info is not None:
+            if not state.info.demo:
+                raise EventOpsError(f"{path} holds another event ({state.info.name}); the demo needs its own database file")
+            return DemoSetup(path, False, len(state.attendees), len(state.events), ",".join(sorted(state.keys)))
+        demo = install_demo(db, seed=seed)
+        # Keys and the reissue happen on the organiser's clock of set-up day, like the rest.
+        wall = setup_clock(demo.setup_ms + 60_000)
+        kid = create_signing_key(db, path, rotate=key_path(path).exists(), wall=wall)
+        # One attendee lost their badge before the event: the old one is revoked.
+        reissue_badge(db, path, REISSUED_ATTENDEE, reason="lost badge", wall=wall)
+        set_setting(db, SEED_KEY, str(seed))
+        state = load_state(db)
+        return DemoSetup(path, True, len(state.attendees), len(state.events), kid)
+    finally:
+        db.conn.close()

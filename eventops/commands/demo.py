@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -150,10 +151,8 @@ def demo_simulate(db_path: Path, until: str | None, seed: int | None, live: bool
         stopping = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
         start = max(sim.done_until, _parse_until(LIVE_START, sim.demo.tz))
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             sim.run_live(start, speed, stop=lambda: stopping["now"])
-        except KeyboardInterrupt:
-            pass
         return
     end = _parse_until(until, sim.demo.tz) if until else max(s.at_ms for s in sim.steps())
     started = time.monotonic()

@@ -100,7 +100,7 @@ def _read_people(table: Table, preset: str, mapping: Mapping[str, str] | None) -
         raise refuse(table.source, missing_message(table.header, "name", "name"))
     report = ImportReport("attendees", table.source)
     report.detail.update(preset=preset, encoding=table.encoding, separator=_sep_name(table.delimiter), rows=len(table.rows))
-    problems: list[Problem] = []
+    problems: list[Problem] = list(table.problems)
     people: list[Person] = []
     skipped: list[int] = []
     for row in table.rows:

@@ -82,7 +82,7 @@ def _csv(label: str, data: bytes, facts: EventFacts, mapping: Mapping[str, str] 
     columns = resolve(label, table.header, SCHEDULE_ALIASES, mapping)
     if "room" not in columns and "room_id" not in columns:
         raise refuse(label, missing_message(table.header, "room", "room"))
-    prog = Programme(label, "csv")
+    prog = Programme(label, "csv", problems=list(table.problems))
     zone = facts.zone
 
     def cell(cells: Sequence[str], key: str) -> str:
@@ -131,6 +131,9 @@ def _csv(label: str, data: bytes, facts: EventFacts, mapping: Mapping[str, str] 
                 raise ValueError(f"session {title!r} has neither an end nor a duration")
         except ValueError as error:
             prog.problems.append(Problem(row.line, str(error)))
+            continue
+        if end <= start:
+            prog.problems.append(Problem(row.line, f"session {title!r} ends before it starts"))
             continue
         ident = cell(c, "id")
         if ident:
@@ -310,6 +313,8 @@ def _add_talk(
             raise ValueError("no date or start")
         start = parse_moment(when, day, zone).astimezone(facts.zone)
         end = start + parse_duration(talk.get("duration") or "0")
+        if end <= start:
+            raise ValueError("it has no duration")
     except ValueError as error:
         prog.problems.append(Problem(line, f"{where + ': ' if where else ''}{title!r}: {error}"))
         return

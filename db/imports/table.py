@@ -36,6 +36,7 @@ class Table:
     rows: tuple[Row, ...]
     encoding: str
     delimiter: str
+    problems: tuple[Problem, ...] = ()  # rows refused for their shape; callers add theirs and refuse
 
 
 def read_bytes(source: Path | bytes, name: str | None = None) -> tuple[str, bytes]:
@@ -144,9 +145,9 @@ def read_table(source: Path | bytes, name: str | None = None) -> Table:
         rows.append(Row(offset + start, tuple(c.strip() for c in cells)))
     if not header:
         raise refuse(label, "is empty: no header line")
-    if problems:
-        raise ImportProblems(label, problems)
-    return Table(label, header, tuple(rows), encoding, delimiter)
+    if problems and problems[-1].message.startswith("malformed CSV"):
+        raise ImportProblems(label, problems)  # the rest of the file cannot be trusted
+    return Table(label, header, tuple(rows), encoding, delimiter, tuple(problems))
 
 
 def _why(error: csv.Error) -> str:

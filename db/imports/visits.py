@@ -44,7 +44,7 @@ VISIT_ALIASES: dict[str, tuple[str, ...]] = {
     "day": ("day", "date", "jour", "dag", "datum", "tag"),
     "depart": ("depart", "departure", "leaves", "vertrek", "abfahrt", "depart time", "heure de depart"),
     "return": ("return", "back", "retour", "terugkeer", "ruckkehr", "ruckfahrt", "return time", "heure de retour"),
-    "bus": ("bus", "bus id", "bus label", "coach", "autocar"),
+    "bus": ("bus", "bus id", "bus label", "coach", "car", "autocar"),
     "bus_capacity": ("bus capacity", "bus seats", "capacity", "seats", "places", "capacite", "zitplaatsen", "platze", "sitzplatze"),
     "attendee": (
         "attendee", "attendee id", "participant", "deelnemer", "teilnehmer", "email", "e mail",
@@ -102,7 +102,7 @@ def _plan(db: Database, table: Table, facts: EventFacts, mapping: Mapping[str, s
         raise refuse(table.source, missing_message(table.header, "visit", "visit_id"))
     known = reference(db)
     finder = _AttendeeFinder(db, known)
-    problems: list[Problem] = []
+    problems: list[Problem] = list(table.problems)
     visits: dict[str, _Visit] = {}
     buses: dict[str, _Bus] = {}
     seats: dict[tuple[str, str], tuple[str, int]] = {}  # (visit, attendee) -> (bus, line)

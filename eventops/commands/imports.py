@@ -28,7 +28,8 @@ from db.imports import (
     parse_capacities,
 )
 from db.imports.columns import parse_mapping
-from eventops.options import db_option, json_option, open_db
+from db.imports.opening import open_event_db
+from eventops.options import db_option, json_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,7 +64,7 @@ def _show(report: ImportReport, as_json: bool) -> None:
 
 
 def _run(db_path: Path, call: Callable[[Any], ImportReport]) -> ImportReport:
-    db = open_db(db_path)
+    db = open_event_db(db_path)
     try:
         return call(db)
     finally:

@@ -1,7 +1,53 @@
-"""Commands: dashboard."""
+"""Commands: dashboard (the operations lead's live screen, in a terminal or a browser)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-commands: list[click.Command] = []
+from eventops.options import db_option
+
+
+@click.command("dashboard")
+@db_option
+@click.option("--hub", default=None, metavar="URL", help="Keep the database in sync with this hub while the dashboard runs.")
+@click.option("--replay", default=None, metavar="DAY", help="Replay a past day (YYYY-MM-DD) instead of showing the live event.")
+@click.option("--speed", default=60.0, show_default=True, type=float, help="With --replay: replayed seconds per real second.")
+@click.option("--at", "at", default=None, metavar="TIME", help="Show one fixed moment (2024-03-20T11:00, or HH:MM on the first day / the replayed day).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path), help="Where the roll call's CSV and PDF go (default: rollcall/ next to the database).")
+@click.option("--web", is_flag=True, help="Serve the dashboard to web browsers (textual-serve) instead of this terminal.")
+@click.option("--host", default="localhost", show_default=True, help="With --web: the address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="With --web: the port to listen on.")
+def dashboard(
+    db_path: Path,
+    hub: str | None,
+    replay: str | None,
+    speed: float,
+    at: str | None,
+    out_dir: Path | None,
+    web: bool,
+    host: str,
+    port: int,
+) -> None:
+    """The live operations dashboard: arrivals, rooms, buses, stations, incidents.
+
+    Keys: Enter on a room or bus shows who is in it, r writes the roll call (CSV and PDF),
+    a acknowledges the highlighted incident, q quits. Times are in the event's time zone.
+
+    \b
+    Example:
+        eventops dashboard --db event.db
+        eventops dashboard --db event.db --hub http://10.0.0.2:8765
+        eventops dashboard --db event.db --replay 2024-03-20 --speed 60
+        eventops dashboard --db event.db --web --port 8080
+    """
+    from dashboard.run import run_dashboard, serve_dashboard
+
+    if web:
+        serve_dashboard(db_path, host=host, port=port, hub=hub, replay=replay, speed=speed, at=at)
+    else:
+        run_dashboard(db_path, hub=hub, replay=replay, speed=speed, at=at, out_dir=out_dir)
+
+
+commands: list[click.Command] = [dashboard]

@@ -1,0 +1,223 @@
+"""The dashboard without a screen: the folded state, the moment shown, and every panel's data.
+
+The app owns one `Board` on its event loop. New events reach it by `apply` (live: read from
+the log "since" a rowid by a worker thread; replay: released as the replayed clock passes
+them), and `panels()` reads every panel's data for the moment the board shows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.panels import arrivals, incidents, rooms, stations, visits
+from dashboard.panels.clock import clock_label, parse_moment, reference_now
+from db.connect import connect
+from db.errors import EventOpsError
+from db.events import SCAN_KINDS, Event
+from db.fold import EventState
+from db.hlc import system_wall_ms
+from db.log import all_events, since_rowid
+
+LIVE, REPLAY, FROZEN = "live", "replay", "frozen"
+#: The station an acknowledgement is authored as when this node has no station id of its own.
+DASHBOARD_STATION = "ops"
+#: A replay starts this long before the day's first scan.
+REPLAY_LEAD_MS = 5 * 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class Panels:
+    """Everything on screen at one moment."""
+
+    now_ms: int
+    clock: str
+    mode: str
+    event: str
+    arrivals: arrivals.ArrivalsData
+    rooms: rooms.RoomsData
+    visits: visits.VisitsData
+    stations: stations.StationsData
+    incidents: incidents.IncidentsData
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """Which clock the board follows: the wall (live), a replayed day, or one frozen moment."""
+
+    mode: str = LIVE
+    replay_day: str | None = None
+    speed: float = 1.0
+    at: str | None = None  # `--at` text: ISO date-time or HH:MM
+
+
+#: The live event on the wall clock (the default).
+LIVE_MOMENT = Moment()
+
+
+class Board:
+    """The folded state and the clock the dashboard shows it at."""
+
+    def __init__(
+        self,
+        state: EventState,
+        *,
+        mode: str = LIVE,
+        start_ms: int | None = None,
+        speed: float = 1.0,
+        pending: list[Event] | None = None,
+        wall: Callable[[], int] = system_wall_ms,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.state = state
+        self.mode = mode
+        self.speed = speed
+        self.wall = wall
+        self.monotonic = monotonic
+        self.start_ms = start_ms
+        self._started = monotonic()
+        self._pending = pending or []  # replay: events not yet reached, in fold order
+        self._pending_hlc = [e.hlc for e in self._pending]
+        self._next = 0
+        self.history = rooms.OccupancyHistory()
+
+    # --- the clock -----------------------------------------------------------------------
+    def now_ms(self) -> int:
+        if self.mode == FROZEN and self.start_ms is not None:
+            return self.start_ms
+        if self.mode == REPLAY and self.start_ms is not None:
+            return self.start_ms + int((self.monotonic() - self._started) * 1000 * self.speed)
+        return reference_now(self.state, self.wall())
+
+    @property
+    def writable(self) -> bool:
+        """Acknowledgements are written only when showing the live event."""
+        return self.mode == LIVE
+
+    # --- feeding -------------------------------------------------------------------------
+    def apply(self, events: list[Event]) -> int:
+        return self.state.apply(events)
+
+    def due(self) -> list[Event]:
+        """Replay: the events the replayed clock has passed since the last call."""
+        if self.mode != REPLAY or self._next >= len(self._pending):
+            return []
+        until = bisect.bisect_right(self._pending_hlc, (self.now_ms() + 1) << 16, lo=self._next)
+        events = self._pending[self._next : until]
+        self._next = until
+        return events
+
+    @property
+    def replay_done(self) -> bool:
+        return self.mode == REPLAY and self._next >= len(self._pending)
+
+    # --- reading -------------------------------------------------------------------------
+    def panels(self, now_ms: int | None = None) -> Panels:
+        state = self.state
+        now = self.now_ms() if now_ms is None else now_ms
+        mode = {LIVE: "LIVE", FROZEN: "AT"}.get(self.mode, f"REPLAY ×{self.speed:g}")
+        return Panels(
+            now_ms=now,
+            clock=clock_label(state, now),
+            mode=mode,
+            event=state.info.name if state.info else "(no event yet)",
+            arrivals=arrivals.fetch(state, now),
+            rooms=rooms.fetch(state, now, self.history),
+            visits=visits.fetch(state, now),
+            stations=stations.fetch(state, now),
+            incidents=incidents.fetch(state, now),
+        )
+
+
+def open_board(
+    db_path: Path | str,
+    moment: Moment = LIVE_MOMENT,
+    *,
+    wall: Callable[[], int] = system_wall_ms,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> tuple[Board, int]:
+    """Fold the log of `db_path` for `moment`; returns the board and the log's rowid cursor."""
+    db = connect(db_path, create=False)
+    try:
+        events, cursor = _read_all(db)
+    finally:
+        db.conn.close()
+    if moment.mode == LIVE:
+        state = EventState()
+        state.apply(events)
+        return Board(state, wall=wall, monotonic=monotonic), cursor
+    events.sort(key=lambda e: e.key)
+    probe = EventState()
+    probe.apply([e for e in events if e.kind == "event.created"])
+    if moment.mode == REPLAY:
+        day = moment.replay_day or ""
+        if probe.info is not None and probe.info.days and day not in probe.info.days:
+            raise EventOpsError(f"{day} is not a day of this event ({', '.join(probe.info.days)})")
+        scans = [e.at_ms for e in events if e.kind in SCAN_KINDS and probe.day_of(e.at_ms) == day]
+        start = parse_moment(probe, moment.at, day) if moment.at else (
+            min(scans) - REPLAY_LEAD_MS if scans else probe.day_start_ms(day) + 8 * 3_600_000
+        )
+    else:
+        start = parse_moment(probe, moment.at or "")
+    cut = bisect.bisect_right([e.hlc for e in events], (start + 1) << 16)
+    state = EventState()
+    state.apply(events[:cut])
+    mode = REPLAY if moment.mode == REPLAY else FROZEN
+    pending = events[cut:] if mode == REPLAY else []
+    board = Board(state, mode=mode, start_ms=start, speed=moment.speed, pending=pending, wall=wall, monotonic=monotonic)
+    return board, cursor
+
+
+def _read_all(db: object) -> tuple[list[Event], int]:
+    """The whole log and the rowid cursor after it, read in one transaction."""
+    conn = db.conn  # type: ignore[attr-defined]
+    conn.execute("BEGIN")
+    try:
+        row = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()
+        events = all_events(db)  # type: ignore[arg-type]
+    finally:
+        conn.execute("COMMIT")
+    return events, int(row[0])
+
+
+class LogFollower:
+    """Reads events that reached the database after a rowid cursor (the live feed)."""
+
+    def __init__(self, db_path: Path | str, cursor: int) -> None:
+        self.db = connect(db_path, create=False)
+        self.cursor = cursor
+
+    def poll(self, limit: int = 5000) -> list[Event]:
+        events, self.cursor = since_rowid(self.db, self.cursor, limit)
+        return events
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+def acknowledge(
+    db_path: Path | str,
+    incident: str,
+    *,
+    station: str | None = None,
+    wall: Callable[[], int] = system_wall_ms,
+) -> str:
+    """Append `incident.acked` {incident} as this dashboard's station; returns the station id.
+
+    The acknowledgement is an event, so every node that syncs it sees the incident closed.
+    """
+    from db.connect import get_setting
+    from db.events import INCIDENT_ACKED
+    from db.log import append
+    from db.node import STATION_KEY
+
+    db = connect(db_path, create=False)
+    try:
+        author = station or get_setting(db, STATION_KEY) or DASHBOARD_STATION
+        append(db, author, INCIDENT_ACKED, {"incident": incident}, wall=wall)
+    finally:
+        db.conn.close()
+    return author

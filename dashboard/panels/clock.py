@@ -1,0 +1,38 @@
+"""Which moment the dashboard shows, and how times are written (always in the event's zone)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from db.fold import EventState, parse_local
+from db.status import reference_now as status_reference_now
+
+
+def reference_now(state: EventState, wall_ms: int) -> int:
+    """The wall clock while the event is on, else its last scan: the rule `eventops status` uses."""
+    return status_reference_now(state, wall_ms)
+
+
+def hhmm(state: EventState, ms: int | None) -> str:
+    """`14:05` in the event's time zone ("—" when there is no time)."""
+    return "—" if ms is None else state.local_time(ms).strftime("%H:%M")
+
+
+def clock_label(state: EventState, ms: int) -> str:
+    """`Wed 20 Mar 14:05:09` in the event's time zone."""
+    return state.local_time(ms).strftime("%a %d %b %H:%M:%S")
+
+
+def parse_moment(state: EventState, text: str, day: str | None = None) -> int:
+    """Milliseconds of `--at` text: an ISO date-time, or `HH:MM` on `day` (or the event's first day).
+
+    A time without an offset is read in the event's time zone.
+    """
+    text = text.strip()
+    if "T" in text or " " in text:
+        return parse_local(text.replace(" ", "T"), state.tz)
+    on = day or (state.info.days[0] if state.info and state.info.days else None)
+    if on is None:
+        raise ValueError("a bare time needs an event day; give a full date-time like 2024-03-20T11:00")
+    moment = datetime.combine(date.fromisoformat(on), time.fromisoformat(text))
+    return parse_local(moment.isoformat(), state.tz)

@@ -1,0 +1,65 @@
+"""Incidents: the open ones, newest first, each acknowledgeable by an `incident.acked` event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard.panels.clock import hhmm
+from db.fold import EventState
+from db.state import (
+    BUS_LEFT_MISSING,
+    CLOCK_SUSPECT,
+    DOUBLE_ADMISSION,
+    FORGED_BADGE,
+    OVER_CAPACITY,
+    REVOKED_BADGE,
+    REVOKED_STATION,
+    STATION_SILENT,
+    UNKNOWN_BADGE,
+)
+
+KIND_LABELS = {
+    DOUBLE_ADMISSION: "double admission",
+    REVOKED_BADGE: "revoked badge",
+    FORGED_BADGE: "forged badge",
+    UNKNOWN_BADGE: "unknown badge",
+    OVER_CAPACITY: "over capacity",
+    BUS_LEFT_MISSING: "bus left, missing",
+    CLOCK_SUSPECT: "suspect clock",
+    STATION_SILENT: "station silent",
+    REVOKED_STATION: "revoked station",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentLine:
+    id: str
+    kind: str
+    kind_label: str
+    at_ms: int
+    at_label: str
+    station: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentsData:
+    open: tuple[IncidentLine, ...]  # newest first
+    acked: int
+
+
+def fetch(state: EventState, now_ms: int) -> IncidentsData:
+    lines = tuple(
+        IncidentLine(
+            id=i.id,
+            kind=i.kind,
+            kind_label=KIND_LABELS.get(i.kind, i.kind.replace("_", " ")),
+            at_ms=i.at_ms,
+            at_label=hhmm(state, i.at_ms),
+            station=i.station,
+            detail=i.detail,
+        )
+        for i in state.open_incidents()
+    )
+    acked = sum(1 for ident in state.acked if ident in state.incidents)
+    return IncidentsData(lines, acked)

@@ -1,0 +1,106 @@
+"""Stations: kind, place, last scan and scans today, and which ones have gone silent.
+
+A station is *silent* when it should be scanning and is not: a desk that scanned no one for
+`SILENT_MS` while other desks did, a door that scanned no one for the session running in its
+room. (The fold knows what reached this database; when a station last synced and what it
+still holds are the station's own business.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard.panels.clock import hhmm
+from db.fold import SESSION_EARLY_MS, EventState
+
+SILENT_MS = 20 * 60_000
+DOOR_GRACE_MS = 10 * 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class StationLine:
+    id: str
+    kind: str
+    place: str  # room name for a door, bus label for a bus station
+    last_ms: int | None
+    last_label: str
+    scans_today: int
+    silent_min: int | None  # minutes without a scan when it should be scanning, else None
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StationsData:
+    stations: tuple[StationLine, ...]  # silent first, then by kind and id
+
+    @property
+    def silent(self) -> int:
+        return sum(1 for s in self.stations if s.silent_min is not None)
+
+
+def _venue_open(state: EventState, day: str, now_ms: int) -> tuple[int, int] | None:
+    start = state.day_start_ms(day)
+    todays = [s for s in state.sessions.values() if start <= s.start_ms < start + 86_400_000]
+    if not todays:
+        return None
+    opens = min(s.start_ms for s in todays) - 60 * 60_000
+    closes = max(s.end_ms for s in todays)
+    return (opens, closes) if opens <= now_ms < closes else None
+
+
+def _silent_since(state: EventState, kind: str, place: str, last: int | None, day: str, now_ms: int,
+                  desks_last: int) -> int | None:
+    """Since when this station has been quiet when it should not be (None: it may rightly be quiet).
+
+    A desk is silent when the venue is open, other desks scanned lately and it did not for
+    `SILENT_MS`; a door when a session in its room began `DOOR_GRACE_MS` ago and it has
+    scanned no one for it.
+    """
+    if kind == "desk":
+        if _venue_open(state, day, now_ms) is None or now_ms - desks_last >= SILENT_MS:
+            return None
+        quiet_from = last or state.day_start_ms(day)
+        return quiet_from if now_ms - quiet_from >= SILENT_MS else None
+    if kind == "door":
+        session = state.session_in(place, now_ms)
+        if session is None or now_ms < session.start_ms + DOOR_GRACE_MS:
+            return None
+        opened = session.start_ms - SESSION_EARLY_MS
+        return opened if last is None or last < opened else None
+    return None
+
+
+def fetch(state: EventState, now_ms: int) -> StationsData:
+    day = state.day_of(now_ms)
+    rooms, buses = state.rooms, state.buses
+    desks_last = max(
+        (state.station_last_ms.get(s.id, 0) for s in state.stations.values() if s.kind == "desk"), default=0
+    )
+    lines = []
+    for station in state.stations.values():
+        last = state.station_last_ms.get(station.id)
+        place = station.place
+        if station.kind == "door" and place in rooms:
+            place_label = rooms[place].name
+        elif station.kind == "bus" and place in buses:
+            place_label = buses[place].label or place
+        else:
+            place_label = place
+        silent = None
+        if not station.revoked:
+            since = _silent_since(state, station.kind, place, last, day, now_ms, desks_last)
+            silent = None if since is None else (now_ms - since) // 60_000
+        lines.append(
+            StationLine(
+                id=station.id,
+                kind=station.kind,
+                place=place_label,
+                last_ms=last,
+                last_label=hhmm(state, last) if last else "—",
+                scans_today=state.station_scans.get((station.id, day), 0),
+                silent_min=silent,
+                revoked=station.revoked,
+            )
+        )
+    lines.sort(key=lambda s: (s.silent_min is None, s.revoked, s.kind, s.id))
+    return StationsData(tuple(lines))

@@ -1,0 +1,99 @@
+"""Starting the dashboard from Python: `eventops dashboard`, `eventops demo` and the web server.
+
+`run_dashboard` is what the demo calls; it keeps the CLI thin and starts sync with a hub when
+asked (sync/client.py's `SyncLoop`), stopping it when the dashboard quits.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from dashboard.board import FROZEN, LIVE, REPLAY, Moment
+from db.errors import EventOpsError
+
+
+def moment_of(replay: str | None = None, speed: float = 1.0, at: str | None = None) -> Moment:
+    """The clock the dashboard follows for the command line's `--replay/--speed/--at`."""
+    if speed <= 0:
+        raise EventOpsError("--speed must be greater than 0")
+    if replay:
+        return Moment(REPLAY, replay, speed, at)
+    if at:
+        return Moment(FROZEN, None, 1.0, at)
+    return Moment(LIVE)
+
+
+def make_app(
+    db_path: Path | str,
+    *,
+    replay: str | None = None,
+    speed: float = 1.0,
+    at: str | None = None,
+    out_dir: Path | None = None,
+    on_exit: Callable[[], None] | None = None,
+):  # type: ignore[no-untyped-def]
+    """The Textual app (imported here so that `db`-only callers never load Textual)."""
+    from dashboard.app import DashboardApp
+
+    path = Path(db_path)
+    if not path.is_file():
+        raise EventOpsError(f"{path} does not exist (create it with `eventops init` or `eventops demo init`)")
+    return DashboardApp(path, moment=moment_of(replay, speed, at), out_dir=out_dir, on_exit=on_exit)
+
+
+def run_dashboard(
+    db_path: Path | str,
+    *,
+    hub: str | None = None,
+    replay: str | None = None,
+    speed: float = 1.0,
+    at: str | None = None,
+    out_dir: Path | None = None,
+    on_exit: Callable[[], None] | None = None,
+) -> None:
+    """Open the live dashboard on `db_path` in this terminal until the user presses q.
+
+    With `hub`, the database is kept in sync with that hub while the dashboard runs.
+    `on_exit` is called when the dashboard closes (the demo stops its simulator there).
+    """
+    app = make_app(db_path, replay=replay, speed=speed, at=at, out_dir=out_dir, on_exit=on_exit)
+    loop = None
+    if hub:
+        from sync.client import SyncLoop
+
+        loop = SyncLoop(db_path, hub).start()
+    try:
+        app.run()
+    finally:
+        if loop is not None:
+            loop.stop()
+
+
+def serve_dashboard(
+    db_path: Path | str,
+    *,
+    host: str = "localhost",
+    port: int = 8000,
+    hub: str | None = None,
+    replay: str | None = None,
+    speed: float = 1.0,
+    at: str | None = None,
+) -> None:
+    """Serve the same dashboard to web browsers (textual-serve runs one app per visitor)."""
+    from textual_serve.server import Server
+
+    if not Path(db_path).is_file():
+        raise EventOpsError(f"{db_path} does not exist (create it with `eventops init` or `eventops demo init`)")
+    moment_of(replay, speed, at)  # refuse bad options before serving
+    args = [sys.executable, "-m", "eventops", "dashboard", "--db", str(Path(db_path).resolve())]
+    if hub:
+        args += ["--hub", hub]
+    if replay:
+        args += ["--replay", replay, "--speed", f"{speed:g}"]
+    if at:
+        args += ["--at", at]
+    server = Server(shlex.join(args), host=host, port=port, title="eventops dashboard")
+    server.serve()

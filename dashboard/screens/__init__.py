@@ -1,0 +1,1 @@
+"""Screens pushed over the dashboard: who is in a place, and the roll call."""

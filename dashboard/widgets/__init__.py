@@ -1,0 +1,1 @@
+"""The dashboard's widgets: each draws one panel's data (attributes down, messages up)."""

@@ -1,0 +1,68 @@
+"""The incidents panel: open incidents newest first; the highlighted one can be acknowledged."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
+
+from dashboard.panels.incidents import IncidentsData
+
+
+class IncidentsPanel(DataTable[str | Text]):
+    """Draws `IncidentsData` as a table whose rows are keyed by incident id."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        self._shown: tuple[str, ...] = ()
+        self._last: IncidentsData | None = None
+        self._detail_key = ColumnKey("detail")
+
+    def on_mount(self) -> None:
+        self.add_column("time", key="time", width=5)
+        self.add_column("incident", key="detail", width=self.detail_width)
+        self.border_title = "Incidents"
+
+    @property
+    def detail_width(self) -> int:
+        """The incident column fills the panel (the text wraps rather than scrolls sideways)."""
+        return max(20, self.scrollable_content_region.width - 5 - 4 - 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if not self.columns:
+            return
+        column = self.columns.get(self._detail_key)
+        if column is not None and column.width != self.detail_width:
+            column.width = self.detail_width
+            self._shown = ()
+            if self._last is not None:
+                self.show(self._last)
+
+    @property
+    def selected(self) -> str | None:
+        """The id of the highlighted incident, if any."""
+        if not self.row_count:
+            return None
+        key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return key.value
+
+    def show(self, data: IncidentsData) -> None:
+        self._last = data
+        idents = tuple(line.id for line in data.open)
+        acked = f" · {data.acked} acknowledged" if data.acked else ""
+        self.border_title = f"Incidents · {len(data.open)} open{acked}"
+        self.border_subtitle = "a: acknowledge"
+        if idents == self._shown:
+            return
+        keep = self.selected
+        self.clear()
+        width = self.detail_width
+        for line in data.open:
+            text = Text.assemble((line.kind_label.upper(), "bold"), "  ", line.detail)
+            lines = len(text.wrap(self.app.console, width))
+            self.add_row(line.at_label, text, key=line.id, height=max(1, lines))
+        self._shown = idents
+        if keep in idents:
+            self.move_cursor(row=idents.index(keep), animate=False)
+        self.set_class(bool(idents), "-open")

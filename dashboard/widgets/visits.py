@@ -1,0 +1,93 @@
+"""The field-visits panel: one row per bus, its state, boarded against assigned, who is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Label
+
+from dashboard.panels.visits import BusLine, VisitsData
+
+SHOW_NAMES = 3
+
+
+def missing_text(line: BusLine) -> str:
+    if not line.missing_names:
+        return "all aboard" if line.assigned else ""
+    names = ", ".join(line.missing_names[:SHOW_NAMES])
+    more = f" +{len(line.missing_names) - SHOW_NAMES}" if len(line.missing_names) > SHOW_NAMES else ""
+    return f"missing: {names}{more}"
+
+
+class BusRow(Vertical, can_focus=True):
+    """One bus; Enter asks for who is aboard and who is missing."""
+
+    BINDINGS = [Binding("enter", "choose", "Who is aboard", show=True)]
+
+    @dataclass
+    class Chosen(Message):
+        bus_id: str
+
+    line: reactive[BusLine | None] = reactive(None, init=False)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="bus-line"):
+            yield Label("", classes="bus-label")
+            yield Label("", classes="bus-state")
+            yield Label("", classes="bus-count")
+        yield Label("", classes="bus-missing")
+
+    def on_mount(self) -> None:
+        self._draw(self.line)
+
+    def watch_line(self, old: BusLine | None, line: BusLine | None) -> None:
+        if line != old and self.is_mounted:
+            self._draw(line)
+
+    def _draw(self, line: BusLine | None) -> None:
+        if line is None:
+            return
+        self.query_one(".bus-label", Label).update(f"{line.label} · {line.visit_title}")
+        self.query_one(".bus-state", Label).update(line.state_label)
+        self.query_one(".bus-count", Label).update(f"{line.boarded}/{line.assigned}")
+        self.query_one(".bus-missing", Label).update(missing_text(line))
+        for state in ("boarding", "departed", "returned"):
+            self.set_class(line.state == state, f"-{state}")
+        self.set_class(bool(line.missing), "-missing")
+
+    def action_choose(self) -> None:
+        if self.line is not None:
+            self.post_message(self.Chosen(self.line.id))
+
+    def on_click(self) -> None:
+        self.focus()
+        self.action_choose()
+
+
+class VisitsPanel(VerticalScroll):
+    """Draws `VisitsData`."""
+
+    def on_mount(self) -> None:
+        self.border_title = "Field visits"
+
+    def show(self, data: VisitsData) -> None:
+        rows = list(self.query(BusRow))
+        focused = next((r.line.id for r in rows if r.has_focus and r.line), None)
+        if len(rows) < len(data.buses):
+            new = [BusRow() for _ in range(len(data.buses) - len(rows))]
+            self.mount_all(new)
+            rows += new
+        for extra in rows[len(data.buses) :]:
+            extra.remove()
+        for row, line in zip(rows, data.buses, strict=False):
+            row.line = line
+            if focused is not None and line.id == focused and not row.has_focus:
+                row.focus(scroll_visible=False)
+        missing = f" · {data.missing} missing" if data.missing else ""
+        self.border_title = f"Field visits {data.day} · {len(data.buses)} buses{missing}"
+        self.set_class(not data.buses, "-empty")

@@ -1,7 +1,133 @@
-"""Commands: station."""
+"""Commands: `eventops scan` (the headless station) and `eventops checkin` (the station app)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
 
-commands: list[click.Command] = []
+from eventops.options import db_option, open_db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def station_options(func: F) -> F:
+    """--station, --mode, --room, --exit, --visit, --bus: where and how this station scans."""
+    for option in reversed(
+        [
+            click.option("--station", "station_id", required=True, help="This station's id, e.g. desk-1 or door-R1."),
+            click.option("--mode", type=click.Choice(["desk", "door", "bus"]), default="desk", show_default=True,
+                         help="Desk check-in, room door, or bus boarding."),
+            click.option("--room", help="Door mode: the room id (default: the station's registered place)."),
+            click.option("--exit", "exit_", is_flag=True, help="Door mode: scan people out of the room."),
+            click.option("--visit", help="Bus mode: the visit id."),
+            click.option("--bus", help="Bus mode: the bus id."),
+            click.option("--requires-checkin", is_flag=True,
+                         help="Door mode: refuse people not checked in at a desk today (default: admit, amber)."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _open_station(db_path: Path, station_id: str, mode: str, room: str | None, exit_: bool,
+                  visit: str | None, bus: str | None, requires_checkin: bool) -> Any:
+    from checkin.station import Station, StationConfig
+
+    db = open_db(db_path)
+    config = StationConfig(station_id, mode, room=room, exit=exit_, visit=visit, bus=bus,
+                           door_requires_checkin=requires_checkin)
+    return Station(db, config)
+
+
+@click.command("scan")
+@db_option
+@station_options
+@click.option("--override", is_flag=True, help="Door mode: admit even when the room is full (recorded as such).")
+@click.argument("payload")
+def scan_command(db_path: Path, station_id: str, mode: str, room: str | None, exit_: bool, visit: str | None,
+                 bus: str | None, requires_checkin: bool, override: bool, payload: str) -> None:
+    """Decide one scanned badge exactly as the station app would, record it, print the verdict.
+
+    Prints one JSON object: status (ok, warning, refused), reason (a stable word such as
+    checked_in, already_checked_in, entered, room_full, revoked, forged, malformed),
+    attendee (id and name, or null) and event (station_id and seq of what was recorded).
+    Exits 0 whatever the verdict.
+
+    \b
+    Example:
+        eventops scan --db event.db --station desk-1 --mode desk 1K3F...
+        eventops scan --db event.db --station door-R1 --mode door --room R1 1K3F...
+    """
+    from checkin.rules import MODE_RULES
+    from db.errors import EventOpsError
+
+    if mode not in MODE_RULES:
+        raise EventOpsError(f"{mode} mode is not available in this version")
+    station = _open_station(db_path, station_id, mode, room, exit_, visit, bus, requires_checkin)
+    verdict = station.scan(payload, override=override)
+    click.echo(verdict.dumps())
+
+
+@click.command("checkin")
+@db_option
+@station_options
+@click.option("--camera", metavar="SOURCE",
+              help="Camera to scan with: a device index (0), a video file or a stream URL.")
+@click.option("--hub", metavar="URL", help="Sync with this hub while scanning (default: the enrolled hub, if any).")
+@click.option("--preview/--no-preview", default=True, show_default=True, help="Draw a small camera preview.")
+@click.option("--sound/--no-sound", default=True, show_default=True, help="Play a sound on every verdict.")
+def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None, exit_: bool, visit: str | None,
+                    bus: str | None, requires_checkin: bool, camera: str | None, hub: str | None,
+                    preview: bool, sound: bool) -> None:
+    """Run the check-in station app: scan badges with a USB scanner or a camera.
+
+    A normal check-in needs no key press: scan, read the big green, amber or red card.
+    F2 searches by name, F3 undoes the last scan, F4 switches a door between entry and
+    exit, F1 shows help.
+
+    \b
+    Example:
+        eventops checkin --db event.db --station desk-1 --mode desk
+        eventops checkin --db event.db --station door-R1 --mode door --room R1 --camera 0
+    """
+    from checkin.rules import MODE_RULES
+    from db.errors import EventOpsError
+
+    if mode not in MODE_RULES:
+        raise EventOpsError(f"{mode} mode is not available in this version")
+    station = _open_station(db_path, station_id, mode, room, exit_, visit, bus, requires_checkin)
+    sync_loop = _sync_loop(db_path, hub)
+
+    from checkin.tui.app import CheckinApp
+
+    app = CheckinApp(station, camera=camera, sync=sync_loop, preview=preview, sound=sound)
+    try:
+        app.run()
+    finally:
+        if sync_loop is not None:
+            sync_loop.stop()
+
+
+def _sync_loop(db_path: Path, hub: str | None) -> Any:
+    """The background sync loop when a hub is given or enrolled; None means "offline"."""
+    try:
+        from sync.client import HUB_URL, SyncLoop
+    except ImportError:
+        return None
+    from db.connect import get_setting
+
+    if hub is None:
+        db = open_db(db_path)
+        try:
+            hub = get_setting(db, HUB_URL)
+        finally:
+            db.conn.close()
+    if not hub:
+        return None
+    return SyncLoop(db_path, hub).start()
+
+
+commands: list[click.Command] = [scan_command, checkin_command]

@@ -1,0 +1,317 @@
+"""The check-in station app: scan, see a huge verdict, next person; never touch the keyboard.
+
+All decisions go through the headless `checkin.station.Station` in thread workers; a verdict
+is shown only after its event is committed. Wedge scanners are captured at App level, so
+keystrokes become scans whatever has focus on the main screen. The camera runs in its own
+worker and hands payloads back as messages.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.timer import Timer
+
+from checkin.sound import Sounds
+from checkin.station import Station
+from checkin.tui.screens.help import HelpScreen
+from checkin.tui.screens.search import SearchScreen
+from checkin.tui.screens.station import StationScreen
+from checkin.tui.wedge_keys import KeyBurst
+from checkin.verdict import REFUSED, ROOM_FULL, Verdict
+
+#: How long a verdict stays on screen before the card says "scan a badge" again (seconds).
+RESET_S = {"ok": 3.0, "warning": 5.0, "refused": 7.0}
+TERMINATORS = ("enter", "tab", "ctrl+m", "ctrl+j")
+
+
+@dataclass
+class Shown:
+    """A verdict that reached the screen, and when (monotonic seconds): for tests and bench."""
+
+    verdict: Verdict
+    at: float
+
+
+class CheckinApp(App[None]):
+    """One station: desk or door (bus mode plugs into the same screen)."""
+
+    CSS_PATH = "station.tcss"
+    TITLE = "eventops check-in"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "search", "Search"),
+        Binding("f3", "undo", "Undo"),
+        Binding("f4", "toggle_exit", "Entry/Exit"),
+        Binding("f5", "override", "Override"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    class VerdictReady(Message):
+        """A committed verdict, from a scan worker."""
+
+        def __init__(self, verdict: Verdict, payload: str | None, started: float) -> None:
+            super().__init__()
+            self.verdict = verdict
+            self.payload = payload
+            self.started = started
+
+    class CameraFrame(Message):
+        """The latest camera frame, for the preview (a newer one replaces an unhandled one)."""
+
+        def __init__(self, frame: Any) -> None:
+            super().__init__()
+            self.frame = frame
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, CheckinApp.CameraFrame)
+
+    class CameraProblem(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self,
+        station: Station,
+        *,
+        camera: str | None = None,
+        sync: Any = None,
+        preview: bool = True,
+        sound: bool = True,
+        clock: Any = None,
+        realtime_camera: bool = True,
+    ) -> None:
+        super().__init__()
+        self.station = station
+        self.camera = camera
+        self.sync = sync
+        self.with_preview = preview and camera is not None
+        self.sounds = Sounds(bell=self._bell, enabled=sound)
+        self.clock = clock or station.wall
+        self.realtime_camera = realtime_camera
+        self.burst = KeyBurst(complete=self._is_whole_badge)
+        self.shown: list[Shown] = []
+        self.scans_started: list[float] = []
+        self.camera_done = False
+        self._idle_timer: Timer | None = None
+        self._reset_timer: Timer | None = None
+        self._last_refused: tuple[str | None, str | None] | None = None  # (payload, attendee id)
+
+    # --- layout -------------------------------------------------------------------------
+    def get_default_screen(self) -> StationScreen:
+        hint = "hold the badge up to the camera" if self.camera else "scan the badge"
+        return StationScreen(f"{hint}, or press F2 to search by name", self.with_preview)
+
+    def on_mount(self) -> None:
+        config = self.station.config
+        self.sub_title = f"{config.station_id} · {config.mode}"
+        self.call_after_refresh(self.update_status)
+        self.set_interval(1.0, self.poll)
+        if self.camera is not None:
+            self.run_camera()
+
+    @property
+    def main(self) -> StationScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, StationScreen):
+                return screen
+        raise LookupError("the station screen is not up yet")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_exit" or action == "override":
+            return self.station.config.mode == "door"
+        return True
+
+    # --- wedge input: every key on the main screen ------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and isinstance(self.screen, StationScreen):
+            if event.key in TERMINATORS:
+                self._submit(self.burst.enter())
+                return
+            if event.is_printable and event.character:
+                whole = self.burst.feed(event.character)
+                if whole is not None:
+                    self._submit(whole)
+                    return
+                if self._idle_timer is not None:
+                    self._idle_timer.stop()
+                self._idle_timer = self.set_timer(self.burst.idle_s, self._burst_idle)
+                return
+        if isinstance(event, events.Paste) and isinstance(self.screen, StationScreen):
+            for line in event.text.splitlines():
+                self._submit(line.strip() or None)
+            return
+        await super().on_event(event)
+
+    def _is_whole_badge(self, text: str) -> bool:
+        """A genuine badge of this event (revoked or not): a scanner without Enter is done."""
+        from checkin.badges.token import MIN_LEN, verify_badge
+
+        if len(text) < MIN_LEN:
+            return False
+        return verify_badge(text, self.station.state).reason in ("ok", "revoked", "unknown_attendee")
+
+    def _burst_idle(self) -> None:
+        self._submit(self.burst.idle())
+
+    def _submit(self, payload: str | None) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+            self._idle_timer = None
+        if payload:
+            self.scan(payload)
+
+    # --- scanning in workers -------------------------------------------------------------
+    def scan(self, payload: str, override: bool = False) -> None:
+        started = time.monotonic()
+        self.scans_started.append(started)
+        self._scan_worker(payload, override, started)
+
+    @work(thread=True, group="scan", exit_on_error=False)
+    def _scan_worker(self, payload: str, override: bool, started: float) -> None:
+        verdict = self.station.scan(payload, override=override)
+        self.post_message(self.VerdictReady(verdict, payload, started))
+
+    @work(thread=True, group="scan", exit_on_error=False)
+    def _search_worker(self, attendee_id: str, override: bool = False) -> None:
+        verdict = self.station.check_in_by_search(attendee_id, override=override)
+        self.post_message(self.VerdictReady(verdict, None, time.monotonic()))
+
+    @work(thread=True, group="scan", exit_on_error=False)
+    def _undo_worker(self) -> None:
+        verdict = self.station.undo_last()
+        self.post_message(self.VerdictReady(verdict, None, time.monotonic()))
+
+    def on_checkin_app_verdict_ready(self, message: VerdictReady) -> None:
+        verdict = message.verdict
+        if verdict.status == REFUSED and verdict.reason == ROOM_FULL:
+            attendee = verdict.attendee["id"] if verdict.attendee else None
+            self._last_refused = (message.payload, attendee)
+        self.show_verdict(verdict)
+        if self.sync is not None and verdict.event is not None:
+            self.sync.nudge()
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        main = self.main
+        main.card.verdict = verdict
+        self.sounds.play(verdict.status)
+        self.update_status()
+        if self._reset_timer is not None:
+            self._reset_timer.stop()
+        self._reset_timer = self.set_timer(RESET_S.get(verdict.status, 5.0), self.reset_card)
+        self.call_after_refresh(self._mark_shown, verdict)
+
+    def _mark_shown(self, verdict: Verdict) -> None:
+        self.shown.append(Shown(verdict, time.monotonic()))
+
+    def reset_card(self) -> None:
+        self.main.card.verdict = None
+
+    # --- camera ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="camera")
+    def run_camera(self) -> None:
+        from textual.worker import get_current_worker
+
+        from checkin.tui.camera import frames_and_payloads
+        from db.errors import EventOpsError
+
+        worker = get_current_worker()
+        try:
+            for frame, payloads in frames_and_payloads(
+                str(self.camera), lambda: worker.is_cancelled, realtime=self.realtime_camera
+            ):
+                for payload in payloads:
+                    started = time.monotonic()
+                    self.scans_started.append(started)
+                    verdict = self.station.scan(payload)
+                    self.post_message(self.VerdictReady(verdict, payload, started))
+                if self.with_preview:
+                    self.post_message(self.CameraFrame(frame))
+        except EventOpsError as error:
+            self.post_message(self.CameraProblem(str(error)))
+        finally:
+            self.camera_done = True
+
+    def on_checkin_app_camera_frame(self, message: CameraFrame) -> None:
+        preview = self.main.preview
+        if preview is not None:
+            preview.show_frame(message.frame)
+
+    def on_checkin_app_camera_problem(self, message: CameraProblem) -> None:
+        self.notify(message.text, severity="error", timeout=10)
+        preview = self.main.preview
+        if preview is not None:
+            preview.caption = "no camera"
+            preview.refresh()
+
+    # --- status ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def poll(self) -> None:
+        """Fold what other processes (sync, other stations) appended; then redraw the status."""
+        if self.station.refresh():
+            self.call_from_thread(self.update_status)
+        else:
+            self.call_from_thread(self.update_status)
+
+    def update_status(self) -> None:
+        try:
+            main = self.main
+            line = main.status_line
+        except (LookupError, NoMatches):
+            return
+        status = self.station.status()
+        sync = "offline"
+        if self.sync is not None:
+            sync = self.sync.status().line(status.now_ms if self.clock is self.station.wall else None)
+        clock = self.station.state.local_time(self.clock()).strftime("%H:%M")
+        line.show(status, sync, clock)
+
+    # --- actions ----------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_search(self) -> None:
+        if isinstance(self.screen, SearchScreen):
+            return
+        verb = "check in" if self.station.config.mode == "desk" else "let in"
+
+        def picked(attendee_id: str | None) -> None:
+            if attendee_id:
+                self._search_worker(attendee_id)
+
+        self.push_screen(SearchScreen(self.station.search, verb), picked)
+
+    def action_undo(self) -> None:
+        self._undo_worker()
+
+    def action_toggle_exit(self) -> None:
+        self.station.set_exit(not self.station.config.exit)
+        self.notify("door now scans people OUT" if self.station.config.exit else "door now scans people IN")
+        self.update_status()
+
+    def action_override(self) -> None:
+        if self._last_refused is None:
+            self.notify("nothing to override: F5 admits the last person refused for a full room")
+            return
+        payload, attendee_id = self._last_refused
+        self._last_refused = None
+        if payload:
+            self.scan(payload, override=True)
+        elif attendee_id:
+            self._search_worker(attendee_id, True)
+
+    def _bell(self) -> None:
+        try:
+            self.call_from_thread(self.bell)
+        except RuntimeError:
+            self.bell()

@@ -1,0 +1,62 @@
+"""The huge verdict card: green, amber or red, readable from a metre away.
+
+The app sets `verdict`; a watcher fills the texts and sets one CSS class (`-ok`, `-warning`,
+`-refused`, `-ready`), and `station.tcss` gives each its colours.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from checkin.tui.widgets.big_text import BigText
+from checkin.verdict import Verdict
+
+STATUS_CLASSES = ("-ok", "-warning", "-refused", "-ready")
+
+
+class VerdictCard(Vertical):
+    """Shows the last verdict, or "ready" between people."""
+
+    verdict: reactive[Verdict | None] = reactive(None, always_update=True, init=False)
+
+    def __init__(self, ready_text: str = "SCAN A BADGE", ready_hint: str = "", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.ready_text = ready_text
+        self.ready_hint = ready_hint
+
+    def compose(self) -> ComposeResult:
+        yield BigText(self.ready_text, id="headline")
+        yield Static("", id="name")
+        yield Static(self.ready_hint, id="detail")
+
+    def on_mount(self) -> None:
+        self.set_class(True, "-ready")
+
+    @property
+    def headline(self) -> BigText:
+        return self.query_one("#headline", BigText)
+
+    def watch_verdict(self, verdict: Verdict | None) -> None:
+        for css in STATUS_CLASSES:
+            self.remove_class(css)
+        name = self.query_one("#name", Static)
+        detail = self.query_one("#detail", Static)
+        if verdict is None:
+            self.add_class("-ready")
+            self.headline.set_text(self.ready_text)
+            name.update("")
+            detail.update(self.ready_hint)
+            return
+        self.add_class(f"-{verdict.status}")
+        self.headline.set_text(verdict.headline)
+        who = verdict.name
+        if verdict.attendee and verdict.attendee.get("id"):
+            who = f"{who}  ({verdict.attendee['id']})" if who else str(verdict.attendee["id"])
+        name.update(who)
+        lines = list(verdict.detail)
+        if verdict.occupancy is not None and verdict.capacity:
+            lines.append(f"room: {verdict.occupancy} / {verdict.capacity}")
+        detail.update("\n".join(lines))

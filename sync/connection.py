@@ -19,8 +19,11 @@ from sqlite_utils import Database
 from db.connect import _configure, connect
 
 
-def open_first(path: str | Path) -> Database:
-    """The first connection of a process to `path` (creates the schema if needed)."""
+def open_any(path: str | Path) -> Database:
+    """A connection to `path`: `open_more` when the database exists, else a new one with its schema."""
+    path = Path(path)
+    if path.is_file() and path.stat().st_size > 0:
+        return open_more(path)
     return connect(path)
 
 

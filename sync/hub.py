@@ -27,13 +27,13 @@ from starlette.routing import Route
 
 from db import hlc as hlc_mod
 from db import log
-from db.connect import connect, write
+from db.connect import write
 from db.errors import LogConflict, LogGap
 from db.events import Event
 from db.node import local_station
 from sync import protocol as p
 from sync import store
-from sync.connection import open_more
+from sync.connection import open_any, open_more
 from sync.incidents import quarantine_drafts
 
 T = TypeVar("T")
@@ -68,7 +68,7 @@ class Hub:
         self._revoked: tuple[float, set[str]] = (0.0, set())
         self._closing = False
         self._version = 0
-        db = connect(self.db_path)
+        db = open_any(self.db_path)
         store.ensure_tables(db)
         self.station_id = local_station(db)
         db.conn.close()
@@ -324,7 +324,7 @@ def serve(
 
     scheme = "https" if tls_cert else "http"
     url = f"{scheme}://{host}:{port}"
-    db = connect(db_path)
+    db = open_any(db_path)
     store.ensure_tables(db)
     set_setting(db, "sync.serving_url", url)
     db.conn.close()

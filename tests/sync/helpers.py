@@ -1,0 +1,183 @@
+"""Nodes for sync tests: a real SQLite file each, served by the real hub app in-process
+(Starlette's TestClient drives the ASGI app) or by a real `eventops hub` process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlite_utils import Database
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)  # "use httpx2": the installed httpx works
+    from starlette.testclient import TestClient
+
+from db import events as ev
+from db import log
+from db.connect import connect
+from db.log import Draft
+from db.node import set_local_station
+from sync import store
+from sync.client import HubClient
+from sync.hub import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTOPS = str(ROOT / ".venv" / "bin" / "eventops")
+DAY = "2024-03-20"
+T0 = 1710921600000  # 2024-03-20T08:00:00+01:00
+
+
+def frozen(ms: int) -> Callable[[], int]:
+    return lambda: ms
+
+
+class Ticker:
+    """A wall clock that moves one second per reading (scans a second apart)."""
+
+    def __init__(self, start: int = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> int:
+        self.now += 1000
+        return self.now
+
+
+def reference_data(db: Database, attendees: int = 30, wall: Callable[[], int] | None = None) -> None:
+    """An event with two rooms and some attendees, authored by the organiser."""
+    wall = wall or frozen(T0 - 3_600_000)
+    drafts = [
+        Draft(ev.EVENT_CREATED, {"id": "SYNC", "name": "Sync test", "days": [DAY], "tz": "Europe/Brussels", "demo": False}),
+        Draft(ev.ROOM_ADDED, {"id": "R1", "name": "Atelier", "capacity": 50}),
+        Draft(ev.ROOM_ADDED, {"id": "R2", "name": "Plenary", "capacity": 400}),
+    ]
+    drafts += [
+        Draft(ev.ATTENDEE_REGISTERED, {"id": f"A{i:03d}", "name": f"Person {i}", "first": "Person", "last": str(i),
+                                      "org": "City", "city": "Brussels", "country": "BE", "role": "police"})
+        for i in range(1, attendees + 1)
+    ]
+    log.append_many(db, "org", drafts, wall=wall)
+
+
+def scan(db: Database, station: str, attendee: int, wall: Callable[[], int]) -> ev.Event:
+    if station.startswith("door"):
+        return log.append(db, station, ev.DOOR_ENTRY, {"attendee": f"A{attendee:03d}", "room": "R1"}, wall=wall)
+    return log.append(db, station, ev.DESK_CHECKIN, {"attendee": f"A{attendee:03d}", "first": True, "via": "scan"}, wall=wall)
+
+
+def grant(db: Database, station: str, role: str = "station", kind: str = "desk") -> str:
+    """Enrol `station` on the node holding `db` (as its hub) and return its token."""
+    secret = store.add_station(db, station, kind, role)
+    redeemed = store.redeem(db, secret)
+    assert redeemed is not None
+    return redeemed[1]
+
+
+class Node:
+    """One node: its own database file, and (when asked) the hub app serving it."""
+
+    def __init__(self, path: Path, station: str, *, wall: Callable[[], int] | None = None) -> None:
+        self.path = path
+        self.station = station
+        self.db = connect(path)
+        set_local_station(self.db, station)
+        store.ensure_tables(self.db)
+        self.wall = wall or Ticker()
+        self._client: TestClient | None = None
+        self.tokens: dict[str, str] = {}
+
+    def serve(self, hub_wall: Callable[[], int] | None = None) -> TestClient:
+        if self._client is None:
+            app = create_app(self.path, **({"wall": hub_wall} if hub_wall else {}))
+            self._client = TestClient(app)
+            self._client.__enter__()
+        return self._client
+
+    def client_for(self, other: Node, role: str = "station") -> HubClient:
+        """A client through which `other` syncs with this node."""
+        if other.station not in self.tokens:
+            self.tokens[other.station] = grant(self.db, other.station, role)
+        return HubClient("http://testserver", self.tokens[other.station], http=self.serve())
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.__exit__(None, None, None)
+            self._client = None
+        self.db.conn.close()
+
+    def vector(self) -> dict[str, int]:
+        return log.vector(self.db)
+
+    def idents(self) -> set[tuple[str, int, int, str, str]]:
+        return {(e.station_id, e.seq, e.hlc, e.kind, ev.encode_data(e.data)) for e in log.all_events(self.db)}
+
+
+# --- real processes -------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_cli(*args: str, check: bool = True, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([EVENTOPS, *args], capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"eventops {' '.join(args)} failed: {result.stdout}{result.stderr}")
+    return result
+
+
+class HubProcess:
+    """`eventops hub` as a real process on 127.0.0.1, started and killed like in the field."""
+
+    def __init__(self, db_path: Path, port: int | None = None, *extra: str) -> None:
+        self.db_path = db_path
+        self.port = port or free_port()
+        self.extra = extra
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.scheme = "https" if "--tls-self-signed" in extra else "http"
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> HubProcess:
+        self.proc = subprocess.Popen(
+            [EVENTOPS, "hub", "--db", str(self.db_path), "--port", str(self.port), *self.extra],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/v1/health", verify=False, timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the hub exited with {self.proc.returncode}")
+            time.sleep(0.05)
+        raise AssertionError("the hub did not answer /v1/health in time")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+            self.proc.wait(10)
+        self.proc = None
+
+    def __enter__(self) -> HubProcess:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.kill(signal.SIGTERM)
+
+
+PYTHON = sys.executable

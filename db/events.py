@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # --- reference data -------------------------------------------------------------------
@@ -88,6 +88,11 @@ class Event:
     hlc: int
     kind: str
     data: Mapping[str, Any]
+    #: Wall-clock milliseconds of `hlc` (derived; kept because every fold step reads it).
+    at_ms: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at_ms", self.hlc >> HLC_COUNTER_BITS)
 
     @property
     def key(self) -> tuple[int, str, int]:
@@ -97,10 +102,6 @@ class Event:
     @property
     def ident(self) -> tuple[str, int]:
         return (self.station_id, self.seq)
-
-    @property
-    def at_ms(self) -> int:
-        return hlc_ms(self.hlc)
 
     def to_row(self) -> dict[str, Any]:
         return {

@@ -270,10 +270,13 @@ def _door_entry(state: EventState, core: _Core, event: Event) -> None:
     _leave(state, core, attendee_id)
     session = state.session_in(room_id, at)
     until = session.end_ms + SESSION_GRACE_MS if session else state.day_end_ms(state.day_of(at))
-    if until <= at:
-        until = at + 1
+    if until <= at:  # after the venue closed (an evening reception): until midnight
+        until = state.day_start_ms(state.day_of(at)) + 86_400_000
     core.places[attendee_id] = Place(ROOM, room_id, at, until, event.station_id)
-    core.room_slots.setdefault(room_id, {}).setdefault(until, set()).add(attendee_id)
+    slots = core.room_slots.setdefault(room_id, {})
+    for expired in [u for u, people in slots.items() if u <= at or not people]:
+        del slots[expired]  # those people left with their session's end
+    slots.setdefault(until, set()).add(attendee_id)
     room = core.rooms.get(room_id)
     if room is None or room.capacity <= 0:
         return

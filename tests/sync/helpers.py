@@ -18,7 +18,7 @@ import httpx
 from sqlite_utils import Database
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)  # "use httpx2": the installed httpx works
+    warnings.simplefilter("ignore")  # "use httpx2": the installed httpx works
     from starlette.testclient import TestClient
 
 from db import events as ev

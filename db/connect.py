@@ -37,10 +37,11 @@ def connect(path: str | Path, *, create: bool = True) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        _configure(conn)
-        db = Database(conn, execute_plugins=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db = Database(conn, execute_plugins=False, recursive_triggers=False)
         if exists:
-            _check_kind(db, path)
+            _check_kind(db, path)  # before anything writes to a file that may not be ours
+        _configure(conn)
         migrations.apply(db)
     except sqlite3.DatabaseError as error:
         conn.close()

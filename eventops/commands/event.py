@@ -75,7 +75,8 @@ def attendees_command(db_path: Path, search: str | None, as_json: bool) -> None:
 def status_command(db_path: Path, as_json: bool, at: str | None) -> None:
     """Report the event's state: arrivals, rooms, buses, stations, incidents.
 
-    As of now during the event; for a past event (such as the demo) as of its last scan.
+    As of now during the event; for a past event (such as the demo) as of its last scan;
+    with --at, as the log stood at that moment.
 
     \b
     Example:
@@ -84,7 +85,7 @@ def status_command(db_path: Path, as_json: bool, at: str | None) -> None:
     """
     from db import log
     from db.errors import EventOpsError
-    from db.fold import load_state, parse_local
+    from db.fold import fold_events, load_state, parse_local
     from db.hlc import system_wall_ms
     from db.status import reference_now, render_text, status
 
@@ -95,6 +96,8 @@ def status_command(db_path: Path, as_json: bool, at: str | None) -> None:
             now = parse_local(at, state.tz)
         except ValueError:
             raise EventOpsError(f"--at {at!r}: expected a time like 2024-03-20T11:00") from None
+        # As the log stood then: only what had happened by that moment.
+        state = fold_events(e for e in state.events if e.at_ms <= now)
     else:
         now = reference_now(state, system_wall_ms())
     report = status(state, now, vector=log.vector(db))

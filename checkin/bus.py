@@ -385,6 +385,31 @@ def manifest(state: EventState, bus_id: str, now_ms: int) -> Manifest:
     )
 
 
+def manifest_text(sheet: Manifest, state: EventState) -> list[str]:
+    """The manifest as lines for a terminal: boarded ticked, the missing with where last seen."""
+    hhmm = lambda ms: state.local_time(ms).strftime("%H:%M")  # noqa: E731
+    when = ""
+    if sheet.state == DEPARTED_STATE and sheet.departed_ms is not None:
+        when = f" at {hhmm(sheet.departed_ms)}"
+    elif sheet.state == RETURNED_STATE and sheet.returned_ms is not None:
+        when = f" at {hhmm(sheet.returned_ms)}"
+    lines = [f"{sheet.label} ({sheet.bus}) · {sheet.visit_title} · {sheet.state}{when}", f"  {sheet.counts}", ""]
+    for person in sheet.people:
+        tick = "[x]" if person.boarded else "[ ]"
+        note = ""
+        if person.boarded and not person.assigned:
+            note = f"assigned to {person.other_bus}" if person.other_bus else "not on the list"
+        elif person.boarded and person.boarded_ms is not None:
+            note = hhmm(person.boarded_ms)
+        elif person.other_bus:
+            note = f"aboard {person.other_bus}"
+        lines.append(f"  {tick} {person.name[:28]:<28} {person.org[:24]:<24} {note}".rstrip())
+    if sheet.missing:
+        lines += ["", f"Missing ({len(sheet.missing)}):"]
+        lines += [f"  {p.name}: {p.last_seen}" for p in sheet.missing]
+    return lines
+
+
 # --- departure and return ----------------------------------------------------------------------
 @contextlib.contextmanager
 def _exclusive(station: Station) -> Iterator[None]:
@@ -507,6 +532,7 @@ __all__ = [
     "depart",
     "last_seen",
     "manifest",
+    "manifest_text",
     "return_",
     "seats_free",
 ]

@@ -1,7 +1,114 @@
-"""Commands: bus."""
+"""Commands: bus (a field visit's departure, return and manifest, headless).
+
+Thin wiring over `checkin.bus`: the same functions the bus screen of the station app calls.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import click
 
-commands: list[click.Command] = []
+from eventops.options import db_option, json_option, open_db
+
+
+@click.group("bus")
+def bus() -> None:
+    """Field visits by bus: record departure and return, print a bus's manifest.
+
+    \b
+    Example:
+        eventops bus manifest --db bus-V1-B1.db --bus V1-B1
+        eventops bus depart --db bus-V1-B1.db --station bus-V1-B1 --visit V1 --bus V1-B1
+    """
+
+
+def _station(db_path: Path, station_id: str | None, visit: str | None, bus_id: str) -> Any:
+    """The headless bus station over `db_path`, checked against the event (clear errors)."""
+    from checkin import bus as bus_mode
+    from checkin.station import Station, StationConfig
+    from db.node import ORGANISER, local_station
+
+    db = open_db(db_path)
+    if station_id is None:
+        local = local_station(db)
+        station_id = local if local != ORGANISER else f"bus-{bus_id}"
+    station = Station(db, StationConfig(station_id, "bus", visit=visit, bus=bus_id))
+    bus_mode.bus_of(station.state, station.config)
+    return station
+
+
+def _options(func: Any) -> Any:
+    func = click.option("--bus", "bus_id", required=True, help="The bus, e.g. V1-B1.")(func)
+    func = click.option("--visit", default=None, help="The field visit the bus belongs to, e.g. V1 (checked).")(func)
+    func = click.option(
+        "--station", "station_id", default=None,
+        help="This bus station's id (default: the id this database was enrolled as, else bus-BUS).",
+    )(func)
+    return db_option(func)
+
+
+@bus.command("depart")
+@_options
+@click.option("--confirm-missing", is_flag=True, help="Record the departure even though people are missing.")
+def depart(db_path: Path, station_id: str | None, visit: str | None, bus_id: str, confirm_missing: bool) -> None:
+    """Record the bus's departure with its headcount; prints the verdict as one JSON object.
+
+    With people missing, nothing is recorded unless --confirm-missing is given: the verdict
+    (reason confirm_missing) lists them, each with where the log last saw them.
+    Exit status 0 whatever the verdict.
+
+    \b
+    Example:
+        eventops bus depart --db bus-V1-B1.db --station bus-V1-B1 --visit V1 --bus V1-B1
+        eventops bus depart --db bus-V1-B1.db --station bus-V1-B1 --visit V1 --bus V1-B1 --confirm-missing
+    """
+    from checkin import bus as bus_mode
+
+    station = _station(db_path, station_id, visit, bus_id)
+    click.echo(bus_mode.depart(station, confirm_missing=confirm_missing).dumps())
+
+
+@bus.command("return")
+@_options
+def return_(db_path: Path, station_id: str | None, visit: str | None, bus_id: str) -> None:
+    """Record the bus's return: everyone aboard is back at the venue; prints JSON.
+
+    \b
+    Example:
+        eventops bus return --db bus-V1-B1.db --station bus-V1-B1 --visit V1 --bus V1-B1
+    """
+    from checkin import bus as bus_mode
+
+    station = _station(db_path, station_id, visit, bus_id)
+    click.echo(bus_mode.return_(station).dumps())
+
+
+@bus.command("manifest")
+@db_option
+@click.option("--bus", "bus_id", required=True, help="The bus, e.g. V1-B1.")
+@json_option
+def manifest(db_path: Path, bus_id: str, as_json: bool) -> None:
+    """Print a bus's manifest: who is aboard, who is missing and where they were last seen.
+
+    \b
+    Example:
+        eventops bus manifest --db hub.db --bus V1-B1 --json
+    """
+    from checkin import bus as bus_mode
+    from db.fold import load_state
+    from db.hlc import system_wall_ms
+    from db.status import reference_now
+
+    state = load_state(open_db(db_path))
+    sheet = bus_mode.manifest(state, bus_id, reference_now(state, system_wall_ms()))
+    if as_json:
+        click.echo(json.dumps(sheet.to_json(), ensure_ascii=False))
+        return
+    for line in bus_mode.manifest_text(sheet, state):
+        click.echo(line)
+
+
+commands: list[click.Command] = [bus]

@@ -31,6 +31,9 @@ def bus_world(path: Path, *, b1_seats: int = 4, b2_seats: int = 3) -> World:
         world.db,
         "org",
         [
+            # An afternoon session keeps the venue open until 18:30 for those who stay (and come back).
+            Draft(ev.SESSION_ADDED, {"id": "S2", "title": "Afternoon plenary", "room": "R2",
+                                     "start": f"{DAY}T14:00:00+01:00", "end": f"{DAY}T17:30:00+01:00"}),
             Draft(ev.VISIT_ADDED, {"id": VISIT, "title": "Safe consumption room", "day": DAY,
                                    "depart": f"{DAY}T13:30:00+01:00", "return": f"{DAY}T17:00:00+01:00"}),
             Draft(ev.BUS_ADDED, {"id": B1, "visit": VISIT, "capacity": b1_seats, "label": "Coach 1"}),

@@ -1,0 +1,70 @@
+"""`eventops bus depart|return|manifest` as a script calls them: one JSON object, exit 0."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from db.connect import connect
+from db.fold import load_state
+from tests.bus.world import B1, VISIT, bus_station, bus_world
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def eventops(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "eventops", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def as_json(result: subprocess.CompletedProcess[str]) -> Any:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_depart_asks_then_records_and_return_closes_the_trip(db_path: Path) -> None:
+    world = bus_world(db_path)
+    station = bus_station(world)
+    station.scan(world.token("A001"))
+    world.db.conn.close()
+    where = ["--db", str(db_path), "--station", f"bus-{B1}", "--visit", VISIT, "--bus", B1]
+
+    asked = as_json(eventops("bus", "depart", *where))
+    assert (asked["status"], asked["reason"], asked["event"]) == ("warning", "confirm_missing", None)
+    assert [(m["id"], m["name"]) for m in asked["missing"]] == [("A002", "Jean Dupont"), ("A003", "Zoë Peeters")]
+    assert all(m["last_seen"] for m in asked["missing"])
+
+    departed = as_json(eventops("bus", "depart", *where, "--confirm-missing"))
+    assert (departed["status"], departed["reason"], departed["headcount"]) == ("warning", "departed_missing", 1)
+    assert departed["event"]["station_id"] == f"bus-{B1}" and departed["event"]["seq"] == 2
+
+    sheet = as_json(eventops("bus", "manifest", "--db", str(db_path), "--bus", B1, "--json"))
+    assert (sheet["state"], sheet["boarded"], sheet["assigned"], sheet["seats"]) == ("departed", 1, 3, 4)
+    assert [m["id"] for m in sheet["missing"]] == ["A002", "A003"]
+
+    back = as_json(eventops("bus", "return", *where))
+    assert (back["status"], back["reason"], back["event"]["seq"]) == ("ok", "returned", 3)
+    state = load_state(connect(db_path))
+    assert state.buses[B1].state == "returned"
+
+
+def test_the_manifest_in_words(db_path: Path) -> None:
+    world = bus_world(db_path)
+    bus_station(world).scan(world.token("A001"))
+    world.db.conn.close()
+    result = eventops("bus", "manifest", "--db", str(db_path), "--bus", B1)
+    assert result.returncode == 0, result.stderr
+    assert "Coach 1 (V1-B1) · Safe consumption room · boarding" in result.stdout
+    assert "1 aboard / 3 assigned · 4 seats" in result.stdout
+    assert "[x] Anna Müller" in result.stdout and "Missing (2):" in result.stdout
+
+
+def test_an_unknown_bus_is_one_clear_line_and_status_1(db_path: Path) -> None:
+    bus_world(db_path).db.conn.close()
+    result = eventops("bus", "depart", "--db", str(db_path), "--station", "bus-V1-B1", "--bus", "V7-B1")
+    assert result.returncode == 1
+    assert "no bus 'V7-B1' in this event (buses: V1-B1 (Coach 1, visit V1), V1-B2 (Coach 2, visit V1))" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

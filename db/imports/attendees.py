@@ -129,7 +129,7 @@ def _sep_name(delimiter: str) -> str:
 
 def _cell(row: Row, columns: Mapping[str, int], name: str) -> str | None:
     index = columns.get(name)
-    return None if index is None else re.sub(r"\s+", " ", row.cells[index]).strip()
+    return None if index is None else " ".join(row.cells[index].split())
 
 
 def _person(row: Row, columns: Mapping[str, int], problems: list[Problem]) -> Person | None:
@@ -228,7 +228,7 @@ def _key_words(key: str) -> str:
 
 def _plan(db: Database, people: Iterable[Person], report: ImportReport) -> tuple[list[Draft], dict[str, tuple[str | None, str | None]]]:
     """The events and contact changes that bring the log in line with the file."""
-    known = reference(db).attendees
+    known = reference(db, (ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)).attendees
     drafts: list[Draft] = []
     tally = report.tally("attendees")
     seen: set[str] = set()

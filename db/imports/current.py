@@ -7,6 +7,7 @@ assignments), so imports do not depend on the full presence fold.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,10 +80,11 @@ REFERENCE_READ = (
 )
 
 
-def reference(db: Database) -> Reference:
-    """Fold the reference events of the log (registered then updated, last one wins)."""
+def reference(db: Database, kinds: Sequence[str] = REFERENCE_READ) -> Reference:
+    """Fold the reference events of the log (registered then updated, last one wins);
+    `kinds` narrows it to what an import needs."""
     ref = Reference()
-    for event in iter_events(db, REFERENCE_READ):
+    for event in iter_events(db, kinds):
         data = dict(event.data)
         kind = event.kind
         if kind == ev.ATTENDEE_REGISTERED:

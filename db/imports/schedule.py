@@ -32,6 +32,7 @@ from db.log import Draft, append_in_transaction
 from db.node import local_station
 
 DEFAULT_CAPACITY = 100
+SCHEDULE_KINDS = (ev.ROOM_ADDED, ev.SESSION_ADDED)
 
 
 def parse_capacities(pairs: list[str] | tuple[str, ...]) -> dict[str, int]:
@@ -67,10 +68,10 @@ def import_schedule(
     report.detail["format"] = prog.format
     report.warnings.extend(prog.warnings)
     if dry_run:
-        report.events = len(_plan(reference(db), prog, facts, capacities or {}, default_capacity, report))
+        report.events = len(_plan(reference(db, SCHEDULE_KINDS), prog, facts, capacities or {}, default_capacity, report))
         return report
     with write(db):
-        drafts = _plan(reference(db), prog, facts, capacities or {}, default_capacity, report)
+        drafts = _plan(reference(db, SCHEDULE_KINDS), prog, facts, capacities or {}, default_capacity, report)
         report.events = len(append_in_transaction(db, local_station(db), drafts, wall=wall))
     return report
 

@@ -98,6 +98,7 @@ class CheckinApp(App[None]):
         self.sounds = Sounds(bell=self._bell, enabled=sound)
         self.clock = clock or station.wall
         self.realtime_camera = realtime_camera
+        self.reset_s = dict(RESET_S)
         self.burst = KeyBurst(complete=self._is_whole_badge)
         self.shown: list[Shown] = []
         self.scans_started: list[float] = []
@@ -207,7 +208,7 @@ class CheckinApp(App[None]):
         self.update_status()
         if self._reset_timer is not None:
             self._reset_timer.stop()
-        self._reset_timer = self.set_timer(RESET_S.get(verdict.status, 5.0), self.reset_card)
+        self._reset_timer = self.set_timer(self.reset_s.get(verdict.status, 5.0), self.reset_card)
         self.call_after_refresh(self._mark_shown, verdict)
 
     def _mark_shown(self, verdict: Verdict) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 #: A pause this long (seconds) ends a burst from a scanner that sends no Enter.
-IDLE_S = 0.15
+IDLE_S = 0.25
 MIN_LENGTH = 8
 MAX_LENGTH = 512
 

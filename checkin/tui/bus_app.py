@@ -1,0 +1,165 @@
+"""The station app in bus mode: the check-in app plus the manifest, departure and return.
+
+`BusCheckinApp` is the `CheckinApp` (same wedge capture, camera, verdict card, search, undo)
+with the bus screen (`BusStationScreen`: card + manifest panel) and three keys: F5 lets the
+last refused person board (not on the visit's list, a seat free; recorded as an override),
+F6 records the departure (asking first, with the missing listed, when people are missing),
+F7 records the return. Every decision runs in a thread worker through `checkin.bus`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual import work
+from textual.binding import Binding
+from textual.message import Message
+
+import checkin.bus as bus_mode
+from checkin.station import Station
+from checkin.tui.app import CheckinApp
+from checkin.tui.bus_screen import BusStationScreen, ConfirmDepartureScreen
+from checkin.verdict import REFUSED, Verdict
+from db.errors import EventOpsError
+
+#: How often the manifest is redrawn from the log when nothing is scanned (seconds).
+MANIFEST_EVERY_S = 2.0
+
+
+class BusCheckinApp(CheckinApp):
+    """One bus: scan people aboard, see who is missing, depart, come back."""
+
+    TITLE = "eventops bus"
+    BINDINGS = [
+        Binding("f5", "override", "Let board"),
+        Binding("f6", "depart", "Depart"),
+        Binding("f7", "return_bus", "Return"),
+    ]
+
+    class ManifestReady(Message):
+        """A freshly computed manifest (a newer one replaces an unhandled one)."""
+
+        def __init__(self, sheet: bus_mode.Manifest) -> None:
+            super().__init__()
+            self.sheet = sheet
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, BusCheckinApp.ManifestReady)
+
+    class DepartureAsked(Message):
+        """People are missing: the coordinator must confirm before the departure is recorded."""
+
+        def __init__(self, asked: Verdict) -> None:
+            super().__init__()
+            self.asked = asked
+
+    class Problem(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, station: Station, **kwargs: Any) -> None:
+        bus_mode.bus_of(station.state, station.config)  # a clear error before any screen
+        super().__init__(station, **kwargs)
+        self.departures_asked: list[Verdict] = []
+
+    def get_default_screen(self) -> BusStationScreen:
+        hint = "hold the badge up to the camera" if self.camera else "scan the badge"
+        return BusStationScreen(f"{hint}, or press F2 to search by name", self.with_preview)
+
+    def on_mount(self) -> None:
+        # CheckinApp.on_mount runs too (Textual calls every class's handler).
+        self.refresh_manifest()
+        self.set_interval(MANIFEST_EVERY_S, self.refresh_manifest)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "toggle_exit"  # a bus has no exit mode; F5 confirms boarding here
+
+    # --- the manifest ----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="manifest", exit_on_error=False)
+    def refresh_manifest(self) -> None:
+        try:
+            sheet = bus_mode.station_manifest(self.station)
+        except EventOpsError as error:
+            self.post_message(self.Problem(str(error)))
+            return
+        self.post_message(self.ManifestReady(sheet))
+
+    def on_bus_checkin_app_manifest_ready(self, message: ManifestReady) -> None:
+        screen = self.main
+        if isinstance(screen, BusStationScreen):
+            screen.manifest_panel.sheet = message.sheet
+
+    @property
+    def manifest(self) -> bus_mode.Manifest | None:
+        """The manifest on screen (tests read it)."""
+        screen = self.main
+        return screen.manifest_panel.sheet if isinstance(screen, BusStationScreen) else None
+
+    # --- scans -------------------------------------------------------------------------------
+    def on_checkin_app_verdict_ready(self, message: CheckinApp.VerdictReady) -> None:
+        # Runs before CheckinApp's own handler, which shows the verdict.
+        verdict = message.verdict
+        if verdict.status == REFUSED and verdict.extra.get("can_override"):
+            attendee = verdict.attendee["id"] if verdict.attendee else None
+            self._last_refused = (message.payload, attendee)
+        elif verdict.event is not None:
+            self._last_refused = None
+        self.refresh_manifest()
+
+    def action_override(self) -> None:
+        if self._last_refused is None:
+            self.notify("nothing to confirm: F5 lets board the last person refused as not on the list, when a seat is free")
+            return
+        payload, attendee_id = self._last_refused
+        self._last_refused = None
+        if payload:
+            self.scan(payload, override=True)
+        elif attendee_id:
+            self._search_worker(attendee_id, True)
+
+    # --- departure and return ------------------------------------------------------------------
+    def action_depart(self) -> None:
+        self._depart_worker(False)
+
+    def action_return_bus(self) -> None:
+        self._return_worker()
+
+    @work(thread=True, group="scan", exit_on_error=False)
+    def _depart_worker(self, confirm_missing: bool) -> None:
+        started = time.monotonic()
+        try:
+            verdict = bus_mode.depart(self.station, confirm_missing=confirm_missing)
+        except EventOpsError as error:
+            self.post_message(self.Problem(str(error)))
+            return
+        if verdict.reason == bus_mode.CONFIRM_MISSING:
+            self.post_message(self.DepartureAsked(verdict))
+        else:
+            self.post_message(self.VerdictReady(verdict, None, started))
+
+    @work(thread=True, group="scan", exit_on_error=False)
+    def _return_worker(self) -> None:
+        started = time.monotonic()
+        try:
+            verdict = bus_mode.return_(self.station)
+        except EventOpsError as error:
+            self.post_message(self.Problem(str(error)))
+            return
+        self.post_message(self.VerdictReady(verdict, None, started))
+
+    def on_bus_checkin_app_departure_asked(self, message: DepartureAsked) -> None:
+        self.departures_asked.append(message.asked)
+
+        def answered(depart: bool | None) -> None:
+            if depart:
+                self._depart_worker(True)
+            else:
+                self.notify("departure not recorded: waiting for the missing")
+
+        self.sounds.play("warning")
+        self.push_screen(ConfirmDepartureScreen(message.asked), answered)
+
+    def on_bus_checkin_app_problem(self, message: Problem) -> None:
+        self.notify(message.text, severity="error", timeout=10)

@@ -1,0 +1,108 @@
+"""The bus manifest panel: boarded ticked, counts against the list and the seats, the missing
+named with where the log last saw them.
+
+Data, then drawing: the app computes a `checkin.bus.Manifest` off the event loop and sets
+`sheet`; the watcher draws it. Nothing here reads the database.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from checkin.bus import Manifest
+
+STATE_WORDS = {"boarding": "boarding", "departed": "on the road", "returned": "back at the venue"}
+
+
+def counts_text(sheet: Manifest) -> Text:
+    """`Coach 1 · boarding` then `23 aboard / 48 assigned · 50 seats`."""
+    text = Text()
+    text.append(sheet.label, style="bold")
+    text.append(f" · {STATE_WORDS.get(sheet.state, sheet.state)}\n")
+    text.append(f"{sheet.boarded}", style="bold")
+    text.append(f" aboard / {sheet.assigned} assigned")
+    if sheet.seats > 0:
+        text.append(f" · {sheet.seats} seats")
+    return text
+
+
+def people_text(sheet: Manifest) -> Text:
+    """One line per person on the list or aboard: ✔ boarded, · not yet; walk-ons say so."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for index, person in enumerate(sheet.people):
+        if index:
+            text.append("\n")
+        if person.boarded:
+            text.append("✔ ", style="bold green")
+            text.append(person.name)
+            if not person.assigned:
+                text.append(f"  (list of {person.other_bus})" if person.other_bus else "  (not on the list)", style="italic")
+        else:
+            text.append("· ", style="dim")
+            text.append(person.name, style="dim")
+            if person.other_bus:
+                text.append(f"  (aboard {person.other_bus})", style="italic")
+    return text
+
+
+def missing_text(sheet: Manifest) -> Text:
+    """`Missing (2)` and, per person, where they were last seen; empty when nobody is."""
+    if not sheet.missing:
+        if sheet.state == "boarding" and sheet.assigned:
+            return Text("everyone on the list is aboard", style="bold")
+        return Text("")
+    text = Text()
+    frozen = " at departure" if sheet.state != "boarding" else ""
+    text.append(f"Missing ({len(sheet.missing)}){frozen}", style="bold")
+    for person in sheet.missing:
+        text.append(f"\n{person.name}", style="bold")
+        text.append(f": {person.last_seen}")
+    return text
+
+
+class BusManifestPanel(Vertical):
+    """The manifest beside the verdict card; the app sets `sheet` after every verdict."""
+
+    DEFAULT_CSS = """
+    BusManifestPanel { width: 40%; min-width: 30; height: 1fr; border: round $panel; padding: 0 1; }
+    BusManifestPanel #bus-counts { height: auto; margin-bottom: 1; }
+    BusManifestPanel #bus-people { height: 1fr; }
+    BusManifestPanel #bus-missing { height: auto; max-height: 50%; margin-top: 1; }
+    BusManifestPanel.-missing #bus-missing { color: $warning; }
+    """
+
+    sheet: reactive[Manifest | None] = reactive(None, always_update=True, init=False)
+
+    def compose(self) -> ComposeResult:
+        yield Static("loading the manifest…", id="bus-counts")
+        with VerticalScroll(id="bus-people"):
+            yield Static("", id="bus-list")
+        yield Static("", id="bus-missing")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._draw, self.sheet)
+
+    def watch_sheet(self, sheet: Manifest | None) -> None:
+        self._draw(sheet)
+
+    def _draw(self, sheet: Manifest | None) -> None:
+        if sheet is None or sheet is not self.sheet:
+            return
+        try:
+            counts = self.query_one("#bus-counts", Static)
+            people = self.query_one("#bus-list", Static)
+            missing = self.query_one("#bus-missing", Static)
+        except NoMatches:  # set before the children were all mounted: try after the next refresh
+            self.call_after_refresh(self._draw, sheet)
+            return
+        counts.update(counts_text(sheet))
+        people.update(people_text(sheet))
+        missing.update(missing_text(sheet))
+        self.set_class(bool(sheet.missing), "-missing")
+        for state in ("boarding", "departed", "returned"):
+            self.set_class(sheet.state == state, f"-{state}")

@@ -1,0 +1,88 @@
+"""The bus station's screens: the main screen with the manifest beside the verdict card, and
+the confirmation asked before a bus leaves people behind."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Static
+
+from checkin.tui.bus_manifest import BusManifestPanel
+from checkin.tui.screens.station import StationScreen
+from checkin.tui.widgets.preview import CameraPreview
+from checkin.tui.widgets.status_line import StatusLine
+from checkin.tui.widgets.verdict_card import VerdictCard
+from checkin.verdict import Verdict
+
+
+class BusStationScreen(StationScreen):
+    """The station screen of bus mode: the card, the manifest panel, the status line.
+
+    A `StationScreen`, so the app's wedge capture and verdict display work unchanged.
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield VerdictCard(ready_hint=self.ready_hint, id="card")
+            yield BusManifestPanel(id="manifest")
+            if self.with_preview:
+                yield CameraPreview(id="preview")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def manifest_panel(self) -> BusManifestPanel:
+        return self.query_one(BusManifestPanel)
+
+
+class ConfirmDepartureScreen(ModalScreen[bool]):
+    """"3 missing: leave anyway?" with each missing person and where they were last seen.
+
+    Dismisses True to record the departure with them missing, False to wait.
+    """
+
+    DEFAULT_CSS = """
+    ConfirmDepartureScreen { align: center middle; }
+    ConfirmDepartureScreen #depart-box {
+        width: 90%; max-width: 90; height: auto; max-height: 90%;
+        border: thick $warning; background: $surface; padding: 1 2;
+    }
+    ConfirmDepartureScreen #depart-title { text-style: bold; margin-bottom: 1; }
+    ConfirmDepartureScreen #depart-missing { height: auto; max-height: 14; }
+    ConfirmDepartureScreen #depart-buttons { height: auto; margin-top: 1; }
+    ConfirmDepartureScreen Button { margin-right: 2; }
+    """
+
+    BINDINGS = [
+        Binding("y", "depart", "Depart anyway"),
+        Binding("n,escape", "wait", "Wait"),
+    ]
+
+    def __init__(self, asked: Verdict) -> None:
+        super().__init__()
+        self.asked = asked
+
+    def compose(self) -> ComposeResult:
+        missing = self.asked.extra.get("missing", [])
+        with Vertical(id="depart-box"):
+            yield Static(f"{len(missing)} missing: leave without them?", id="depart-title")
+            with VerticalScroll(id="depart-missing"):
+                yield Static("\n".join(f"{m['name']}: {m.get('last_seen', '')}" for m in missing), id="depart-list")
+            with Horizontal(id="depart-buttons"):
+                yield Button("Depart anyway (y)", id="depart-yes", variant="warning")
+                yield Button("Wait (n)", id="depart-no", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#depart-no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "depart-yes")
+
+    def action_depart(self) -> None:
+        self.dismiss(True)
+
+    def action_wait(self) -> None:
+        self.dismiss(False)

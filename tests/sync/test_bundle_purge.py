@@ -1,0 +1,114 @@
+"""No network at all: events carried in a bundle file; and purge after the event."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from db import events as ev
+from db import log
+from db.connect import connect, get_setting
+from db.errors import EventOpsError
+from eventops.cli import main
+from sync import bundle
+from sync.client import PURGED, sync_once
+
+from .helpers import Node, reference_data, scan
+
+pytestmark = pytest.mark.filterwarnings("ignore:You should not use the 'timeout'")
+
+
+def test_a_bus_brings_its_scans_back_on_a_usb_stick(tmp_path: Path) -> None:
+    hub = Node(tmp_path / "hub.db", "org")
+    reference_data(hub.db)
+    bus = Node(tmp_path / "bus.db", "bus-V1-B1")
+    try:
+        sync_once(bus.db, client=hub.client_for(bus))
+        for i in range(1, 8):
+            log.append(bus.db, "bus-V1-B1", ev.BUS_BOARDED, {"attendee": f"A{i:03d}", "visit": "V1", "bus": "V1-B1"}, wall=bus.wall)
+        runner = CliRunner()
+        out = runner.invoke(main, ["sync", "export", "--db", str(bus.path), "--since", str(hub.path)])
+        assert out.exit_code == 0, out.output
+        stick = tmp_path / "bus.bundle"
+        stick.write_bytes(out.stdout_bytes)
+        header = json.loads(out.stdout_bytes.splitlines()[0])
+        assert header["format"] == "eventops-bundle" and header["count"] == 7
+        before = hub.vector()
+        first = runner.invoke(main, ["sync", "import", str(stick), "--db", str(hub.path), "--json"])
+        assert first.exit_code == 0, first.output
+        assert json.loads(first.output)["added"] == 7
+        assert hub.vector() == {**before, "bus-V1-B1": 7}
+        again = runner.invoke(main, ["sync", "import", str(stick), "--db", str(hub.path), "--json"])
+        assert json.loads(again.output) == {"added": 0, "duplicates": 7, "skipped": {}, "source": "bus-V1-B1"}
+        assert {x for x in hub.idents() if x[0] == "bus-V1-B1"} == {x for x in bus.idents() if x[0] == "bus-V1-B1"}
+    finally:
+        hub.close()
+        bus.close()
+
+
+def test_bundles_gzip_old_and_gapped(tmp_path: Path) -> None:
+    src = Node(tmp_path / "src.db", "desk-1")
+    dst = Node(tmp_path / "dst.db", "org")
+    try:
+        for i in range(1, 11):
+            scan(src.db, "desk-1", i, src.wall)
+        late = io.BytesIO()
+        assert bundle.export(src.db, {"desk-1": 6}, late, compress=True) == 4
+        raw = late.getvalue()
+        assert gzip.decompress(raw).startswith(b'{"format":"eventops-bundle"')
+        header, events = bundle.read(raw)
+        gapped = bundle.import_events(dst.db, events)
+        assert gapped.added == 0 and gapped.skipped == {"desk-1": 4} and dst.vector() == {}
+        early = io.BytesIO()
+        bundle.export(src.db, bundle.parse_since("desk-1=0"), early)
+        assert bundle.import_events(dst.db, bundle.read(early.getvalue())[1]).added == 10
+        assert bundle.import_events(dst.db, events).duplicates == 4  # an old bundle changes nothing
+        assert dst.idents() == src.idents()
+        with pytest.raises(EventOpsError):
+            bundle.read(b'{"format": "something else"}\n')
+        with pytest.raises(EventOpsError, match="line 2"):
+            bundle.read(b'{"format":"eventops-bundle","version":1}\n{"station_id": 3}\n')
+        with pytest.raises(EventOpsError, match="--since"):
+            bundle.parse_since("desk-1:three")
+    finally:
+        src.close()
+        dst.close()
+
+
+def test_purge_removes_names_and_says_what(tmp_path: Path) -> None:
+    db_path = tmp_path / "desk.db"
+    db = connect(db_path)
+    reference_data(db, attendees=5)
+    db.execute("INSERT INTO node (key, value) VALUES ('station_id', 'desk-1')")
+    scan(db, "desk-1", 1, lambda: 1_710_925_200_000)
+    count = log.count(db)
+    db.conn.close()
+    result = CliRunner().invoke(main, ["purge", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "removed personal data of 5 attendees from 5 events" in result.output
+    assert "city: 5 values blanked" in result.output
+    db = connect(db_path)
+    attendees = [e.data for e in log.all_events(db) if e.kind == ev.ATTENDEE_REGISTERED]
+    assert all(a["name"] == "" and a["org"] == "" and a["city"] == "" for a in attendees)
+    assert {a["id"] for a in attendees} == {f"A{i:03d}" for i in range(1, 6)}
+    assert log.count(db) == count  # the scans stay
+    with pytest.raises(Exception, match="append-only"):
+        db.execute("DELETE FROM events")  # the log is append-only again
+    assert get_setting(db, PURGED) == "1"
+    with pytest.raises(EventOpsError, match="purged"):
+        sync_once(db, "http://127.0.0.1:9", "token")
+    again = CliRunner().invoke(main, ["purge", "--db", str(db_path)])
+    assert "nothing personal left to remove" in again.output
+
+
+def test_purge_refuses_the_organisers_database(tmp_path: Path) -> None:
+    db = connect(tmp_path / "org.db")
+    reference_data(db, attendees=2)
+    db.conn.close()
+    result = CliRunner().invoke(main, ["purge", "--db", str(tmp_path / "org.db")])
+    assert result.exit_code == 1 and "organiser" in result.output

@@ -159,8 +159,14 @@ class EventState:
                     if position is not None:
                         rewind_to = min(rewind_to, position)
         if rewind_to >= len(self._events):
+            keys, folded, voided, every = self._keys, self._events, self._voided, self.CHECKPOINT_EVERY
             for event in unique:
-                self._append(event)
+                keys.append((event.hlc, event.station_id, event.seq))
+                folded.append(event)
+                if not voided or (event.station_id, event.seq) not in voided:
+                    fold_event(self, event)
+                if not len(folded) % every:
+                    self._maybe_checkpoint(len(folded))
             return len(unique)
         self.rebuilds += 1
         for event in unique:
@@ -175,12 +181,6 @@ class EventState:
             if self._events[index].ident == ident:
                 return index
         return None
-
-    def _append(self, event: Event) -> None:
-        self._keys.append((event.hlc, event.station_id, event.seq))
-        self._events.append(event)
-        self._fold_one(event)
-        self._maybe_checkpoint(len(self._events))
 
     def _replay_from(self, position: int) -> None:
         self.forget_times()
@@ -293,8 +293,11 @@ class EventState:
         return place  # aboard a bus until it returns or they scan elsewhere
 
     def occupancy(self, room_id: str, now_ms: int) -> int:
-        slots = self._core.room_slots.get(room_id, {})
-        return sum(len(people) for until, people in slots.items() if until > now_ms)
+        total = 0
+        for until, people in self._core.room_slots.get(room_id, {}).items():
+            if until > now_ms:
+                total += len(people)
+        return total
 
     def occupants(self, room_id: str, now_ms: int) -> list[str]:
         slots = self._core.room_slots.get(room_id, {})

@@ -98,39 +98,29 @@ class DashboardApp(App[None]):
         self.shown: Panels | None = None
         self.refresh_ms: list[float] = []  # event-loop time per batch of new events (bench)
         self.error: str | None = None
+        self._make_panels()
 
     # --- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Label("loading the event log…", id="topbar")
+        yield self.topbar
         with Horizontal(id="top"):
-            yield ArrivalsPanel(id="arrivals")
-            yield IncidentsPanel(id="incidents")
+            yield self.arrivals
+            yield self.incidents
         with Horizontal(id="bottom"):
-            yield RoomsPanel(id="rooms")
+            yield self.rooms
             with Vertical(id="right"):
-                yield VisitsPanel(id="visits")
-                yield StationsPanel(id="stations")
+                yield self.visits
+                yield self.stations
         yield Footer()
 
-    @property
-    def arrivals(self) -> ArrivalsPanel:
-        return self.query_one(ArrivalsPanel)
-
-    @property
-    def rooms(self) -> RoomsPanel:
-        return self.query_one(RoomsPanel)
-
-    @property
-    def visits(self) -> VisitsPanel:
-        return self.query_one(VisitsPanel)
-
-    @property
-    def stations(self) -> StationsPanel:
-        return self.query_one(StationsPanel)
-
-    @property
-    def incidents(self) -> IncidentsPanel:
-        return self.query_one(IncidentsPanel)
+    def _make_panels(self) -> None:
+        # Kept as attributes: the panels stay reachable while a drill-down screen is on top.
+        self.topbar = Label("loading the event log…", id="topbar")
+        self.arrivals = ArrivalsPanel(id="arrivals")
+        self.incidents = IncidentsPanel(id="incidents")
+        self.rooms = RoomsPanel(id="rooms")
+        self.visits = VisitsPanel(id="visits")
+        self.stations = StationsPanel(id="stations")
 
     # --- loading and following the log ------------------------------------------------------
     def on_mount(self) -> None:
@@ -147,10 +137,11 @@ class DashboardApp(App[None]):
 
     def on_dashboard_app_load_failed(self, message: LoadFailed) -> None:
         self.error = message.reason
-        self.query_one("#topbar", Label).update(f"[b]cannot open the event:[/b] {message.reason}")
+        self.topbar.update(f"[b]cannot open the event:[/b] {message.reason}")
 
     def on_dashboard_app_board_ready(self, message: BoardReady) -> None:
         self.board = message.board
+        self.board.start_clock()
         self.redraw()
         if self.board.mode == LIVE:
             self.follow(message.cursor)
@@ -198,7 +189,7 @@ class DashboardApp(App[None]):
             return
         panels = board.panels()
         self.shown = panels
-        self.query_one("#topbar", Label).update(
+        self.topbar.update(
             f"[b]{panels.event}[/b]   {panels.mode}   {panels.clock} ({board.state.tz})"
         )
         self.arrivals.show(panels.arrivals)

@@ -85,6 +85,10 @@ class Board:
         self.history = rooms.OccupancyHistory()
 
     # --- the clock -----------------------------------------------------------------------
+    def start_clock(self) -> None:
+        """A replay starts moving when the screen first shows it (not while the log loads)."""
+        self._started = self.monotonic()
+
     def now_ms(self) -> int:
         if self.mode == FROZEN and self.start_ms is not None:
             return self.start_ms

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dashboard.panels.clock import hhmm
 from db.fold import SESSION_EARLY_MS, EventState
 
-SILENT_MS = 20 * 60_000
+SILENT_MS = 30 * 60_000
 DOOR_GRACE_MS = 10 * 60_000
 
 
@@ -83,7 +83,7 @@ def fetch(state: EventState, now_ms: int) -> StationsData:
         if station.kind == "door" and place in rooms:
             place_label = rooms[place].name
         elif station.kind == "bus" and place in buses:
-            place_label = buses[place].label or place
+            place_label = f"{buses[place].visit} {buses[place].label or place}"
         else:
             place_label = place
         silent = None

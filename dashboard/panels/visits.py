@@ -18,7 +18,7 @@ class BusLine:
     visit: str
     visit_title: str
     state: str  # boarding, departed, returned
-    state_label: str  # "boarding", "departed 13:05", "returned 17:20"
+    state_label: str  # "waiting · 13:30", "boarding · 13:30", "departed 13:05", "returned 17:20"
     boarded: int
     assigned: int
     capacity: int
@@ -33,7 +33,8 @@ class VisitsData:
 
     @property
     def missing(self) -> int:
-        return sum(len(b.missing) for b in self.buses)
+        """People left behind by buses that have left (boarding buses are still waiting)."""
+        return sum(len(b.missing) for b in self.buses if b.state != "boarding")
 
 
 def missing_of(bus: Bus) -> tuple[str, ...]:
@@ -58,7 +59,9 @@ def fetch(state: EventState, now_ms: int) -> VisitsData:
         elif bus.state == "returned":
             label = f"returned {hhmm(state, bus.returned_ms)}"
         else:
-            label = "boarding"
+            visit = visits.get(bus.visit)
+            departs = f" · {visit.depart[11:16]}" if visit and len(visit.depart) >= 16 else ""
+            label = ("boarding" if bus.aboard else "waiting") + departs
         missing = missing_of(bus)
         visit = visits.get(bus.visit)
         lines.append(

@@ -11,6 +11,10 @@ from dashboard.panels.arrivals import ArrivalsData
 from dashboard.widgets.chart import BarChart
 
 
+#: Roles are listed side by side, this many per line, so the chart keeps its room.
+ROLE_COLUMNS = 2
+
+
 class ArrivalsPanel(Vertical):
     """Draws `ArrivalsData`."""
 
@@ -30,12 +34,16 @@ class ArrivalsPanel(Vertical):
         self.query_one("#arrivals-total", Label).update(
             f"[b]{data.checked_in}[/b] of {data.registered} checked in today ({percent})"
         )
-        table = Table.grid(padding=(0, 2))
-        table.add_column()
-        table.add_column(justify="right")
-        table.add_column(justify="right")
-        for role in data.roles:
-            table.add_row(role.role, str(role.checked_in), f"/ {role.registered}")
+        table = Table.grid(padding=(0, 1))
+        for _ in range(ROLE_COLUMNS):
+            table.add_column(no_wrap=True, overflow="ellipsis", ratio=3)
+            table.add_column(justify="right", no_wrap=True, ratio=2)
+        table.expand = True
+        cells = [(role.role, f"{role.checked_in}/{role.registered}") for role in data.roles]
+        for start in range(0, len(cells), ROLE_COLUMNS):
+            row = cells[start : start + ROLE_COLUMNS]
+            row += [("", "")] * (ROLE_COLUMNS - len(row))
+            table.add_row(*(part for cell in row for part in cell))
         self.query_one("#arrivals-roles", Static).update(table)
         self.query_one(BarChart).values = data.buckets
         self.query_one("#arrivals-axis", Label).update(

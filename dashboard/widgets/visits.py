@@ -18,10 +18,13 @@ SHOW_NAMES = 3
 
 def missing_text(line: BusLine) -> str:
     if not line.missing_names:
-        return "all aboard" if line.assigned else ""
+        return "all aboard" if line.assigned and line.boarded else ""
+    if line.state == "boarding" and not line.boarded:
+        return f"{line.assigned} to board"
     names = ", ".join(line.missing_names[:SHOW_NAMES])
-    more = f" +{len(line.missing_names) - SHOW_NAMES}" if len(line.missing_names) > SHOW_NAMES else ""
-    return f"missing: {names}{more}"
+    more = f" +{len(line.missing_names) - SHOW_NAMES} more" if len(line.missing_names) > SHOW_NAMES else ""
+    word = "not aboard" if line.state == "boarding" else "MISSING"
+    return f"{word} ({len(line.missing_names)}): {names}{more}"
 
 
 class BusRow(Vertical, can_focus=True):
@@ -88,6 +91,6 @@ class VisitsPanel(VerticalScroll):
             row.line = line
             if focused is not None and line.id == focused and not row.has_focus:
                 row.focus(scroll_visible=False)
-        missing = f" · {data.missing} missing" if data.missing else ""
+        missing = f" · {data.missing} left behind" if data.missing else ""
         self.border_title = f"Field visits {data.day} · {len(data.buses)} buses{missing}"
         self.set_class(not data.buses, "-empty")

@@ -1,0 +1,100 @@
+"""Just enough of the Chrome DevTools Protocol to load a page in headless Chromium and read
+what its web sockets receive (textual-serve draws the terminal on a canvas, so the text of
+the dashboard travels in the socket frames, not in the DOM)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+
+CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_chromium() -> str | None:
+    return next((path for name in CANDIDATES if (path := shutil.which(name))), None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@contextlib.asynccontextmanager
+async def headless(chromium: str) -> AsyncIterator[tuple[aiohttp.ClientSession, Any]]:
+    """Start headless Chromium on about:blank; yields an HTTP session and the page's CDP socket."""
+    port = free_port()
+    profile = tempfile.TemporaryDirectory()
+    proc = subprocess.Popen(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile.name}",
+         f"--remote-debugging-port={port}", "--window-size=1600,1000", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            targets: list[dict[str, Any]] = []
+            for _ in range(100):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with http.get(f"http://127.0.0.1:{port}/json") as response:
+                        targets = [t for t in await response.json() if t.get("type") == "page"]
+                if targets:
+                    break
+                await asyncio.sleep(0.1)
+            if not targets:
+                raise RuntimeError("headless Chromium did not open its debugging port")
+            async with http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as page:
+                yield http, page
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        profile.cleanup()
+
+
+async def socket_text(page: Any, url: str, wanted: list[str], timeout: float) -> str:
+    """Navigate `page` to `url` and collect the text its web sockets receive until every string
+    in `wanted` has been seen (or `timeout` passes); returns all the text received."""
+    ids = iter(range(1, 1_000_000))
+    await page.send_json({"id": next(ids), "method": "Network.enable"})
+    await page.send_json({"id": next(ids), "method": "Page.navigate", "params": {"url": url}})
+    received: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            message = await asyncio.wait_for(page.receive(), timeout=max(0.1, deadline - time.monotonic()))
+        except asyncio.TimeoutError:
+            break
+        if message.type != aiohttp.WSMsgType.TEXT:
+            continue
+        event = json.loads(message.data)
+        if event.get("method") != "Network.webSocketFrameReceived":
+            continue
+        frame = event["params"]["response"]
+        data = frame.get("payloadData", "")
+        if frame.get("opcode") == 2:
+            data = base64.b64decode(data).decode("utf-8", "replace")
+        received.append(data)
+        text = "".join(received)
+        if all(w in text for w in wanted):
+            break
+    return "".join(received)

@@ -155,6 +155,9 @@ def _person(row: Row, columns: Mapping[str, int], problems: list[Problem]) -> Pe
     tag = get("tag")
     if tag is not None:
         record["tags"] = [tag] if tag else []
+    if len(record.get("ref", "")) > MAX_TEXT or len(tag or "") > MAX_TEXT:
+        problems.append(Problem(row.line, f"the reference or ticket type is longer than {MAX_TEXT} characters"))
+        return None
     email = get("email")
     if email is not None and not email:
         email = get("buyer_email") or ""

@@ -44,6 +44,17 @@ class Programme:
     warnings: list[str] = field(default_factory=list)
 
 
+#: Longest title a session or visit may have (events stay small: they travel to every station).
+MAX_TITLE = 300
+
+
+def check_title(title: str) -> str:
+    """A session or visit title, if it is not absurdly long (raises ValueError otherwise)."""
+    if len(title) > MAX_TITLE:
+        raise ValueError(f"title {title[:40]!r}... is longer than {MAX_TITLE} characters")
+    return title
+
+
 def capacity_of(value: object) -> int:
     """A room or bus capacity: a positive whole number (raises ValueError otherwise)."""
     if isinstance(value, bool):

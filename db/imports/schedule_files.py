@@ -22,7 +22,7 @@ from db.imports import ids
 from db.imports.columns import missing_message, resolve
 from db.imports.current import EventFacts
 from db.imports.problems import Problem, refuse
-from db.imports.programme import Programme, RoomSpec, SessionSpec, capacity_of
+from db.imports.programme import Programme, RoomSpec, SessionSpec, capacity_of, check_title
 from db.imports.table import decode, read_bytes, read_table
 from db.imports.times import parse_day, parse_duration, parse_moment
 
@@ -121,6 +121,7 @@ def _csv(label: str, data: bytes, facts: EventFacts, mapping: Mapping[str, str] 
             prog.problems.append(Problem(row.line, f"session {title!r} has no start time"))
             continue
         try:
+            check_title(title)
             day: date | None = parse_day(cell(c, "date"), facts.days) if cell(c, "date") else None
             start = parse_moment(start_text, day, zone)
             if cell(c, "end"):
@@ -307,6 +308,7 @@ def _add_talk(
         prog.problems.append(Problem(line, f"{where + ': ' if where else ''}a session without a title"))
         return
     try:
+        check_title(title)
         day = datetime.fromisoformat(day_date).date() if day_date else None
         when = talk.get("date") or talk.get("start", "")
         if not when:

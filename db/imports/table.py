@@ -88,10 +88,10 @@ def sniff_delimiter(header_line: str) -> str:
 def read_table(source: Path | bytes, name: str | None = None) -> Table:
     """Parse a CSV file into a `Table`; refuses (ImportProblems) a file that is not a table."""
     label, data = read_bytes(source, name)
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refuse(label, "is a binary file, not CSV (save the spreadsheet as CSV first)")
     if data[:4] == b"PK\x03\x04":
         raise refuse(label, "is an Excel/ZIP file, not CSV (save the spreadsheet as CSV first)")
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise refuse(label, "is a binary file, not CSV (save the spreadsheet as CSV first)")
     text, encoding = decode(data)
     lines = text.splitlines(keepends=True)
     first = 0

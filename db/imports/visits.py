@@ -28,7 +28,7 @@ from db.imports import ids
 from db.imports.columns import missing_message, normal, resolve
 from db.imports.current import EventFacts, Reference, event_facts, reference
 from db.imports.problems import ImportProblems, Problem, refuse
-from db.imports.programme import capacity_of
+from db.imports.programme import capacity_of, check_title
 from db.imports.report import ImportReport
 from db.imports.table import Table, read_table
 from db.imports.times import iso, parse_day, parse_moment
@@ -134,6 +134,11 @@ def _plan(db: Database, table: Table, facts: EventFacts, mapping: Mapping[str, s
             title, raw_id = raw_id, ""  # a "Visit" column holding titles
         if not raw_id and not title:
             problems.append(Problem(row.line, "no visit (both the visit id and title are empty)"))
+            continue
+        try:
+            check_title(title)
+        except ValueError as error:
+            problems.append(Problem(row.line, str(error)))
             continue
         visit_id = visit_id_for(raw_id, title, row.line)
         if visit_id is None:

@@ -138,3 +138,18 @@ def test_conflicting_capacities_and_foreign_xml_refused(event_db: Database) -> N
     with pytest.raises(ImportProblems, match="not a frab/pretalx schedule"):
         import_schedule(event_db, b'{"talks": []}')
     assert count(event_db) == 1
+
+
+def test_xml_entities_and_spreadsheets_refused(event_db: Database) -> None:
+    laughs = b'<?xml version="1.0"?><!DOCTYPE schedule [<!ENTITY lol "lol">]><schedule>&lol;</schedule>'
+    with pytest.raises(ImportProblems, match="declares entities"):
+        import_schedule(event_db, laughs)
+    with pytest.raises(ImportProblems, match="Excel/ZIP file, not CSV"):
+        import_schedule(event_db, b"PK\x03\x04\x14\x00\x06\x00rest-of-an-xlsx", fmt="csv")
+    assert count(event_db) == 1
+
+
+def test_overlong_title_refused(event_db: Database) -> None:
+    sheet = f"title;room;capacity;date;start;end\n{'x' * 400};Aula;10;2024-03-20;09:00;10:00\n"
+    with pytest.raises(ImportProblems, match="line 2: title 'xxx"):
+        import_schedule(event_db, sheet.encode())

@@ -10,7 +10,6 @@ from textual.widgets import Label, Static
 from dashboard.panels.arrivals import ArrivalsData
 from dashboard.widgets.chart import BarChart
 
-
 #: Roles are listed side by side, this many per line, so the chart keeps its room.
 ROLE_COLUMNS = 2
 

@@ -82,7 +82,7 @@ async def socket_text(page: Any, url: str, wanted: list[str], timeout: float) ->
     while time.monotonic() < deadline:
         try:
             message = await asyncio.wait_for(page.receive(), timeout=max(0.1, deadline - time.monotonic()))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
         if message.type != aiohttp.WSMsgType.TEXT:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -28,7 +29,7 @@ class SearchScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Label(f"Search by first name, last name or organisation, then Enter to {self.verb}", id="search-title")
+            yield Label(f"Name or organisation, then Enter to {self.verb} (Esc: back)", id="search-title")
             yield Input(placeholder="e.g. muller, liege, city of…", id="search-input")
             yield OptionList(id="search-results")
         yield Footer()
@@ -55,11 +56,14 @@ class SearchScreen(ModalScreen[str | None]):
             results.highlighted = 0
 
     @staticmethod
-    def _line(hit: Hit) -> str:
+    def _line(hit: Hit) -> Text:
         a = hit.attendee
-        org = f" · {a.org}" if a.org else ""
-        where = f" · {a.city}" if a.city else ""
-        return f"{a.name}{org}{where}  [{a.id}]"
+        line = Text(a.name, style="bold")
+        for part in (a.org, a.city):
+            if part:
+                line.append(f" · {part}")
+        line.append(f"  {a.id}", style="dim")
+        return line
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         index = self.results.highlighted

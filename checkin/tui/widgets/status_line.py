@@ -15,7 +15,7 @@ def status_text(status: StationStatus, sync: str, clock: str) -> str:
     parts = [status.station_id, mode]
     if status.place_name:
         parts.append(status.place_name)
-    parts.append(f"today {status.scans_today}")
+    parts.append(f"{status.scans_today} scan{'' if status.scans_today == 1 else 's'} today")
     if status.occupancy is not None:
         cap = f"/{status.capacity}" if status.capacity else ""
         parts.append(f"in room {status.occupancy}{cap}")

@@ -1,7 +1,120 @@
-"""Commands: badges."""
+"""Commands: the event's signing key (`keys init`) and badges (`badges`, `badges reissue`)."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 
-commands: list[click.Command] = []
+from eventops.options import db_option, open_db
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """The event's badge signing key.
+
+    \b
+    Example:
+        eventops keys init --db event.db
+    """
+
+
+@keys_group.command("init")
+@db_option
+@click.option("--rotate", is_flag=True, help="Make a new key even if the event has one (old badges stay valid).")
+def keys_init(db_path: Path, rotate: bool) -> None:
+    """Create the event's Ed25519 signing key.
+
+    The private key is written beside the database (DB.signing-key, readable by you
+    only); stations receive only the public key, through the log. Refuses, changing
+    nothing, if the event already has a key, unless --rotate.
+
+    \b
+    Example:
+        eventops keys init --db event.db
+        eventops keys init --db event.db --rotate
+    """
+    from checkin.badges.keys import create_signing_key, key_path
+
+    db = open_db(db_path)
+    kid = create_signing_key(db, db_path, rotate=rotate)
+    click.echo(f"signing key {kid} {'rotated in' if rotate else 'created'}; private key in {key_path(db_path)} (keep it off the stations)")
+
+
+@click.group("badges", invoke_without_command=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="Path of the event database.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Directory for one PNG per attendee.")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write printable A4 sheets (4 A6 badges each).")
+@click.option("--only", "only", multiple=True, metavar="ID", help="Only this attendee (repeatable).")
+@click.option("--dpi", default=300, show_default=True, type=click.IntRange(72, 1200), help="Resolution of the PNGs.")
+@click.pass_context
+def badges_group(ctx: click.Context, db_path: Path | None, out_dir: Path | None, pdf_path: Path | None, only: tuple[str, ...], dpi: int) -> None:
+    """Make signed badges: a PNG per attendee and a printable PDF.
+
+    Each badge shows name, organisation, city and country, a role colour band and a
+    QR code sized to scan from 30-50 cm (see docs/badges.md).
+
+    \b
+    Example:
+        eventops badges --db event.db --out badges/ --pdf badges.pdf
+        eventops badges --db event.db --out badges/ --only A0001 --only A0002
+        eventops badges reissue A0001 --db event.db
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if db_path is None or out_dir is None:
+        raise click.UsageError("--db and --out are required to make badges (or use `eventops badges reissue ID --db PATH`)")
+    from checkin.badges.print import BadgeSheets, badge_faces, png_name
+    from checkin.badges.render import render_png
+
+    db = open_db(db_path)
+    faces = badge_faces(db, db_path, only)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sheets = BadgeSheets() if pdf_path else None
+    with click.progressbar(faces, label="badges", file=sys.stderr, show_pos=True) as bar:
+        for face in bar:
+            render_png(face, out_dir / png_name(face.attendee_id), dpi=dpi)
+            if sheets is not None:
+                sheets.add(face)
+    message = f"{len(faces)} badge{'s' if len(faces) != 1 else ''}: PNG in {out_dir}"
+    if sheets is not None and pdf_path is not None:
+        sheets.save(pdf_path)
+        pages = max(1, -(-len(faces) // 4))
+        message += f", PDF {pdf_path} ({pages} A4 page{'s' if pages != 1 else ''})"
+    click.echo(message)
+
+
+@badges_group.command("reissue")
+@click.argument("attendee_id", metavar="ID")
+@db_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write the new badge PNG here.")
+@click.option("--reason", default="reissued", show_default=True, help="Why (recorded with the revocation).")
+def badges_reissue(attendee_id: str, db_path: Path, out_dir: Path | None, reason: str) -> None:
+    """Revoke an attendee's badge and issue a new one (lost or damaged badge).
+
+    The revocation is an event: every station refuses the old badge once it has synced.
+
+    \b
+    Example:
+        eventops badges reissue A0001 --db event.db --out badges/
+    """
+    from checkin.badges.keys import reissue_badge
+    from checkin.badges.print import badge_faces, png_name
+    from checkin.badges.render import render_png
+    from checkin.badges.token import parse_token
+
+    db = open_db(db_path)
+    token = reissue_badge(db, db_path, attendee_id, reason=reason)
+    claim = parse_token(token)
+    serial = claim.serial if claim else "?"
+    line = f"badge of {attendee_id} reissued: serial {serial}, the old one is revoked"
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        face = badge_faces(db, db_path, [attendee_id])[0]
+        path = render_png(face, out_dir / png_name(attendee_id))
+        line += f"; new badge {path}"
+    click.echo(line)
+
+
+commands: list[click.Command] = [keys_group, badges_group]

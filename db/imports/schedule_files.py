@@ -314,7 +314,7 @@ def _add_talk(
         if not when:
             raise ValueError("no date or start")
         start = parse_moment(when, day, zone).astimezone(facts.zone)
-        end = start + parse_duration(talk.get("duration") or "0")
+        end = start + parse_duration(talk.get("duration") or "0", frab=True)
         if end <= start:
             raise ValueError("it has no duration")
     except ValueError as error:

@@ -11,17 +11,18 @@ from zoneinfo import ZoneInfo
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _DAY_N = re.compile(r"^(?:day|jour|dag|tag)?\s*(\d{1,2})$", re.IGNORECASE)
 _TIME = re.compile(r"^(\d{1,2})\s*[:hH.]\s*(\d{2})(?::(\d{2}))?$")
-_DURATION_HM = re.compile(r"^(?:(\d+):)?(\d{1,3}):(\d{2})(?::(\d{2}))?$")
+_DURATION_PARTS = re.compile(r"^\d{1,3}(?::\d{2}){1,3}$")
 _DURATION_WORDS = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*(?:m|min|mn)?)?$", re.IGNORECASE)
 
 
 def parse_day(value: str, days: Sequence[str]) -> date:
     """A day: ISO date, dd/mm/yyyy (also with . or -), or the event's day number (1, "Day 2")."""
     text = value.strip()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
+    for parse in (date.fromisoformat, lambda t: datetime.fromisoformat(t).date()):
+        try:
+            return parse(text)
+        except ValueError:
+            pass
     if m := _DMY.match(text):
         try:
             return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
@@ -63,18 +64,21 @@ def parse_moment(value: str, day: date | None, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, parse_clock(text), tzinfo=zone)
 
 
-def parse_duration(value: str) -> timedelta:
-    """A duration: minutes (90), H:MM (1:30), HH:MM:SS, D:HH:MM (frab), 1h30."""
+def parse_duration(value: str, *, frab: bool = False) -> timedelta:
+    """A duration: minutes (90), H:MM (1:30), 1h30, and three parts as a spreadsheet writes
+    them (HH:MM:SS) or, with `frab`, as pretalx/frab exports do past a day (D:HH:MM)."""
     text = value.strip()
     if text.isdigit():
         return timedelta(minutes=int(text))
-    if m := _DURATION_HM.match(text):
-        days_or_hours, a, b, c = m.groups()
-        if c is not None:  # H:MM:SS, or D:HH:MM:SS
-            return timedelta(days=int(days_or_hours or 0), hours=int(a), minutes=int(b), seconds=int(c))
-        if days_or_hours is not None:  # D:HH:MM
-            return timedelta(days=int(days_or_hours), hours=int(a), minutes=int(b))
-        return timedelta(hours=int(a), minutes=int(b))
+    if _DURATION_PARTS.match(text):
+        parts = [int(p) for p in text.split(":")]
+        if len(parts) == 2:
+            return timedelta(hours=parts[0], minutes=parts[1])
+        if len(parts) == 3:
+            if frab:
+                return timedelta(days=parts[0], hours=parts[1], minutes=parts[2])
+            return timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2])
+        return timedelta(days=parts[0], hours=parts[1], minutes=parts[2], seconds=parts[3])
     m = _DURATION_WORDS.match(text)
     if text and m and (m.group(1) or m.group(2)):
         return timedelta(hours=int(m.group(1) or 0), minutes=int(m.group(2) or 0))

@@ -34,6 +34,12 @@ from eventops.options import db_option, json_option
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class BadOption(click.ClickException):
+    """A malformed option value: one line on stderr, exit status 2 (like click's usage errors)."""
+
+    exit_code = 2
+
+
 def _common(func: F) -> F:
     """FILE, --db, --map, --dry-run, --json: what every import takes."""
     func = json_option(func)
@@ -53,7 +59,7 @@ def _mapping(maps: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, str]:
     try:
         return parse_mapping(maps, fields)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="'--map'") from None
+        raise BadOption(f"--map: {error}") from None
 
 
 def _show(report: ImportReport, as_json: bool) -> None:
@@ -147,7 +153,7 @@ def schedule_command(
     try:
         rooms = parse_capacities(capacities)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="'--capacity'") from None
+        raise BadOption(f"--capacity: {error}") from None
     report = _run(
         db_path,
         lambda db: import_schedule(

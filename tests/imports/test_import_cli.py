@@ -76,12 +76,15 @@ def test_bad_option_exit_2_database_unchanged(closed_event_db: Path, data: Path,
     before = fingerprint(closed_event_db)
     code, _, err = run("import", "attendees", data / "pretix_orders.csv", "--db", closed_event_db, *extra)
     assert code == 2 and words in err and "Traceback" not in err
+    if extra[0] == "--map":
+        assert err.strip().splitlines() == [err.strip()]  # our own checks: one line
     assert fingerprint(closed_event_db) == before
 
 
 def test_bad_capacity_option_exit_2(closed_event_db: Path, data: Path) -> None:
     code, _, err = run("import", "schedule", data / "schedule_frab.xml", "--db", closed_event_db, "--capacity", "Salle Horta=lots")
-    assert code == 2 and "--capacity" in err and event_count(closed_event_db) == 1
+    assert code == 2 and err.strip() == "Error: --capacity: capacity 'lots' is not a whole number of places"
+    assert event_count(closed_event_db) == 1
 
 
 def test_wrong_kind_of_database(tmp_path: Path, data: Path) -> None:

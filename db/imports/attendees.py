@@ -100,6 +100,8 @@ def _read_people(table: Table, preset: str, mapping: Mapping[str, str] | None) -
         raise refuse(table.source, missing_message(table.header, "name", "name"))
     report = ImportReport("attendees", table.source)
     report.detail.update(preset=preset, encoding=table.encoding, separator=_sep_name(table.delimiter), rows=len(table.rows))
+    if table.preamble:
+        report.warnings.append(f"{table.preamble} title line(s) above the header skipped")
     problems: list[Problem] = list(table.problems)
     people: list[Person] = []
     skipped: list[int] = []

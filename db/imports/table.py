@@ -37,6 +37,7 @@ class Table:
     encoding: str
     delimiter: str
     problems: tuple[Problem, ...] = ()  # rows refused for their shape; callers add theirs and refuse
+    preamble: int = 0  # title lines above the header that were skipped
 
 
 def read_bytes(source: Path | bytes, name: str | None = None) -> tuple[str, bytes]:
@@ -106,6 +107,10 @@ def read_table(source: Path | bytes, name: str | None = None) -> Table:
         first += 1
         if first >= len(lines):
             raise refuse(label, "is empty: no header line")
+    preamble = 0
+    if not delimiter:
+        header_at = _header_line(lines, first)
+        preamble, first = header_at - first, header_at
     delimiter = delimiter or sniff_delimiter(lines[first])
     body = "".join(lines[first:])
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=True)
@@ -147,7 +152,27 @@ def read_table(source: Path | bytes, name: str | None = None) -> Table:
         raise refuse(label, "is empty: no header line")
     if problems and problems[-1].message.startswith("malformed CSV"):
         raise ImportProblems(label, problems)  # the rest of the file cannot be trusted
-    return Table(label, header, tuple(rows), encoding, delimiter, tuple(problems))
+    return Table(label, header, tuple(rows), encoding, delimiter, tuple(problems), preamble)
+
+
+def _filled_cells(line: str) -> int:
+    try:
+        cells = next(csv.reader([line], delimiter=sniff_delimiter(line)))
+    except (csv.Error, StopIteration):
+        return 0
+    return sum(1 for c in cells if c.strip())
+
+
+def _header_line(lines: list[str], first: int, look: int = 10) -> int:
+    """The header is the first line with two or more filled cells: a sheet saved by Excel
+    often starts with a title row ("Liste des participants;;;;") above it. Only such
+    padded rows are skipped; a line without any separator is the header of a one-column
+    file."""
+    for index in range(first, min(first + look, len(lines))):
+        line = lines[index]
+        if _filled_cells(line) >= 2 or not any(d in line for d in DELIMITERS):
+            return index
+    return first
 
 
 def _why(error: csv.Error) -> str:

@@ -180,3 +180,22 @@ def test_broken_files_change_nothing(event_db: Database, data: Path, name: str, 
 def test_no_event_yet_says_how_to_create_one(fresh_db: Database, data: Path) -> None:
     with pytest.raises(NoEventYet, match="eventops init"):
         import_attendees(fresh_db, data / "pretix_orders.csv")
+
+
+def test_title_lines_above_the_header_are_skipped(event_db: Database) -> None:
+    sheet = "Liste des participants – SDC 2024;;;\n;;;\nNom;Prénom;Ville;Pays\nDupont;Zoé;Paris;France\n"
+    report = import_attendees(event_db, sheet.encode("cp1252"))
+    assert report.added == 1 and any("2 title line(s) above the header skipped" in w for w in report.warnings)
+    assert by_name(event_db)["Zoé Dupont"].city == "Paris"
+    with pytest.raises(ImportProblems, match="line 5: 3 fields but the header has 4"):
+        import_attendees(event_db, (sheet + "Müller;Jürgen;Köln\n").encode("cp1252"))
+
+
+def test_one_column_file(event_db: Database) -> None:
+    report = import_attendees(event_db, "Name\nZoé Dupont\nLars Øberg\n".encode())
+    assert report.added == 2
+
+
+def test_one_column_names_with_commas(event_db: Database) -> None:
+    report = import_attendees(event_db, '"Nom complet"\n"Dupont, Zoé"\n'.encode())
+    assert report.added == 1 and "Dupont, Zoé" in by_name(event_db)

@@ -33,9 +33,17 @@ class ImportProblems(ImportProblem):
         self.problems = sorted(problems, key=lambda p: (p.line, p.message))
         shown = "; ".join(str(p) for p in self.problems[:SHOWN])
         more = len(self.problems) - SHOWN
-        tail = f"; and {more} more" if more > 0 else ""
+        tail = f"; and {more} more (--json lists them all)" if more > 0 else ""
         count = "1 problem" if len(self.problems) == 1 else f"{len(self.problems)} problems"
         super().__init__(f"{source}: nothing imported, {count}: {shown}{tail}")
+
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "error": str(self),
+            "source": self.source,
+            "problems": [{"line": p.line, "message": p.message} for p in self.problems],
+        }
 
 
 def refuse(source: str, message: str, line: int = 0) -> ImportProblems:

@@ -21,6 +21,7 @@ from db.imports import (
     PRESETS,
     SCHEDULE_FIELDS,
     VISIT_FIELDS,
+    ImportProblems,
     ImportReport,
     import_attendees,
     import_schedule,
@@ -69,10 +70,16 @@ def _show(report: ImportReport, as_json: bool) -> None:
         click.echo("\n".join(report.lines()))
 
 
-def _run(db_path: Path, call: Callable[[Any], ImportReport]) -> ImportReport:
+def _run(db_path: Path, call: Callable[[Any], ImportReport], as_json: bool) -> ImportReport:
+    """Open the database, import, close; with `--json`, a refused file's problems are also
+    printed on stdout as JSON (every one of them, with its line)."""
     db = open_event_db(db_path)
     try:
         return call(db)
+    except ImportProblems as refused:
+        if as_json:
+            click.echo(json.dumps(refused.to_json(), ensure_ascii=False, indent=2))
+        raise
     finally:
         db.conn.close()
 
@@ -115,6 +122,7 @@ def attendees_command(file: Path, db_path: Path, maps: tuple[str, ...], dry_run:
     report = _run(
         db_path,
         lambda db: import_attendees(db, file, mapping=mapping, preset=preset, dry_run=dry_run, db_label=db_path),
+        as_json,
     )
     _show(report, as_json)
 
@@ -166,6 +174,7 @@ def schedule_command(
             dry_run=dry_run,
             db_label=db_path,
         ),
+        as_json,
     )
     _show(report, as_json)
 
@@ -184,7 +193,7 @@ def visits_command(file: Path, db_path: Path, maps: tuple[str, ...], dry_run: bo
         eventops import visits visits.csv --db event.db
     """
     mapping = _mapping(maps, VISIT_FIELDS)
-    report = _run(db_path, lambda db: import_visits(db, file, mapping=mapping, dry_run=dry_run, db_label=db_path))
+    report = _run(db_path, lambda db: import_visits(db, file, mapping=mapping, dry_run=dry_run, db_label=db_path), as_json)
     _show(report, as_json)
 
 

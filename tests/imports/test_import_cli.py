@@ -117,3 +117,13 @@ def test_real_process_prints_no_traceback(closed_event_db: Path, data: Path) -> 
         timeout=60,
     )
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "invalid XML" in proc.stderr
+
+
+def test_json_lists_every_problem(closed_event_db: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "many.csv"
+    sheet.write_text("Name;City\n" + "".join(f";City {i}\n" for i in range(12)), encoding="utf-8")
+    code, out, err = run("import", "attendees", sheet, "--db", closed_event_db, "--json")
+    assert code == 1 and "and 4 more (--json lists them all)" in err
+    problems = json.loads(out)["problems"]
+    assert [p["line"] for p in problems] == list(range(2, 14))
+    assert problems[0]["message"] == "no name (the name columns are empty)"

@@ -30,7 +30,7 @@ from sync.connection import open_more
 from sync.tls import pinned_context
 
 #: Events per push or pull request.
-BATCH = 1000
+BATCH = 2000
 #: How long one long-poll is held open by the hub (seconds).
 LONG_POLL_S = 25.0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -40,8 +41,9 @@ T = TypeVar("T")
 
 #: How often waiting pulls look for events written by other processes (the organiser's CLI).
 OUTSIDE_POLL_S = 0.5
-#: How long the list of revoked stations read from the log is trusted.
-REVOKED_TTL_S = 2.0
+#: How long the list of stations revoked in the log (by another hub) is trusted; revocations
+#: made on this hub (its token table) count at once.
+REVOKED_TTL_S = 10.0
 
 
 @dataclass
@@ -144,16 +146,16 @@ class Hub:
         return grant
 
     def revoked_now(self, db: Database) -> set[str]:
+        """Revoked stations: this hub's tokens (read fresh) and the log's revocations (cached)."""
         at, cached = self._revoked
         if time.monotonic() - at > REVOKED_TTL_S:
-            cached = store.revoked_stations(db)
+            cached = store.revoked_in_log(db)
             self._revoked = (time.monotonic(), cached)
-        return cached
+        return cached | store.revoked_here(db)
 
     def push(self, db: Database, events: list[Event], grant: store.Grant) -> PushOutcome:
         """Merge a pushed batch in one transaction: all of it, or nothing and a reason."""
         outcome = PushOutcome()
-        self._revoked = (0.0, set())  # a push is rare enough to read revocations fresh
         revoked = self.revoked_now(db)
         try:
             with write(db):
@@ -180,11 +182,22 @@ class Hub:
         outcome.vector = log.vector(db)
         return outcome
 
-    def pull(self, db: Database, request: p.PullRequest) -> tuple[list[Event], dict[str, int]]:
-        events = log.lacking(db, request.vector, request.limit) if request.limit else []
-        return events, log.vector(db)
+    def pull(self, db: Database, request: p.PullRequest) -> tuple[list[str], dict[str, int]]:
+        """What a node with `request.vector` lacks, as wire JSON straight from the rows."""
+        held = log.vector(db)
+        out: list[str] = []
+        for station_id, have in sorted(held.items()):
+            since = request.vector.get(station_id, 0)
+            if have <= since or len(out) >= request.limit:
+                continue
+            rows = db.execute(
+                "SELECT station_id, seq, hlc, kind, data FROM events WHERE station_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                [station_id, since, request.limit - len(out)],
+            ).fetchall()
+            out.extend(p.raw_event_json(*row) for row in rows)
+        return out, held
 
-    async def pull_waiting(self, request: p.PullRequest) -> tuple[list[Event], dict[str, int]]:
+    async def pull_waiting(self, request: p.PullRequest) -> tuple[list[str], dict[str, int]]:
         """Answer at once if there is news for this vector, else hold until there is or time is up."""
         deadline = time.monotonic() + request.wait
         news = self._condition()
@@ -261,7 +274,9 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
         body = await read_body(request)
         wanted = p.parse_pull(body)
         events, vector = await hub.pull_waiting(wanted)
-        return json_response({"events": p.events_to_wire(events), "vector": vector, "more": bool(wanted.limit) and len(events) >= wanted.limit})
+        more = bool(wanted.limit) and len(events) >= wanted.limit
+        answer = f'{{"events":[{",".join(events)}],"vector":{json.dumps(vector)},"more":{json.dumps(more)}}}'
+        return Response(answer.encode(), media_type="application/json")
 
     async def enrol(request: Request) -> Response:
         body = await read_body(request)

@@ -141,7 +141,7 @@ def check_batch(events: Sequence[Event]) -> list[Event]:
     by_id: dict[tuple[str, int], Event] = {}
     for event in events:
         seen = by_id.setdefault(event.ident, event)
-        if seen.to_row() != event.to_row():
+        if seen is not event and seen.to_row() != event.to_row():
             raise ProtocolError(409, CONFLICT, f"two different events claim {event.station_id}#{event.seq}")
     per_station: dict[str, list[int]] = {}
     for station_id, seq in sorted(by_id):
@@ -169,6 +169,11 @@ def parse_pull(body: Mapping[str, Any]) -> PullRequest:
 
 def events_to_wire(events: Sequence[Event]) -> list[dict[str, Any]]:
     return [event.to_wire() for event in events]
+
+
+def raw_event_json(station_id: str, seq: int, hlc: int, kind: str, data: str) -> str:
+    """The wire form of a stored row without decoding its data (the hub serves many of these)."""
+    return f'{{"station_id":{json.dumps(station_id)},"seq":{seq},"hlc":{hlc},"kind":{json.dumps(kind)},"data":{data}}}'
 
 
 def bearer(header: str | None) -> str | None:

@@ -133,18 +133,25 @@ def revoke(db: Database, station_id: str) -> bool:
     return cursor.rowcount > 0
 
 
-def revoked_stations(db: Database) -> set[str]:
-    """Stations revoked here (token table) or anywhere (a `station.revoked` event in the log)."""
-    out = {
+def revoked_here(db: Database) -> set[str]:
+    """Stations whose token this node has revoked (a small table: cheap to read every time)."""
+    if TOKENS not in db.table_names():
+        return set()
+    return {str(r[0]) for r in db.execute(f"SELECT station_id FROM {TOKENS} WHERE revoked_ms IS NOT NULL")}
+
+
+def revoked_in_log(db: Database) -> set[str]:
+    """Stations revoked anywhere (a `station.revoked` event in the log; reads the whole log)."""
+    return {
         str(row[0])
-        for row in db.execute(
-            "SELECT json_extract(data, '$.id') FROM events WHERE kind = 'station.revoked'"
-        )
+        for row in db.execute("SELECT json_extract(data, '$.id') FROM events WHERE kind = 'station.revoked'")
         if row[0]
     }
-    if TOKENS in db.table_names():
-        out |= {str(r[0]) for r in db.execute(f"SELECT station_id FROM {TOKENS} WHERE revoked_ms IS NOT NULL")}
-    return out
+
+
+def revoked_stations(db: Database) -> set[str]:
+    """Stations revoked here (token table) or anywhere (the log)."""
+    return revoked_here(db) | revoked_in_log(db)
 
 
 def quarantine(db: Database, events: list[Event], via: str) -> int:

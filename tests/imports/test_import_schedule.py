@@ -153,3 +153,21 @@ def test_overlong_title_refused(event_db: Database) -> None:
     sheet = f"title;room;capacity;date;start;end\n{'x' * 400};Aula;10;2024-03-20;09:00;10:00\n"
     with pytest.raises(ImportProblems, match="line 2: title 'xxx"):
         import_schedule(event_db, sheet.encode())
+
+
+def test_frab_times_without_offset_are_in_the_schedules_zone(event_db: Database) -> None:
+    xml = b"""<schedule><conference><time_zone_name>Europe/Lisbon</time_zone_name></conference>
+    <day date="2024-03-20"><room name="Sala" capacity="40">
+      <event id="7"><start>10:00</start><duration>00:30</duration><title>Lisbon time</title></event>
+    </room></day></schedule>"""
+    report = import_schedule(event_db, xml)
+    assert not report.warnings and rooms(event_db) == {"Sala": 40}
+    assert sessions(event_db)["Lisbon time"] == ("Sala", "2024-03-20T11:00:00+01:00", "2024-03-20T11:30:00+01:00")
+
+
+def test_pretalx_json_with_room_names_not_in_the_room_list(event_db: Database) -> None:
+    doc = b"""{"schedule": {"conference": {"days": [{"date": "2024-03-21", "rooms": {
+      "Online": [{"id": 9, "start": "14:00", "duration": "1:00", "title": "Remote keynote"}]}}]}}}"""
+    report = import_schedule(event_db, doc, default_capacity=500)
+    assert sessions(event_db)["Remote keynote"] == ("Online", "2024-03-21T14:00:00+01:00", "2024-03-21T15:00:00+01:00")
+    assert rooms(event_db) == {"Online": 500} and "500 assumed" in report.warnings[0]

@@ -19,17 +19,19 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 
+from checkin.scanning.wedge_input import WedgeAssembler, WedgeInput
 from checkin.sound import Sounds
 from checkin.station import Station
 from checkin.tui.screens.help import HelpScreen
 from checkin.tui.screens.search import SearchScreen
 from checkin.tui.screens.station import StationScreen
-from checkin.tui.wedge_keys import KeyBurst
 from checkin.verdict import REFUSED, ROOM_FULL, Verdict
 
 #: How long a verdict stays on screen before the card says "scan a badge" again (seconds).
 RESET_S = {"ok": 3.0, "warning": 5.0, "refused": 7.0}
 TERMINATORS = ("enter", "tab", "ctrl+m", "ctrl+j")
+#: How often the wedge assembler is polled while keys are pending (seconds).
+WEDGE_POLL_S = 0.02
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Shown:
 
     verdict: Verdict
     at: float
+    started: float | None = None  # when the scan began (key submitted, camera frame read)
 
 
 class CheckinApp(App[None]):
@@ -74,6 +77,13 @@ class CheckinApp(App[None]):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, CheckinApp.CameraFrame)
 
+    class CameraStatus(Message):
+        """What the frame source says (opened, lost, reopening...)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     class CameraProblem(Message):
         def __init__(self, text: str) -> None:
             super().__init__()
@@ -99,11 +109,11 @@ class CheckinApp(App[None]):
         self.clock = clock or station.wall
         self.realtime_camera = realtime_camera
         self.reset_s = dict(RESET_S)
-        self.burst = KeyBurst(complete=self._is_whole_badge)
+        self.wedge = WedgeAssembler()
         self.shown: list[Shown] = []
         self.scans_started: list[float] = []
         self.camera_done = False
-        self._idle_timer: Timer | None = None
+        self._wedge_timer: Timer | None = None
         self._reset_timer: Timer | None = None
         self._last_refused: tuple[str | None, str | None] | None = None  # (payload, attendee id)
 
@@ -116,6 +126,7 @@ class CheckinApp(App[None]):
         config = self.station.config
         self.sub_title = f"{config.station_id} · {config.mode}"
         self.call_after_refresh(self.update_status)
+        self._warm_search()
         self.set_interval(1.0, self.poll)
         if self.camera is not None:
             self.run_camera()
@@ -135,41 +146,49 @@ class CheckinApp(App[None]):
     # --- wedge input: every key on the main screen ------------------------------------------
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and isinstance(self.screen, StationScreen):
+            at_ms = event.time * 1000
             if event.key in TERMINATORS:
-                self._submit(self.burst.enter())
+                self._wedge_out(self.wedge.feed("\r", at_ms))
                 return
             if event.is_printable and event.character:
-                whole = self.burst.feed(event.character)
-                if whole is not None:
-                    self._submit(whole)
-                    return
-                if self._idle_timer is not None:
-                    self._idle_timer.stop()
-                self._idle_timer = self.set_timer(self.burst.idle_s, self._burst_idle)
+                self._wedge_out(self.wedge.feed(event.character, at_ms))
+                self._take_whole_badge()
+                if self.wedge.pending and self._wedge_timer is None:
+                    self._wedge_timer = self.set_interval(WEDGE_POLL_S, self._wedge_poll)
                 return
         if isinstance(event, events.Paste) and isinstance(self.screen, StationScreen):
             for line in event.text.splitlines():
-                self._submit(line.strip() or None)
+                if line.strip():
+                    self.scan(line.strip())
             return
         await super().on_event(event)
 
-    def _is_whole_badge(self, text: str) -> bool:
-        """A genuine badge of this event (revoked or not): a scanner without Enter is done."""
+    def _take_whole_badge(self) -> None:
+        """A genuine badge is complete at its last key: scan it now, no Enter or pause needed."""
         from checkin.badges.token import MIN_LEN, verify_badge
 
+        text = self.wedge.pending
         if len(text) < MIN_LEN:
-            return False
-        return verify_badge(text, self.station.state).reason in ("ok", "revoked", "unknown_attendee")
+            return
+        if verify_badge(text, self.station.state).reason in ("ok", "revoked", "unknown_attendee"):
+            self.wedge = WedgeAssembler()
+            self.scan(text)
 
-    def _burst_idle(self) -> None:
-        self._submit(self.burst.idle())
+    def _wedge_poll(self) -> None:
+        self._wedge_out(self.wedge.poll(time.monotonic() * 1000))
+        if not self.wedge.pending and self._wedge_timer is not None:
+            self._wedge_timer.stop()
+            self._wedge_timer = None
 
-    def _submit(self, payload: str | None) -> None:
-        if self._idle_timer is not None:
-            self._idle_timer.stop()
-            self._idle_timer = None
-        if payload:
-            self.scan(payload)
+    def _wedge_out(self, inputs: list[WedgeInput]) -> None:
+        """Scans become scans; a person's typing (+ Enter) opens the name search with it."""
+        from checkin.scanning.wedge_input import _token_shaped
+
+        for item in inputs:
+            if item.kind == "scan" or _token_shaped(item.text):
+                self.scan(item.text)
+            elif item.text.strip():
+                self.action_search(item.text.strip())
 
     # --- scanning in workers -------------------------------------------------------------
     def scan(self, payload: str, override: bool = False) -> None:
@@ -197,11 +216,11 @@ class CheckinApp(App[None]):
         if verdict.status == REFUSED and verdict.reason == ROOM_FULL:
             attendee = verdict.attendee["id"] if verdict.attendee else None
             self._last_refused = (message.payload, attendee)
-        self.show_verdict(verdict)
+        self.show_verdict(verdict, message.started)
         if self.sync is not None and verdict.event is not None:
             self.sync.nudge()
 
-    def show_verdict(self, verdict: Verdict) -> None:
+    def show_verdict(self, verdict: Verdict, started: float | None = None) -> None:
         main = self.main
         main.card.verdict = verdict
         self.sounds.play(verdict.status)
@@ -209,10 +228,10 @@ class CheckinApp(App[None]):
         if self._reset_timer is not None:
             self._reset_timer.stop()
         self._reset_timer = self.set_timer(self.reset_s.get(verdict.status, 5.0), self.reset_card)
-        self.call_after_refresh(self._mark_shown, verdict)
+        self.call_after_refresh(self._mark_shown, verdict, started)
 
-    def _mark_shown(self, verdict: Verdict) -> None:
-        self.shown.append(Shown(verdict, time.monotonic()))
+    def _mark_shown(self, verdict: Verdict, started: float | None) -> None:
+        self.shown.append(Shown(verdict, time.monotonic(), started))
 
     def reset_card(self) -> None:
         self.main.card.verdict = None
@@ -222,21 +241,28 @@ class CheckinApp(App[None]):
     def run_camera(self) -> None:
         from textual.worker import get_current_worker
 
-        from checkin.tui.camera import frames_and_payloads
+        from checkin.tui.camera import camera_scans
         from db.errors import EventOpsError
 
         worker = get_current_worker()
+
+        def camera_status(text: str) -> None:
+            self.post_message(self.CameraStatus(text))
+
         try:
-            for frame, payloads in frames_and_payloads(
-                str(self.camera), lambda: worker.is_cancelled, realtime=self.realtime_camera
+            for seen in camera_scans(
+                str(self.camera),
+                lambda: self.station.state,
+                lambda: worker.is_cancelled,
+                camera_status,
+                realtime=self.realtime_camera,
             ):
-                for payload in payloads:
-                    started = time.monotonic()
-                    self.scans_started.append(started)
+                for payload in seen.payloads:
+                    self.scans_started.append(seen.started)
                     verdict = self.station.scan(payload)
-                    self.post_message(self.VerdictReady(verdict, payload, started))
+                    self.post_message(self.VerdictReady(verdict, payload, seen.started))
                 if self.with_preview:
-                    self.post_message(self.CameraFrame(frame))
+                    self.post_message(self.CameraFrame(seen.frame))
         except EventOpsError as error:
             self.post_message(self.CameraProblem(str(error)))
         finally:
@@ -247,12 +273,23 @@ class CheckinApp(App[None]):
         if preview is not None:
             preview.show_frame(message.frame)
 
+    def on_checkin_app_camera_status(self, message: CameraStatus) -> None:
+        preview = self.main.preview
+        if preview is not None:
+            preview.caption = message.text
+            preview.refresh()
+
     def on_checkin_app_camera_problem(self, message: CameraProblem) -> None:
         self.notify(message.text, severity="error", timeout=10)
         preview = self.main.preview
         if preview is not None:
             preview.caption = "no camera"
             preview.refresh()
+
+    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
+    def _warm_search(self) -> None:
+        """Build the name index before anyone presses F2 (a second on 10,000 attendees)."""
+        self.station.name_index()
 
     # --- status ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
@@ -281,7 +318,7 @@ class CheckinApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_search(self) -> None:
+    def action_search(self, query: str = "") -> None:
         if isinstance(self.screen, SearchScreen):
             return
         verb = "check in" if self.station.config.mode == "desk" else "let in"
@@ -290,7 +327,7 @@ class CheckinApp(App[None]):
             if attendee_id:
                 self._search_worker(attendee_id)
 
-        self.push_screen(SearchScreen(self.station.search, verb), picked)
+        self.push_screen(SearchScreen(self.station.search, verb, query), picked)
 
     def action_undo(self) -> None:
         self._undo_worker()

@@ -1,8 +1,8 @@
-"""The camera path of the station: frames in, payloads out, run in a worker thread.
+"""The camera path of the station, run in a worker thread: frames in, payloads out.
 
-Uses checkin.scanning's pipeline (frame source + decoder chain + dedupe) when it is there;
-until then, and as its minimal stand-in, OpenCV `VideoCapture` + `DecoderChain.default()` +
-"the same payload in consecutive frames is one scan".
+Built on checkin.scanning: a `FrameSource` (device index, video file or stream URL, reopened
+when a live camera drops out) and a `ScanPipeline` (decoder chain + "one showing is one
+scan" dedupe). A video file is played at its own frame rate, as a camera would deliver it.
 """
 
 from __future__ import annotations
@@ -12,61 +12,48 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-#: The same payload seen again within this many seconds of its last sighting is one scan.
-REPEAT_S = 3.0
+from checkin.badges.token import BadgeState
 
 
-@dataclass
-class Seen:
-    """One decoded payload worth a scan, with the frame it was read from."""
+@dataclass(frozen=True, slots=True)
+class CameraScans:
+    """One frame, the payloads in it that are new scans, and when reading it began."""
 
-    payload: str
     frame: Any
+    payloads: list[str]
+    started: float  # monotonic seconds: the start of "scan to verdict on screen"
 
 
-def open_source(source: str | int) -> Any:
-    """An OpenCV capture for a device index ("0"), a video file or a stream URL."""
+def camera_scans(
+    source: str,
+    state: Callable[[], BadgeState],
+    cancelled: Callable[[], bool],
+    on_status: Callable[[str], None],
+    realtime: bool = True,
+) -> Iterator[CameraScans]:
+    """Frames of `source` with their new scans, until the source ends or `cancelled()`."""
     import cv2
 
-    from db.errors import EventOpsError
+    from checkin.scanning.pipeline import ScanPipeline
+    from checkin.scanning.sources import FrameSource
 
-    target: str | int = int(source) if isinstance(source, str) and source.isdigit() else source
-    capture = cv2.VideoCapture(target)
-    if not capture.isOpened():
-        raise EventOpsError(f"cannot open camera {source!r}: check the device index, file or URL")
-    return capture
-
-
-def frames_and_payloads(
-    source: str | int, cancelled: Callable[[], bool], realtime: bool = True
-) -> Iterator[tuple[Any, list[str]]]:
-    """Each frame with the payloads that should become scans (already de-duplicated)."""
-    import cv2
-
-    from checkin.scanning.decoders import DecoderChain, to_gray
-
-    capture = open_source(source)
-    chain = DecoderChain.default()
-    last_seen: dict[str, float] = {}
-    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-    is_file = isinstance(source, str) and not source.isdigit() and "://" not in source
+    frames = FrameSource(source, on_status=on_status)
+    pipeline = ScanPipeline(state)
+    pace = 0.0
+    if realtime and not frames.spec.live:
+        frames.open()  # CameraUnavailable (an EventOpsError) if the file cannot be read
+        fps = frames._capture.get(cv2.CAP_PROP_FPS) if frames._capture is not None else 0.0
+        pace = 1.0 / fps if fps and fps > 0 else 1.0 / 30
+    started = time.monotonic()
     try:
-        while not cancelled():
-            started = time.monotonic()
-            ok, frame = capture.read()
-            if not ok:
+        for frame in frames.frames():
+            if cancelled():
                 return
-            decoding = chain.decode(to_gray(frame))
-            now = time.monotonic()
-            fresh = []
-            for text in decoding.texts:
-                previous = last_seen.get(text)
-                last_seen[text] = now
-                if previous is None or now - previous > REPEAT_S:
-                    fresh.append(text)
-            yield frame, fresh
-            if realtime and is_file:
-                # A video file plays at its own pace, like a camera would.
-                time.sleep(max(0.0, 1.0 / fps - (time.monotonic() - started)))
+            scans = pipeline.process(frame)
+            yield CameraScans(frame.image, [scan.payload for scan in scans], started)
+            if pace:
+                time.sleep(max(0.0, pace - (time.monotonic() - started)))
+            started = time.monotonic()
     finally:
-        capture.release()
+        frames.stop()
+        frames.close()

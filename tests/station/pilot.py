@@ -18,10 +18,7 @@ def make_app(world: World, station_id: str = "desk-1", mode: str = "desk", **kw:
     config = StationConfig(station_id, mode, room=kw.pop("room", None), exit=kw.pop("exit", False))
     station = Station(world.db, config, wall=world.clock)
     kw.setdefault("sound", False)
-    idle_s = kw.pop("idle_s", 2.0)  # Pilot on a busy machine can pause between keys
-    app = CheckinApp(station, **kw)
-    app.burst.idle_s = idle_s
-    return app
+    return CheckinApp(station, **kw)
 
 
 async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -60,15 +60,25 @@ async def test_azerty_mangled_scanner_input_is_repaired(world: World) -> None:
 
 
 async def test_junk_without_enter_is_refused_after_a_pause_and_stray_keys_are_ignored(world: World) -> None:
-    app = make_app(world, idle_s=0.25)
+    app = make_app(world)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("x", "y")  # a person leaning on the keyboard
+        type_burst(app, "xy", enter=False)  # a person leaning on the keyboard
         await pilot.pause(0.5)
-        assert app.shown == []
+        assert app.shown == [] and not isinstance(app.screen, SearchScreen)
         type_burst(app, "THIS-IS-NOT-A-BADGE", enter=False)
         verdict = await shown(pilot, app)
         assert (verdict.status, verdict.reason) == ("refused", "malformed")
         assert card(app).has_class("-refused")
+
+
+async def test_a_name_typed_on_the_main_screen_opens_the_search(world: World) -> None:
+    app = make_app(world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"muller", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await wait_for(pilot, lambda: bool(app.screen.hits))  # type: ignore[attr-defined]
+        assert [h.attendee.id for h in app.screen.hits] == ["A001"]  # type: ignore[attr-defined]
+        assert app.shown == []
 
 
 async def test_repeat_scan_is_amber(world: World) -> None:

@@ -21,10 +21,11 @@ class SearchScreen(ModalScreen[str | None]):
         Binding("down", "to_list", "Results", show=False),
     ]
 
-    def __init__(self, search: object, verb: str = "check in") -> None:
+    def __init__(self, search: object, verb: str = "check in", query: str = "") -> None:
         super().__init__()
         self._search = search
         self.verb = verb
+        self.query_text = query
         self.hits: list[Hit] = []
 
     def compose(self) -> ComposeResult:
@@ -44,6 +45,9 @@ class SearchScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.input.focus()
+        if self.query_text:
+            self.input.value = self.query_text
+            self.input.cursor_position = len(self.query_text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.hits = self._search(event.value)  # type: ignore[operator]

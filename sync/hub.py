@@ -252,6 +252,12 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
         grant = await hub.grant(request)
         return json_response({"station": grant.station_id, "kind": grant.kind, "role": grant.role, "hub": hub.station_id})
 
+    async def tokens(request: Request) -> Response:
+        grant = await hub.grant(request)
+        if grant.role != p.ROLE_RELAY:
+            raise p.ProtocolError(403, p.FOREIGN_STATION, "only a relay (a station of kind hub) may copy this hub's tokens")
+        return json_response({"tokens": await hub.read(store.export_tokens), "hub": hub.station_id})
+
     async def push(request: Request) -> Response:
         grant = await hub.grant(request)
         body = await read_body(request)
@@ -312,6 +318,7 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
         routes=[
             Route("/v1/health", health, methods=["GET"]),
             Route("/v1/whoami", whoami, methods=["GET"]),
+            Route("/v1/tokens", tokens, methods=["GET"]),
             Route("/v1/push", push, methods=["POST"]),
             Route("/v1/pull", pull, methods=["POST"]),
             Route("/v1/enrol", enrol, methods=["POST"]),

@@ -19,6 +19,7 @@ from db.connect import write
 from db.events import Event, encode_data
 
 TOKENS = "sync_tokens"
+COPIES = "sync_token_copies"
 QUARANTINE = "sync_quarantine"
 
 
@@ -39,6 +40,19 @@ def ensure_tables(db: Database) -> None:
         """
     )
     db.execute(f"CREATE INDEX IF NOT EXISTS {TOKENS}_token ON {TOKENS} (token_hash)")
+    # Tokens another hub issued, copied here so this node can stand in for it (a relay).
+    db.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS {COPIES} (
+            token_hash TEXT PRIMARY KEY,
+            station_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            role TEXT NOT NULL,
+            revoked_ms INTEGER,
+            source TEXT NOT NULL
+        )
+        """
+    )
     db.execute(
         f"""
         CREATE TABLE IF NOT EXISTS {QUARANTINE} (
@@ -114,30 +128,64 @@ def redeem(db: Database, secret: str) -> tuple[Grant, str] | None:
 
 def grant_for(db: Database, token: str) -> Grant | None:
     """The station a bearer token speaks for (revoked ones too, so they can be told 403)."""
-    row = db.execute(
-        f"SELECT station_id, kind, role, revoked_ms FROM {TOKENS} WHERE token_hash = ?", [digest(token)]
-    ).fetchone()
+    hashed = digest(token)
+    row = db.execute(f"SELECT station_id, kind, role, revoked_ms FROM {TOKENS} WHERE token_hash = ?", [hashed]).fetchone()
+    if row is None:
+        row = db.execute(f"SELECT station_id, kind, role, revoked_ms FROM {COPIES} WHERE token_hash = ?", [hashed]).fetchone()
     if row is None:
         return None
-    return Grant(row[0], row[1], row[2], row[3] is not None)
+    station_id = str(row[0])
+    revoked = row[3] is not None or station_id in revoked_here(db)
+    return Grant(station_id, str(row[1]), str(row[2]), revoked)
 
 
 def revoke(db: Database, station_id: str) -> bool:
     """Refuse this station's token from now on; False when the hub never knew the station."""
     ensure_tables(db)
     with write(db):
+        now = _now_ms()
         cursor = db.execute(
             f"UPDATE {TOKENS} SET revoked_ms = COALESCE(revoked_ms, ?), enrol_hash = NULL WHERE station_id = ?",
-            [_now_ms(), station_id],
+            [now, station_id],
         )
-    return cursor.rowcount > 0
+        copies = db.execute(f"UPDATE {COPIES} SET revoked_ms = COALESCE(revoked_ms, ?) WHERE station_id = ?", [now, station_id])
+    return cursor.rowcount + copies.rowcount > 0
 
 
 def revoked_here(db: Database) -> set[str]:
     """Stations whose token this node has revoked (a small table: cheap to read every time)."""
-    if TOKENS not in db.table_names():
-        return set()
-    return {str(r[0]) for r in db.execute(f"SELECT station_id FROM {TOKENS} WHERE revoked_ms IS NOT NULL")}
+    return {
+        str(r[0])
+        for r in db.execute(
+            f"SELECT station_id FROM {TOKENS} WHERE revoked_ms IS NOT NULL UNION SELECT station_id FROM {COPIES} WHERE revoked_ms IS NOT NULL"
+        )
+    }
+
+
+def export_tokens(db: Database) -> list[dict[str, object]]:
+    """Hashed tokens (issued here or copied), for a relay that stands in for this hub."""
+    rows = db.execute(
+        f"""
+        SELECT token_hash, station_id, kind, role, revoked_ms FROM {TOKENS} WHERE token_hash IS NOT NULL
+        UNION ALL SELECT token_hash, station_id, kind, role, revoked_ms FROM {COPIES}
+        """
+    ).fetchall()
+    return [{"token_hash": r[0], "station": r[1], "kind": r[2], "role": r[3], "revoked_ms": r[4]} for r in rows]
+
+
+def import_tokens(db: Database, rows: list[dict[str, object]], source: str) -> int:
+    """Copy another hub's hashed tokens here; a revocation on either side wins. Returns rows."""
+    ensure_tables(db)
+    with write(db):
+        for row in rows:
+            db.execute(
+                f"""
+                INSERT INTO {COPIES} (token_hash, station_id, kind, role, revoked_ms, source) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(token_hash) DO UPDATE SET revoked_ms = COALESCE({COPIES}.revoked_ms, excluded.revoked_ms)
+                """,
+                [row["token_hash"], row["station"], row["kind"], row["role"], row.get("revoked_ms"), source],
+            )
+    return len(rows)
 
 
 def revoked_in_log(db: Database) -> set[str]:

@@ -234,3 +234,32 @@ def test_health_and_enrolment_codes_are_one_time(hub: Node) -> None:
     assert (second.status_code, second.json()["error"]) == (403, p.UNKNOWN_CODE)
     who = client.get("/v1/whoami", headers={"authorization": f"Bearer {first.json()['token']}"}).json()
     assert who == {"station": "door-R2", "kind": "door", "role": "station", "hub": "org"}
+
+
+def test_a_relay_stands_in_for_the_hub_with_the_same_tokens(hub: Node, desk: Node, tmp_path: Path) -> None:
+    """A second laptop (kind hub) copies the hub's tokens; stations sync with it unchanged."""
+    standby = Node(tmp_path / "standby.db", "hub-2")
+    try:
+        desk_token = grant(hub.db, "desk-1")
+        sync_once(standby.db, client=hub.client_for(standby, role=p.ROLE_RELAY))
+        assert standby.vector() == hub.vector()
+        scan(desk.db, "desk-1", 3, desk.wall)
+        via_standby = HubClient("http://testserver", desk_token, http=standby.serve())
+        report = sync_once(desk.db, client=via_standby)  # the main hub is down: same token, other laptop
+        assert report.pushed == 1 and desk.vector() == standby.vector()
+        sync_once(standby.db, client=hub.client_for(standby, role=p.ROLE_RELAY))  # main hub back
+        assert hub.vector() == standby.vector() == desk.vector()
+        # a station cannot copy tokens
+        with pytest.raises(HubRefused) as refused:
+            HubClient("http://testserver", desk_token, http=hub.serve()).tokens()
+        assert refused.value.status == 403
+        # a revocation on the hub reaches the standby at its next sync
+        from sync.enrol import revoke_station
+
+        revoke_station(hub.db, "desk-1")
+        sync_once(standby.db, client=hub.client_for(standby, role=p.ROLE_RELAY))
+        with pytest.raises(HubRefused) as refused:
+            sync_once(desk.db, client=via_standby)
+        assert refused.value.status == 403
+    finally:
+        standby.close()

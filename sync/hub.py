@@ -70,6 +70,7 @@ class Hub:
         self._revoked: tuple[float, set[str]] = (0.0, set())
         self._closing = False
         self._version = 0
+        self._vector_at: tuple[int, dict[str, int]] = (-1, {})
         db = open_any(self.db_path)
         store.ensure_tables(db)
         self.station_id = local_station(db)
@@ -159,13 +160,11 @@ class Hub:
         revoked = self.revoked_now(db)
         try:
             with write(db):
-                held = log.vector(db)
-                kept, banned = [], []
-                for event in events:
-                    if event.station_id in revoked and event.seq > held.get(event.station_id, 0):
-                        banned.append(event)
-                    else:
-                        kept.append(event)
+                kept, banned = list(events), []
+                if revoked & {e.station_id for e in events}:
+                    held = log.vector(db)
+                    kept = [e for e in events if not (e.station_id in revoked and e.seq > held.get(e.station_id, 0))]
+                    banned = [e for e in events if e.station_id in revoked and e.seq > held.get(e.station_id, 0)]
                 result = log.merge(db, kept, observer=self.station_id, wall=self.wall)
                 outcome.added, outcome.duplicates = len(result.added), result.duplicates
                 if banned:
@@ -179,12 +178,24 @@ class Hub:
             raise p.ProtocolError(409, p.GAP, str(error), vector=log.vector(db)) from None
         except LogConflict as error:
             raise p.ProtocolError(409, p.CONFLICT, str(error), vector=log.vector(db)) from None
-        outcome.vector = log.vector(db)
+        outcome.vector = self.vector(db)
         return outcome
+
+    def vector(self, db: Database) -> dict[str, int]:
+        """The hub's vector, recomputed only when the log has grown (MAX(rowid) is cheap)."""
+        rowid = _max_rowid(db)
+        with self._lock:
+            if rowid == self._vector_at[0]:
+                return dict(self._vector_at[1])
+        vector = log.vector(db)
+        with self._lock:
+            if rowid >= self._vector_at[0]:
+                self._vector_at = (rowid, vector)
+        return dict(vector)
 
     def pull(self, db: Database, request: p.PullRequest) -> tuple[list[str], dict[str, int]]:
         """What a node with `request.vector` lacks, as wire JSON straight from the rows."""
-        held = log.vector(db)
+        held = self.vector(db)
         out: list[str] = []
         for station_id, have in sorted(held.items()):
             since = request.vector.get(station_id, 0)
@@ -219,7 +230,8 @@ def _max_rowid(db: Database) -> int:
 
 
 def _health(db: Database, hub: Hub) -> dict[str, Any]:
-    return {"ok": True, "protocol": p.PROTOCOL_VERSION, "hub": hub.station_id, "events": log.count(db), "vector": log.vector(db)}
+    vector = hub.vector(db)
+    return {"ok": True, "protocol": p.PROTOCOL_VERSION, "hub": hub.station_id, "events": sum(vector.values()), "vector": vector}
 
 
 async def read_body(request: Request) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 # --- reference data -------------------------------------------------------------------
 EVENT_CREATED = "event.created"  # {name, days: [YYYY-MM-DD...], tz}
 ATTENDEE_REGISTERED = "attendee.registered"  # {id, name, first, last, org, city, country, role, email?, ref?, tags?}
@@ -134,7 +136,7 @@ class Event:
                 row["kind"],
                 row["data"],
             )
-        return cls(station_id, int(seq), int(hlc), kind, json.loads(data))
+        return cls(station_id, int(seq), int(hlc), kind, orjson.loads(data))
 
     @classmethod
     def from_wire(cls, obj: Mapping[str, Any]) -> Event:

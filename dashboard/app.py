@@ -16,6 +16,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Footer, Label
 
@@ -189,6 +190,14 @@ class DashboardApp(App[None]):
             return
         panels = board.panels()
         self.shown = panels
+        try:
+            self._draw(panels)
+        except NoMatches:
+            return  # shutting down: a last timer tick after the panels' children went away
+
+    def _draw(self, panels: Panels) -> None:
+        assert self.board is not None
+        board = self.board
         self.topbar.update(
             f"[b]{panels.event}[/b]   {panels.mode}   {panels.clock} ({board.state.tz})"
         )

@@ -17,7 +17,7 @@ from dashboard.panels import arrivals, incidents, rooms, stations, visits
 from dashboard.panels.clock import clock_label, parse_moment, reference_now
 from db.connect import connect
 from db.errors import EventOpsError
-from db.events import SCAN_KINDS, Event
+from db.events import REFERENCE_KINDS, SCAN_KINDS, Event
 from db.fold import EventState
 from db.hlc import system_wall_ms
 from db.log import all_events, since_rowid
@@ -83,6 +83,7 @@ class Board:
         self._pending_hlc = [e.hlc for e in self._pending]
         self._next = 0
         self.history = rooms.OccupancyHistory()
+        self.role_counts = arrivals.RoleCounts()
 
     # --- the clock -----------------------------------------------------------------------
     def start_clock(self) -> None:
@@ -103,6 +104,8 @@ class Board:
 
     # --- feeding -------------------------------------------------------------------------
     def apply(self, events: list[Event]) -> int:
+        if any(e.kind in REFERENCE_KINDS for e in events):
+            self.role_counts.invalidate()  # a new attendee or a changed role
         return self.state.apply(events)
 
     def due(self) -> list[Event]:
@@ -128,7 +131,7 @@ class Board:
             clock=clock_label(state, now),
             mode=mode,
             event=state.info.name if state.info else "(no event yet)",
-            arrivals=arrivals.fetch(state, now),
+            arrivals=arrivals.fetch(state, now, self.role_counts),
             rooms=rooms.fetch(state, now, self.history),
             visits=visits.fetch(state, now),
             stations=stations.fetch(state, now),

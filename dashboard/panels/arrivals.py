@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 
 from dashboard.panels.clock import hhmm
 from db.fold import ARRIVAL_BUCKET_MS, EventState
@@ -42,16 +43,51 @@ class ArrivalsData:
         return self.checked_in / self.registered if self.registered else 0.0
 
 
-def fetch(state: EventState, now_ms: int) -> ArrivalsData:
-    """Arrivals on the day of `now_ms`, from the fold's check-ins and its 5-minute buckets."""
+class RoleCounts:
+    """Registered and checked-in people per role, kept up to date cheaply between refreshes.
+
+    Check-ins are only ever added to the fold's `checkins` dict (in order), so only its new
+    tail needs counting; a replay of the fold (late event, void) gives a new dict, and the
+    board calls `invalidate()` when attendees are registered or updated.
+    """
+
+    def __init__(self) -> None:
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        self._checkins: dict[tuple[str, str], object] | None = None
+        self._counted = 0
+        self._arrived: dict[str, Counter[str]] = {}
+        self._registered: Counter[str] | None = None
+
+    def registered(self, state: EventState) -> Counter[str]:
+        if self._registered is None:
+            self._registered = Counter(a.role or "—" for a in state.attendees.values())
+        return self._registered
+
+    def arrived(self, state: EventState, day: str) -> Counter[str]:
+        checkins: dict[tuple[str, str], object] = state.checkins
+        if checkins is not self._checkins or len(checkins) < self._counted:
+            self._checkins, self._counted, self._arrived = checkins, 0, {}
+        if len(checkins) > self._counted:
+            attendees = state.attendees
+            for checkin_day, attendee_id in islice(checkins, self._counted, None):
+                attendee = attendees.get(attendee_id)
+                role = (attendee.role or "—") if attendee else "—"
+                self._arrived.setdefault(checkin_day, Counter())[role] += 1
+            self._counted = len(checkins)
+        return self._arrived.get(day, Counter())
+
+
+def fetch(state: EventState, now_ms: int, counts: RoleCounts | None = None) -> ArrivalsData:
+    """Arrivals on the day of `now_ms`, from the fold's check-ins and its 5-minute buckets.
+
+    `counts` (kept by the dashboard between refreshes) saves recounting every check-in.
+    """
+    counts = counts or RoleCounts()
     day = state.day_of(now_ms)
-    registered: Counter[str] = Counter(a.role or "—" for a in state.attendees.values())
-    arrived: Counter[str] = Counter()
-    attendees = state.attendees
-    for checkin_day, attendee_id in state.checkins:
-        if checkin_day == day:
-            attendee = attendees.get(attendee_id)
-            arrived[(attendee.role or "—") if attendee else "—"] += 1
+    registered = counts.registered(state)
+    arrived = counts.arrived(state, day)
     roles = tuple(
         RoleCount(role, arrived[role], registered[role])
         for role in sorted(registered.keys() | arrived.keys(), key=lambda r: (-registered[r], r))

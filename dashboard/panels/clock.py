@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from db.fold import EventState, parse_local
 from db.status import reference_now as status_reference_now
@@ -15,7 +17,13 @@ def reference_now(state: EventState, wall_ms: int) -> int:
 
 def hhmm(state: EventState, ms: int | None) -> str:
     """`14:05` in the event's time zone ("—" when there is no time)."""
-    return "—" if ms is None else state.local_time(ms).strftime("%H:%M")
+    return "—" if ms is None else _minute_label(state.tz, ms // 60_000)
+
+
+@lru_cache(maxsize=4096)
+def _minute_label(tz: str, minute: int) -> str:
+    # Panels write hundreds of times per refresh; a minute's label never changes.
+    return datetime.fromtimestamp(minute * 60, ZoneInfo(tz)).strftime("%H:%M")
 
 
 def clock_label(state: EventState, ms: int) -> str:

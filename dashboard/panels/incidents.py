@@ -42,13 +42,19 @@ class IncidentLine:
     detail: str
 
 
+#: How many of the newest open incidents are listed (all of them are counted).
+LISTED = 40
+
+
 @dataclass(frozen=True, slots=True)
 class IncidentsData:
-    open: tuple[IncidentLine, ...]  # newest first
+    open: tuple[IncidentLine, ...]  # the newest `LISTED` open incidents, newest first
+    open_count: int
     acked: int
 
 
-def fetch(state: EventState, now_ms: int) -> IncidentsData:
+def fetch(state: EventState, now_ms: int, limit: int = LISTED) -> IncidentsData:
+    every = state.open_incidents()
     lines = tuple(
         IncidentLine(
             id=i.id,
@@ -59,7 +65,7 @@ def fetch(state: EventState, now_ms: int) -> IncidentsData:
             station=i.station,
             detail=i.detail,
         )
-        for i in state.open_incidents()
+        for i in every[:limit]
     )
     acked = sum(1 for ident in state.acked if ident in state.incidents)
-    return IncidentsData(lines, acked)
+    return IncidentsData(lines, len(every), acked)

@@ -49,7 +49,7 @@ def _venue_open(state: EventState, day: str, now_ms: int) -> tuple[int, int] | N
 
 
 def _silent_since(state: EventState, kind: str, place: str, last: int | None, day: str, now_ms: int,
-                  desks_last: int) -> int | None:
+                  desks_last: int, venue_open: bool) -> int | None:
     """Since when this station has been quiet when it should not be (None: it may rightly be quiet).
 
     A desk is silent when the venue is open, other desks scanned lately and it did not for
@@ -57,7 +57,7 @@ def _silent_since(state: EventState, kind: str, place: str, last: int | None, da
     scanned no one for it.
     """
     if kind == "desk":
-        if _venue_open(state, day, now_ms) is None or now_ms - desks_last >= SILENT_MS:
+        if not venue_open or now_ms - desks_last >= SILENT_MS:
             return None
         quiet_from = last or state.day_start_ms(day)
         return quiet_from if now_ms - quiet_from >= SILENT_MS else None
@@ -73,6 +73,7 @@ def _silent_since(state: EventState, kind: str, place: str, last: int | None, da
 def fetch(state: EventState, now_ms: int) -> StationsData:
     day = state.day_of(now_ms)
     rooms, buses = state.rooms, state.buses
+    venue_open = _venue_open(state, day, now_ms) is not None
     desks_last = max(
         (state.station_last_ms.get(s.id, 0) for s in state.stations.values() if s.kind == "desk"), default=0
     )
@@ -88,7 +89,7 @@ def fetch(state: EventState, now_ms: int) -> StationsData:
             place_label = place
         silent = None
         if not station.revoked:
-            since = _silent_since(state, station.kind, place, last, day, now_ms, desks_last)
+            since = _silent_since(state, station.kind, place, last, day, now_ms, desks_last, venue_open)
             silent = None if since is None else (now_ms - since) // 60_000
         lines.append(
             StationLine(

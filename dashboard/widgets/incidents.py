@@ -49,16 +49,18 @@ class IncidentsPanel(DataTable[str | Text]):
 
     def show(self, data: IncidentsData) -> None:
         self._last = data
-        idents = tuple(line.id for line in data.open)
+        listed = data.open
+        idents = tuple(line.id for line in listed)
         acked = f" · {data.acked} acknowledged" if data.acked else ""
-        self.border_title = f"Incidents · {len(data.open)} open{acked}"
+        more = f", newest {len(listed)} listed" if data.open_count > len(listed) else ""
+        self.border_title = f"Incidents · {data.open_count} open{more}{acked}"
         self.border_subtitle = "a: acknowledge"
         if idents == self._shown:
             return
         keep = self.selected
         self.clear()
         width = self.detail_width
-        for line in data.open:
+        for line in listed:
             text = Text.assemble((line.kind_label.upper(), "bold"), "  ", line.detail)
             lines = len(text.wrap(self.app.console, width))
             self.add_row(line.at_label, text, key=line.id, height=max(1, lines))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from dashboard.panels.rooms import FULL, OK, OVER, WARN, RoomLine, RoomsData
+from dashboard.widgets.rows import fit_rows
 
 LEVEL_CLASSES = {OK: "-ok", WARN: "-warn", FULL: "-full", OVER: "-over"}
 
@@ -90,22 +92,21 @@ class RoomRow(Horizontal, can_focus=True):
 class RoomsPanel(VerticalScroll):
     """Draws `RoomsData`: the rooms needing attention at the top."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._rows: list[RoomRow] = []
+
     def on_mount(self) -> None:
         self.border_title = "Rooms"
 
     @property
     def rows(self) -> list[RoomRow]:
-        return list(self.query(RoomRow))
+        return self._rows
 
     def show(self, data: RoomsData) -> None:
         rows = self.rows
         focused_room = next((r.line.id for r in rows if r.has_focus and r.line), None)
-        if len(rows) < len(data.rooms):
-            new = [RoomRow() for _ in range(len(data.rooms) - len(rows))]
-            self.mount_all(new)
-            rows += new
-        for extra in rows[len(data.rooms) :]:
-            extra.remove()
+        fit_rows(self, rows, len(data.rooms), RoomRow)
         for row, line in zip(rows, data.rooms, strict=False):
             row.line = line
             if focused_room is not None and line.id == focused_room and not row.has_focus:

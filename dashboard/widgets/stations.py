@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Label
 
 from dashboard.panels.stations import StationLine, StationsData
+from dashboard.widgets.rows import fit_rows
 
 
 def station_text(line: StationLine) -> str:
@@ -33,17 +36,16 @@ class StationRow(Label):
 class StationsPanel(VerticalScroll):
     """Draws `StationsData`."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._rows: list[StationRow] = []
+
     def on_mount(self) -> None:
         self.border_title = "Stations"
 
     def show(self, data: StationsData) -> None:
-        rows = list(self.query(StationRow))
-        if len(rows) < len(data.stations):
-            new = [StationRow(classes="station") for _ in range(len(data.stations) - len(rows))]
-            self.mount_all(new)
-            rows += new
-        for extra in rows[len(data.stations) :]:
-            extra.remove()
+        rows = self._rows
+        fit_rows(self, rows, len(data.stations), lambda: StationRow(classes="station"))
         for row, line in zip(rows, data.stations, strict=False):
             row.line = line
         silent = f" · {data.silent} silent" if data.silent else ""

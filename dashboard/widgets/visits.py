@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Label
 
 from dashboard.panels.visits import BusLine, VisitsData
+from dashboard.widgets.rows import fit_rows
 
 SHOW_NAMES = 3
 
@@ -75,18 +77,17 @@ class BusRow(Vertical, can_focus=True):
 class VisitsPanel(VerticalScroll):
     """Draws `VisitsData`."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._rows: list[BusRow] = []
+
     def on_mount(self) -> None:
         self.border_title = "Field visits"
 
     def show(self, data: VisitsData) -> None:
-        rows = list(self.query(BusRow))
+        rows = self._rows
         focused = next((r.line.id for r in rows if r.has_focus and r.line), None)
-        if len(rows) < len(data.buses):
-            new = [BusRow() for _ in range(len(data.buses) - len(rows))]
-            self.mount_all(new)
-            rows += new
-        for extra in rows[len(data.buses) :]:
-            extra.remove()
+        fit_rows(self, rows, len(data.buses), BusRow)
         for row, line in zip(rows, data.buses, strict=False):
             row.line = line
             if focused is not None and line.id == focused and not row.has_focus:

@@ -44,7 +44,9 @@ def assert_panels_match_status(report: dict, board: Board) -> None:
         assert (bus.boarded, bus.assigned, list(bus.missing), bus.state) == (
             expected["boarded"], expected["assigned"], expected["missing"], expected["state"]
         )
-    assert [i.id for i in panels.incidents.open] == [i["id"] for i in report["incidents"] if not i["acknowledged"]]
+    open_ids = [i["id"] for i in report["incidents"] if not i["acknowledged"]]
+    assert panels.incidents.open_count == len(open_ids)
+    assert [i.id for i in panels.incidents.open] == open_ids[: incidents.LISTED]
     assert {s.id for s in panels.stations.stations} == {s["id"] for s in report["stations"]}
     roll = roll_call(board.state, panels.now_ms)
     assert roll.total == sum(report["present"].values())

@@ -1,0 +1,24 @@
+"""Panels made of one row widget per item: rows are reused, only the difference is mounted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from textual.widget import Widget
+
+RowT = TypeVar("RowT", bound=Widget)
+
+
+def fit_rows(container: Widget, rows: list[RowT], count: int, make: Callable[[], RowT]) -> list[RowT]:
+    """Grow or shrink `rows` (mounted in `container`) to `count`; returns the same list.
+
+    Keeping the list (rather than querying the DOM) keeps a refresh cheap with many rows.
+    """
+    if len(rows) < count:
+        new = [make() for _ in range(count - len(rows))]
+        container.mount_all(new)
+        rows.extend(new)
+    while len(rows) > count:
+        rows.pop().remove()
+    return rows

@@ -60,11 +60,19 @@ def _current_keys(db: Database) -> dict[str, str]:
     return dict(load_state(db).keys)
 
 
-def create_signing_key(db: Database, db_path: str | Path, rotate: bool = False, *, wall: WallClock = system_wall_ms) -> str:
+def create_signing_key(
+    db: Database,
+    db_path: str | Path,
+    rotate: bool = False,
+    *,
+    wall: WallClock = system_wall_ms,
+    private_key: Ed25519PrivateKey | None = None,
+) -> str:
     """Make the event's signing key, publish its public half as `key.added`; returns the kid.
 
     Refuses (SigningKeyProblem) if the database or the file system already holds a key,
     unless `rotate`: then a new key becomes current and old badges stay valid.
+    `private_key` adopts a given key instead of a fresh one (tests that must repeat exactly).
     """
     path = key_path(db_path)
     known = _current_keys(db)
@@ -78,10 +86,13 @@ def create_signing_key(db: Database, db_path: str | Path, rotate: bool = False, 
                 "is not here; nothing changed (use --rotate to make a new key)"
             )
     while True:
-        private_key = Ed25519PrivateKey.generate()
+        private_key = private_key or Ed25519PrivateKey.generate()
         kid = tokens.kid_for(_public_raw(private_key))
         if kid not in known:  # 10-bit ids: avoid the rare collision with an older key
             break
+        if known.get(kid) == base64.b64encode(_public_raw(private_key)).decode():
+            raise SigningKeyProblem(f"key {kid} is already this event's key")
+        private_key = None
     pem = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlite_utils import Database
 
 from checkin.badges.keys import create_signing_key
@@ -20,8 +21,12 @@ PEOPLE = [
 ]
 
 
+#: A fixed signing key, so synthetic camera frames (and so test outcomes) repeat exactly.
+SIGNING_KEY = bytes(range(100, 132))
+
+
 def make_event(db: Database, db_path: Path, attendees: int = 5, *, key: bool = True) -> list[str]:
-    """`event.created` + `attendees` registrations (+ a signing key); returns the attendee ids."""
+    """`event.created` + `attendees` registrations (+ a fixed signing key); returns the attendee ids."""
     drafts = [Draft(EVENT_CREATED, {"id": EVENT_ID, "name": "Security, Democracy & Cities", "days": ["2024-03-20"], "tz": "Europe/Brussels", "demo": True})]
     ids = []
     for n in range(1, attendees + 1):
@@ -37,5 +42,5 @@ def make_event(db: Database, db_path: Path, attendees: int = 5, *, key: bool = T
         )
     append_many(db, "org", drafts)
     if key:
-        create_signing_key(db, db_path)
+        create_signing_key(db, db_path, private_key=Ed25519PrivateKey.from_private_bytes(SIGNING_KEY))
     return ids

@@ -14,7 +14,7 @@ from checkin.badges import token as tokens
 from checkin.scanning import synth
 from eventops.cli import main
 
-KEY = Ed25519PrivateKey.generate()
+KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))  # the same frames on every run
 T1 = tokens.encode_token("SDC24X", "AB", "A0001", 1, KEY.sign)
 T2 = tokens.encode_token("SDC24X", "AB", "A0002", 1, KEY.sign)
 

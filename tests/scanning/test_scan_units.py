@@ -21,7 +21,7 @@ from checkin.scanning.wedge_input import WedgeAssembler
 from db.fold import load_state
 from tests.badges.helpers import make_event
 
-TOKEN = tokens.encode_token("SDC24X", "AB", "A0001", 1, Ed25519PrivateKey.generate().sign)
+TOKEN = tokens.encode_token("SDC24X", "AB", "A0001", 1, Ed25519PrivateKey.from_private_bytes(bytes(range(32))).sign)
 
 
 # --- dedupe -------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_the_chain_rescues_a_blurred_badge_that_zxing_only_located() -> None:
     chain = decoders.DecoderChain.default()
     result = chain.decode(gray)
     assert result.texts == [TOKEN]
-    assert sum(chain.rescued.values()) == 1
+    assert chain.rescued["sharpen"] >= 1
 
 
 def test_an_empty_frame_costs_only_the_first_decoder() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from checkin import verdict as v
 from checkin.config import DESK, DOOR, StationConfig
 from db import events as ev
+from db.errors import EventOpsError
 from db.fold import EventState
 from db.state import ROOM, Attendee
 
@@ -84,6 +85,10 @@ class Decision:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class StationModeMissing(EventOpsError):
+    """No rules are installed for this station mode."""
+
+
 Rule = Callable[[ScanContext], Decision]
 MODE_RULES: dict[str, Rule] = {}
 
@@ -93,11 +98,24 @@ def register_mode(mode: str, rule: Rule) -> None:
     MODE_RULES[mode] = rule
 
 
+def has_mode(mode: str) -> bool:
+    """Whether `mode` has rules, importing `checkin.rules_<mode>` (which registers itself) if
+    it exists: how a mode such as bus plugs in without editing this module."""
+    if mode not in MODE_RULES:
+        import importlib
+
+        try:
+            importlib.import_module(f"checkin.rules_{mode}")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"checkin.rules_{mode}":
+                raise
+    return mode in MODE_RULES
+
+
 def decide(ctx: ScanContext) -> Decision:
-    rule = MODE_RULES.get(ctx.config.mode)
-    if rule is None:
-        raise LookupError(f"no rules for mode {ctx.config.mode!r} yet")
-    return rule(ctx)
+    if not has_mode(ctx.config.mode):
+        raise StationModeMissing(f"{ctx.config.mode} mode is not available in this version")
+    return MODE_RULES[ctx.config.mode](ctx)
 
 
 def _with_badge(ctx: ScanContext, data: dict[str, Any]) -> dict[str, Any]:

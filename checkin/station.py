@@ -93,6 +93,11 @@ def readiness_problems(state: EventState, config: StationConfig, db_path: str = 
         )
     elif station.revoked:
         problems.append(f"station {config.station_id!r} was revoked: ask the organiser for a new station id")
+    if config.mode == BUS:
+        if not config.visit or config.visit not in state.visits:
+            problems.append(f"bus mode needs a visit: --visit V (visits: {', '.join(sorted(state.visits)) or 'none'})")
+        if not config.bus or config.bus not in state.buses:
+            problems.append(f"bus mode needs a bus: --bus B (buses: {', '.join(sorted(state.buses)) or 'none'})")
     if config.mode == DOOR:
         rooms = ", ".join(f"{r.id} ({r.name})" for r in sorted(state.rooms.values(), key=lambda r: r.id)) or "none"
         if not config.room:
@@ -168,7 +173,7 @@ class Station:
             ctx = rules.ScanContext(self.state, self.config, now, attendee, via, override, check.serial)
             return rules.decide(ctx), attendee.public(), ""
 
-        return self._record(decide, via)
+        return self.record(decide, via)
 
     def check_in_by_search(self, attendee_id: str, *, override: bool = False) -> v.Verdict:
         """Record a person found by name search (no badge), as the station's mode would a scan."""
@@ -180,10 +185,16 @@ class Station:
             ctx = rules.ScanContext(self.state, self.config, now, attendee, "search", override, None)
             return rules.decide(ctx), attendee.public(), ""
 
-        return self._record(decide, "search")
+        return self.record(decide, "search")
 
-    def _record(self, decide: Callable[[int], _Outcome | v.Verdict], via: str) -> v.Verdict:
-        """Catch up, decide and append in ONE transaction; fold and answer once committed."""
+    def record(self, decide: Callable[[int], _Outcome | v.Verdict], via: str) -> v.Verdict:
+        """Catch up, decide and append in ONE transaction; fold and answer once committed.
+
+        `decide(now_ms)` runs under the write lock with `self.state` fully caught up and
+        returns `(Decision, attendee public dict | None, badge refusal word)`, or a `Verdict`
+        to answer without recording anything. Every station operation goes through here
+        (scan, search, undo; bus depart/return in bus mode), so each is one durable event.
+        """
         with self._lock:
             with write(self.db):
                 self._catch_up()
@@ -242,7 +253,7 @@ class Station:
             )
             return decision, attendee.public() if attendee else None, ""
 
-        return self._record(decide, "undo")
+        return self.record(decide, "undo")
 
     def _last_scan(self, since_ms: int) -> Event | None:
         """This station's latest scan event (not voided) at or after `since_ms`."""

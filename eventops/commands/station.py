@@ -61,11 +61,10 @@ def scan_command(db_path: Path, station_id: str, mode: str, room: str | None, ex
         eventops scan --db event.db --station desk-1 --mode desk 1K3F...
         eventops scan --db event.db --station door-R1 --mode door --room R1 1K3F...
     """
-    from checkin.rules import MODE_RULES
-    from db.errors import EventOpsError
+    from checkin.rules import StationModeMissing, has_mode
 
-    if mode not in MODE_RULES:
-        raise EventOpsError(f"{mode} mode is not available in this version")
+    if not has_mode(mode):
+        raise StationModeMissing(f"{mode} mode is not available in this version")
     station = _open_station(db_path, station_id, mode, room, exit_, visit, bus, requires_checkin)
     verdict = station.scan(payload, override=override)
     click.echo(verdict.dumps())
@@ -93,11 +92,10 @@ def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None,
         eventops checkin --db event.db --station desk-1 --mode desk
         eventops checkin --db event.db --station door-R1 --mode door --room R1 --camera 0
     """
-    from checkin.rules import MODE_RULES
-    from db.errors import EventOpsError
+    from checkin.rules import StationModeMissing, has_mode
 
-    if mode not in MODE_RULES:
-        raise EventOpsError(f"{mode} mode is not available in this version")
+    if not has_mode(mode):
+        raise StationModeMissing(f"{mode} mode is not available in this version")
     station = _open_station(db_path, station_id, mode, room, exit_, visit, bus, requires_checkin)
     sync_loop = _sync_loop(db_path, hub)
 

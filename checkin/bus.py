@@ -419,6 +419,14 @@ def _exclusive(station: Station) -> Iterator[None]:
         yield
 
 
+def station_manifest(station: Station) -> Manifest:
+    """The manifest of the station's bus now, read under the station's lock (TUI workers)."""
+    lock = getattr(station, "_lock", None)
+    with lock if lock is not None else contextlib.nullcontext():
+        bus = bus_of(station.state, station.config)
+        return manifest(station.state, bus.id, int(station.wall()))
+
+
 def _missing_lines(missing: tuple[ManifestLine, ...]) -> tuple[str, ...]:
     return tuple(f"{p.name}: {p.last_seen}" for p in missing)
 
@@ -535,5 +543,6 @@ __all__ = [
     "manifest_text",
     "return_",
     "seats_free",
+    "station_manifest",
 ]
 

@@ -9,6 +9,7 @@ Nothing here blocks the caller: the loop runs in its own threads with its own co
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,7 +22,7 @@ from sqlite_utils import Database
 
 from db import hlc as hlc_mod
 from db import log
-from db.connect import get_setting
+from db.connect import get_setting, set_setting
 from db.errors import EventOpsError
 from db.events import Event
 from db.node import local_station
@@ -39,6 +40,7 @@ HUB_URL = "sync.hub_url"
 TOKEN = "sync.token"
 HUB_CERT = "sync.hub_cert"
 ROLE = "sync.role"
+HUB_VECTOR = "sync.hub_vector"
 PURGED = "sync.purged"
 
 
@@ -267,6 +269,7 @@ def sync_once(
         if client is None:
             hub.close()
     only = None if hub.whoami().get("role") == p.ROLE_RELAY else local_station(db)
+    set_setting(db, HUB_VECTOR, json.dumps(hub_vector))
     return SyncReport(added, pulled, duplicates, quarantined, hub_vector, waiting(db, hub_vector, only))
 
 
@@ -333,6 +336,12 @@ class SyncLoop:
             self.hub_url = hub_url or get_setting(db, HUB_URL) or ""
             self.token = token or get_setting(db, TOKEN)
             self.cert = get_setting(db, HUB_CERT) if self.hub_url.startswith("https") else None
+            #: whose events count as waiting: a station's own; a relay's, everyone's
+            self._only = None if get_setting(db, ROLE) == p.ROLE_RELAY else local_station(db)
+            try:
+                self._known: dict[str, int] = p.parse_vector(json.loads(get_setting(db, HUB_VECTOR) or "{}"))
+            except (ValueError, EventOpsError):
+                self._known = {}
         finally:
             db.conn.close()
         if not self.hub_url:
@@ -351,7 +360,6 @@ class SyncLoop:
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
         self._clients: list[HubClient] = []
-        self._station: str | None = None
 
     # --- public ------------------------------------------------------------------------
     def start(self) -> SyncLoop:
@@ -399,11 +407,19 @@ class SyncLoop:
         self._clients.append(client)
         return client
 
-    def _only(self, hub: HubClient) -> str | None:
-        if self._station is None:
-            role = str(hub.whoami().get("role", p.ROLE_STATION))
-            self._station = "" if role == p.ROLE_RELAY else str(hub.whoami().get("station", ""))
-        return self._station or None
+    def _tell(self, events: list[Event]) -> None:
+        """Hand merged events to the caller; its bugs must not stop the sync."""
+        if self.on_events is not None:
+            with contextlib.suppress(Exception):
+                self.on_events(events)
+
+    def _remember(self, db: Database, vector: dict[str, int]) -> None:
+        """Keep the hub's last known vector (also on disk) so `waiting` is right while offline."""
+        if vector == self._known:
+            return
+        self._known = dict(vector)
+        with contextlib.suppress(Exception):  # a busy database only delays the memory
+            set_setting(db, HUB_VECTOR, json.dumps(vector))
 
     def _sleep(self, seconds: float) -> None:
         self._stopped.wait(seconds)
@@ -421,14 +437,16 @@ class SyncLoop:
         try:
             while not self._stopped.is_set():
                 self._nudged.clear()
+                only = self._only
+                # Counted against the last vector the hub told us, so it stays right offline.
+                self._update(waiting=waiting(db, self._known, only))
                 try:
                     vector = self._hub_vector
                     if vector is None:
                         _, vector, _ = hub.pull(log.vector(db), 0)
-                    only = self._only(hub)
-                    self._update(waiting=waiting(db, vector, only))
                     added, _, _, vector = push_all(db, hub, vector, batch=self.batch)
                     self._hub_vector = vector
+                    self._remember(db, vector)
                     if time.monotonic() - tokens_copied > 30:
                         copy_tokens(db, hub)
                         tokens_copied = time.monotonic()
@@ -447,6 +465,11 @@ class SyncLoop:
                 except EventOpsError as error:
                     delay = self._failed(error, delay)
                     continue
+                except Exception as error:  # never a traceback on the station's screen
+                    if self._stopped.is_set():
+                        return
+                    delay = self._failed(EventOpsError(f"sync failed: {type(error).__name__}: {error}"), delay)
+                    continue
                 self._nudged.wait(self.idle_s)
         finally:
             db.conn.close()
@@ -458,22 +481,27 @@ class SyncLoop:
         try:
             while not self._stopped.is_set():
                 try:
-                    pulled, vector = pull_all(db, hub, batch=self.batch, wait=self.long_poll_s, on_events=self.on_events)
+                    pulled, vector = pull_all(db, hub, batch=self.batch, wait=self.long_poll_s, on_events=self._tell)
                     mine = log.vector(db)
                     if any(seq > vector.get(s, 0) for s, seq in mine.items()):
                         self._nudged.set()  # the hub lacks something of ours (it restarted from a backup?)
                     self._hub_vector = vector
+                    self._remember(db, vector)
                     self._update(
                         online=True,
                         error=None,
-                        waiting=waiting(db, vector, self._only(hub)),
+                        waiting=waiting(db, vector, self._only),
                         last_sync_ms=time.time_ns() // 1_000_000,
                         pulled=self._status.pulled + pulled,
                     )
                     delay = self.backoff_s[0]
-                except (Unreachable, HubRefused, EventOpsError) as error:
+                except EventOpsError as error:
                     if self._stopped.is_set():
                         return
                     delay = self._failed(error, delay)
+                except Exception as error:  # closing the client on stop lands here; never a traceback
+                    if self._stopped.is_set():
+                        return
+                    delay = self._failed(EventOpsError(f"sync failed: {type(error).__name__}: {error}"), delay)
         finally:
             db.conn.close()

@@ -77,6 +77,8 @@ def add_station(db: Database, db_path: Path, station_id: str, kind: str, place: 
         raise EventOpsError("a station id is 1 to 64 characters without spaces, e.g. desk-1")
     if station_id == local_station(db):
         raise EventOpsError(f"{station_id} is this hub's own station id")
+    if station_id in store.revoked_stations(db):
+        raise EventOpsError(f"station {station_id} was revoked: give the laptop a new station id, e.g. {station_id}b")
     role = p.ROLE_RELAY if kind == "hub" else p.ROLE_STATION
     secret = store.add_station(db, station_id, kind, role)
     log.append(db, local_station(db), STATION_ADDED, {"id": station_id, "kind": kind, "place": place})

@@ -154,6 +154,8 @@ def revoke(db: Database, station_id: str) -> bool:
 
 def revoked_here(db: Database) -> set[str]:
     """Stations whose token this node has revoked (a small table: cheap to read every time)."""
+    if COPIES not in db.table_names():
+        return set()
     return {
         str(r[0])
         for r in db.execute(

@@ -16,7 +16,7 @@ import pytest
 from db import log
 from db.connect import connect
 from db.fold import load_state
-from sync.client import sync_once
+from sync.client import SyncLoop, sync_once
 from sync.enrol import EnrolCode, add_station, enrol
 from sync.tls import PinMismatch
 
@@ -145,5 +145,48 @@ def test_kill_9_stations_and_hub_lose_no_acknowledged_scan(tmp_path: Path) -> No
         folded = load_state(connect(hub_db)).fingerprint()
         for path in stations.values():
             assert load_state(connect(path)).fingerprint() == folded
+    finally:
+        hub.kill(signal.SIGTERM)
+
+
+def wait_for(predicate: object, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_status_line_follows_the_hub_going_away_and_back(tmp_path: Path) -> None:
+    """What the station's status line shows: online, scans waiting while offline, caught up after."""
+    hub_db = tmp_path / "hub.db"
+    reference_data(connect(hub_db))
+    hub = HubProcess(hub_db).start()
+    try:
+        desk = enrol_in_process(hub, tmp_path, "desk-1")
+        seen: list[str] = []
+        loop = SyncLoop(desk, long_poll_s=2, idle_s=0.5, backoff_s=(0.1, 0.4), on_events=lambda es: seen.extend(e.kind for e in es))
+        loop.start()
+        db = connect(desk)
+        try:
+            assert wait_for(lambda: loop.status().online)
+            assert loop.status().line().startswith("online · 0 waiting · synced")
+            hub.kill(signal.SIGKILL)
+            for i in range(3):
+                log.append(db, "desk-1", "checkin.desk", {"attendee": f"A00{i + 1}", "first": True, "via": "scan"})
+                loop.nudge()
+            assert wait_for(lambda: not loop.status().online and loop.status().waiting == 3)
+            assert loop.status().line().startswith("offline · 3 waiting")
+            hub.start()
+            assert wait_for(lambda: loop.status().online and loop.status().waiting == 0)
+            hub_conn = connect(hub_db)
+            log.append(hub_conn, "org", "room.added", {"id": "R9", "name": "Annex", "capacity": 20})
+            hub_conn.conn.close()
+            assert wait_for(lambda: "room.added" in seen)  # the long-poll hands it over at once
+            assert log.vector(connect(hub_db))["desk-1"] == 3
+        finally:
+            loop.stop()
+            db.conn.close()
     finally:
         hub.kill(signal.SIGTERM)

@@ -41,6 +41,7 @@ TOKEN = "sync.token"
 HUB_CERT = "sync.hub_cert"
 ROLE = "sync.role"
 HUB_VECTOR = "sync.hub_vector"
+LAST_SYNC = "sync.last_ms"
 PURGED = "sync.purged"
 
 
@@ -270,6 +271,7 @@ def sync_once(
             hub.close()
     only = None if hub.whoami().get("role") == p.ROLE_RELAY else local_station(db)
     set_setting(db, HUB_VECTOR, json.dumps(hub_vector))
+    set_setting(db, LAST_SYNC, str(time.time_ns() // 1_000_000))
     return SyncReport(added, pulled, duplicates, quarantined, hub_vector, waiting(db, hub_vector, only))
 
 
@@ -286,7 +288,7 @@ class SyncStatus:
     error: str | None = None
 
     def line(self, now_ms: int | None = None) -> str:
-        state = "online" if self.online else "offline"
+        state = "online" if self.online else "offline" if self.error else "connecting"
         when = "never synced"
         if self.last_sync_ms is not None:
             age = ((now_ms or time.time_ns() // 1_000_000) - self.last_sync_ms) // 1000
@@ -342,6 +344,8 @@ class SyncLoop:
                 self._known: dict[str, int] = p.parse_vector(json.loads(get_setting(db, HUB_VECTOR) or "{}"))
             except (ValueError, EventOpsError):
                 self._known = {}
+            last = get_setting(db, LAST_SYNC)
+            last_sync_ms = int(last) if last and last.isdigit() else None
         finally:
             db.conn.close()
         if not self.hub_url:
@@ -353,7 +357,7 @@ class SyncLoop:
         self.backoff_s = backoff_s
         self.batch = batch
         self.http_factory = http_factory
-        self._status = SyncStatus(self.hub_url)
+        self._status = SyncStatus(self.hub_url, last_sync_ms=last_sync_ms)
         self._status_lock = threading.Lock()
         self._hub_vector: dict[str, int] | None = None
         self._nudged = threading.Event()
@@ -420,6 +424,7 @@ class SyncLoop:
         self._known = dict(vector)
         with contextlib.suppress(Exception):  # a busy database only delays the memory
             set_setting(db, HUB_VECTOR, json.dumps(vector))
+            set_setting(db, LAST_SYNC, str(time.time_ns() // 1_000_000))
 
     def _sleep(self, seconds: float) -> None:
         self._stopped.wait(seconds)

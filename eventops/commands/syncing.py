@@ -93,12 +93,14 @@ def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: s
         from sync.client import SyncStatus
 
         assert isinstance(status, SyncStatus)
+        key = f"{status.online} {status.waiting} {status.error} {status.pulled} {status.pushed}"
+        if key == last[0]:
+            return  # only changes, not the clock ticking
+        last[0] = key
         text = json.dumps(status.to_json()) if as_json else status.line()
         if status.error and not as_json:
             text += f" ({status.error})"
-        if text != last[0]:
-            last[0] = text
-            click.echo(text)
+        click.echo(text)
 
     loop = SyncLoop(db_path, hub_url, token, on_status=show)
     loop.start()

@@ -85,16 +85,19 @@ class HubClient:
         return {"authorization": f"Bearer {self.token}"} if self.token else {}
 
     def _call(self, method: str, path: str, body: Mapping[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
-        try:
-            response = self.http.request(
-                method,
-                path,
-                content=p.encode_body(body) if body is not None else None,
-                headers={**self._headers(), "content-type": "application/json"},
-                timeout=timeout or self.timeout,
-            )
-        except httpx.TransportError as error:
-            raise Unreachable(f"the hub at {self.url} is unreachable: {type(error).__name__} {error}".rstrip()) from None
+        content = p.encode_body(body) if body is not None else None
+        headers = {**self._headers(), "content-type": "application/json"}
+        for attempt in (1, 2):
+            try:
+                response = self.http.request(method, path, content=content, headers=headers, timeout=timeout or self.timeout)
+                break
+            except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as error:
+                # A kept-alive connection the hub had just closed: every call is idempotent, so
+                # one more try on a fresh connection is safe.
+                if attempt == 2:
+                    raise Unreachable(f"the hub at {self.url} is unreachable: {type(error).__name__} {error}".rstrip()) from None
+            except httpx.TransportError as error:
+                raise Unreachable(f"the hub at {self.url} is unreachable: {type(error).__name__} {error}".rstrip()) from None
         try:
             answer = response.json()
         except ValueError:

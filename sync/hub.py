@@ -371,6 +371,7 @@ def serve(
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=2,
+        timeout_keep_alive=75,  # stations pause between batches (merging); keep their connection
         lifespan="on",
     )
     server = uvicorn.Server(config)

@@ -87,8 +87,10 @@ class DashboardApp(App[None]):
         wall: Callable[[], int] = system_wall_ms,
         poll_seconds: float = POLL_SECONDS,
         on_exit: Callable[[], None] | None = None,
+        sync_line: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
+        self.sync_line = sync_line
         self.db_path = Path(db_path)
         self.moment = moment
         self.out_dir = out_dir or self.db_path.parent / "rollcall"
@@ -97,7 +99,8 @@ class DashboardApp(App[None]):
         self.on_exit = on_exit
         self.board: Board | None = None
         self.shown: Panels | None = None
-        self.refresh_ms: list[float] = []  # event-loop time per batch of new events (bench)
+        self.refresh_ms: list[float] = []  # event-loop wall time per batch of new events (bench)
+        self.refresh_cpu_ms: list[float] = []  # the same as CPU time of the event loop's thread
         self.error: str | None = None
         self._make_panels()
 
@@ -170,9 +173,10 @@ class DashboardApp(App[None]):
     def on_dashboard_app_events_arrived(self, message: EventsArrived) -> None:
         if self.board is None:
             return
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         self.board.apply(message.events)
         self.redraw()
+        self.refresh_cpu_ms.append((time.thread_time() - cpu) * 1000)
         self.refresh_ms.append((time.perf_counter() - started) * 1000)
 
     def replay_tick(self) -> None:
@@ -198,8 +202,9 @@ class DashboardApp(App[None]):
     def _draw(self, panels: Panels) -> None:
         assert self.board is not None
         board = self.board
+        sync = f"   {self.sync_line()}" if self.sync_line is not None else ""
         self.topbar.update(
-            f"[b]{panels.event}[/b]   {panels.mode}   {panels.clock} ({board.state.tz})"
+            f"[b]{panels.event}[/b]   {panels.mode}   {panels.clock} ({board.state.tz}){sync}"
         )
         self.arrivals.show(panels.arrivals)
         self.rooms.show(panels.rooms)

@@ -6,9 +6,10 @@ asked (sync/client.py's `SyncLoop`), stopping it when the dashboard quits.
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from dashboard.board import FROZEN, LIVE, REPLAY, Moment
@@ -60,16 +61,30 @@ def run_dashboard(
     `on_exit` is called when the dashboard closes (the demo stops its simulator there).
     """
     app = make_app(db_path, replay=replay, speed=speed, at=at, out_dir=out_dir, on_exit=on_exit)
-    loop = None
-    if hub:
-        from sync.client import SyncLoop
-
-        loop = SyncLoop(db_path, hub).start()
-    try:
+    with syncing(db_path, hub) as sync_line:
+        app.sync_line = sync_line
         app.run()
+
+
+@contextlib.contextmanager
+def syncing(db_path: Path | str, hub: str | None) -> Iterator[Callable[[], str] | None]:
+    """Keep `db_path` in sync with `hub` (if given) while the block runs.
+
+    Yields a function returning the sync status line for the top bar (None without a hub).
+    Events pulled from the hub land in the database, where the dashboard's follower sees them.
+    """
+    if not hub:
+        yield None
+        return
+    from rich.markup import escape
+
+    from sync.client import SyncLoop
+
+    loop = SyncLoop(db_path, hub).start()
+    try:
+        yield lambda: escape(loop.status().line())
     finally:
-        if loop is not None:
-            loop.stop()
+        loop.stop()
 
 
 def serve_dashboard(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
-from dashboard.panels.arrivals import ArrivalsData
+from dashboard.panels.arrivals import ArrivalsData, RoleCount
 from dashboard.widgets.chart import BarChart
+from dashboard.widgets.rows import Field, retitle
 
 #: Roles are listed side by side, this many per line, so the chart keeps its room.
 ROLE_COLUMNS = 2
@@ -18,36 +21,45 @@ class ArrivalsPanel(Vertical):
     """Draws `ArrivalsData`."""
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="arrivals-total")
+        yield Field("", id="arrivals-total")
         yield Static("", id="arrivals-roles")
         yield BarChart(id="arrivals-chart")
-        yield Label("", id="arrivals-axis")
-        yield Label("", id="arrivals-rate")
+        yield Field("", id="arrivals-axis")
+        yield Field("", id="arrivals-rate")
 
-    def on_mount(self) -> None:
-        self.border_title = "Arrivals"
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._roles: tuple[RoleCount, ...] | None = None
 
-    def show(self, data: ArrivalsData) -> None:
-        percent = f"{data.share:.0%}" if data.registered else "—"
-        self.border_title = f"Arrivals {data.day}"
-        self.query_one("#arrivals-total", Label).update(
-            f"[b]{data.checked_in}[/b] of {data.registered} checked in today ({percent})"
-        )
-        table = Table.grid(padding=(0, 1))
+    @staticmethod
+    def _role_table(data: ArrivalsData) -> Table:
+        table = Table.grid(padding=(0, 1), expand=True)
         for _ in range(ROLE_COLUMNS):
             table.add_column(no_wrap=True, overflow="ellipsis", ratio=3)
             table.add_column(justify="right", no_wrap=True, ratio=2)
-        table.expand = True
         cells = [(role.role, f"{role.checked_in}/{role.registered}") for role in data.roles]
         for start in range(0, len(cells), ROLE_COLUMNS):
             row = cells[start : start + ROLE_COLUMNS]
             row += [("", "")] * (ROLE_COLUMNS - len(row))
             table.add_row(*(part for cell in row for part in cell))
-        self.query_one("#arrivals-roles", Static).update(table)
+        return table
+
+    def on_mount(self) -> None:
+        retitle(self, "Arrivals")
+
+    def show(self, data: ArrivalsData) -> None:
+        percent = f"{data.share:.0%}" if data.registered else "—"
+        retitle(self, f"Arrivals {data.day}")
+        self.query_one("#arrivals-total", Field).show(
+            f"[b]{data.checked_in}[/b] of {data.registered} checked in today ({percent})"
+        )
+        if data.roles != self._roles:
+            self._roles = data.roles
+            self.query_one("#arrivals-roles", Static).update(self._role_table(data))
         self.query_one(BarChart).values = data.buckets
-        self.query_one("#arrivals-axis", Label).update(
+        self.query_one("#arrivals-axis", Field).show(
             f"{data.chart_from} … {data.chart_to}  arrivals per 5 min (peak {data.peak})"
         )
-        self.query_one("#arrivals-rate", Label).update(
+        self.query_one("#arrivals-rate", Field).show(
             f"now [b]{data.rate_per_hour}[/b]/h ({data.last_15_min} in the last 15 min)"
         )

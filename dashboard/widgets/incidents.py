@@ -8,6 +8,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from dashboard.panels.incidents import IncidentsData
+from dashboard.widgets.rows import retitle
 
 
 class IncidentsPanel(DataTable[str | Text]):
@@ -22,7 +23,7 @@ class IncidentsPanel(DataTable[str | Text]):
     def on_mount(self) -> None:
         self.add_column("time", key="time", width=5)
         self.add_column("incident", key="detail", width=self.detail_width)
-        self.border_title = "Incidents"
+        retitle(self, "Incidents")
 
     @property
     def detail_width(self) -> int:
@@ -53,8 +54,7 @@ class IncidentsPanel(DataTable[str | Text]):
         idents = tuple(line.id for line in listed)
         acked = f" · {data.acked} acknowledged" if data.acked else ""
         more = f", newest {len(listed)} listed" if data.open_count > len(listed) else ""
-        self.border_title = f"Incidents · {data.open_count} open{more}{acked}"
-        self.border_subtitle = "a: acknowledge"
+        retitle(self, f"Incidents · {data.open_count} open{more}{acked}", "a: acknowledge")
         if idents == self._shown:
             return
         keep = self.selected

@@ -12,10 +12,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Label
 
 from dashboard.panels.rooms import FULL, OK, OVER, WARN, RoomLine, RoomsData
-from dashboard.widgets.rows import fit_rows
+from dashboard.widgets.rows import Field, fit_rows, retitle
 
 LEVEL_CLASSES = {OK: "-ok", WARN: "-warn", FULL: "-full", OVER: "-over"}
 
@@ -55,11 +54,12 @@ class RoomRow(Horizontal, can_focus=True):
     line: reactive[RoomLine | None] = reactive(None, init=False)
 
     def compose(self) -> ComposeResult:
-        yield Label("", classes="room-name")
-        yield OccupancyBar()
-        yield Label("", classes="room-count")
-        yield Label("", classes="room-trend")
-        yield Label("", classes="room-session")
+        self._cell_name = Field("", classes="room-name")
+        self._cell_bar = OccupancyBar()
+        self._cell_count = Field("", classes="room-count")
+        self._cell_trend = Field("", classes="room-trend")
+        self._cell_session = Field("", classes="room-session")
+        yield from (self._cell_name, self._cell_bar, self._cell_count, self._cell_trend, self._cell_session)
 
     def on_mount(self) -> None:
         self._draw(self.line)
@@ -71,12 +71,12 @@ class RoomRow(Horizontal, can_focus=True):
     def _draw(self, line: RoomLine | None) -> None:
         if line is None:
             return
-        self.query_one(".room-name", Label).update(line.name)
-        self.query_one(OccupancyBar).share = line.share
-        self.query_one(".room-count", Label).update(f"{line.occupancy}/{line.capacity}")
-        self.query_one(".room-trend", Label).update(trend_text(line.trend))
+        self._cell_name.show(line.name)
+        self._cell_bar.share = line.share
+        self._cell_count.show(f"{line.occupancy}/{line.capacity}")
+        self._cell_trend.show(trend_text(line.trend))
         session = f"{line.session} ({line.session_time})" if line.session else "no session"
-        self.query_one(".room-session", Label).update(session)
+        self._cell_session.show(session)
         for level, css in LEVEL_CLASSES.items():
             self.set_class(level == line.level, css)
 
@@ -97,7 +97,7 @@ class RoomsPanel(VerticalScroll):
         self._rows: list[RoomRow] = []
 
     def on_mount(self) -> None:
-        self.border_title = "Rooms"
+        retitle(self, "Rooms")
 
     @property
     def rows(self) -> list[RoomRow]:
@@ -112,4 +112,4 @@ class RoomsPanel(VerticalScroll):
             if focused_room is not None and line.id == focused_room and not row.has_focus:
                 row.focus(scroll_visible=False)
         over = sum(1 for r in data.rooms if r.level in (FULL, OVER))
-        self.border_title = f"Rooms · {data.inside} inside" + (f" · {over} full" if over else "")
+        retitle(self, f"Rooms · {data.inside} inside" + (f" · {over} full" if over else ""))

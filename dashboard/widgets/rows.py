@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from textual.widget import Widget
+from textual.widgets import Label
 
 RowT = TypeVar("RowT", bound=Widget)
 
@@ -22,3 +23,22 @@ def fit_rows(container: Widget, rows: list[RowT], count: int, make: Callable[[],
     while len(rows) > count:
         rows.pop().remove()
     return rows
+
+
+class Field(Label):
+    """A label that redraws only when its text changes (most refreshes change a few rows)."""
+
+    _shown: str | None = None
+
+    def show(self, text: str) -> None:
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
+
+
+def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
+    """Set a panel's border title (and subtitle) only when they change."""
+    if widget.border_title != title:
+        widget.border_title = title
+    if subtitle is not None and widget.border_subtitle != subtitle:
+        widget.border_subtitle = subtitle

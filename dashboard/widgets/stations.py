@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Label
 
 from dashboard.panels.stations import StationLine, StationsData
-from dashboard.widgets.rows import fit_rows
+from dashboard.widgets.rows import fit_rows, retitle
 
 
 def station_text(line: StationLine) -> str:
@@ -41,7 +41,7 @@ class StationsPanel(VerticalScroll):
         self._rows: list[StationRow] = []
 
     def on_mount(self) -> None:
-        self.border_title = "Stations"
+        retitle(self, "Stations")
 
     def show(self, data: StationsData) -> None:
         rows = self._rows
@@ -49,5 +49,4 @@ class StationsPanel(VerticalScroll):
         for row, line in zip(rows, data.stations, strict=False):
             row.line = line
         silent = f" · {data.silent} silent" if data.silent else ""
-        self.border_title = f"Stations · {len(data.stations)}{silent}"
-        self.border_subtitle = "place · last scan · scans today"
+        retitle(self, f"Stations · {len(data.stations)}{silent}", "place · last scan · scans today")

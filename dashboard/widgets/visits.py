@@ -10,10 +10,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Label
 
 from dashboard.panels.visits import BusLine, VisitsData
-from dashboard.widgets.rows import fit_rows
+from dashboard.widgets.rows import Field, fit_rows, retitle
 
 SHOW_NAMES = 3
 
@@ -41,11 +40,13 @@ class BusRow(Vertical, can_focus=True):
     line: reactive[BusLine | None] = reactive(None, init=False)
 
     def compose(self) -> ComposeResult:
+        self._cell_label = Field("", classes="bus-label")
+        self._cell_state = Field("", classes="bus-state")
+        self._cell_count = Field("", classes="bus-count")
+        self._cell_missing = Field("", classes="bus-missing")
         with Horizontal(classes="bus-line"):
-            yield Label("", classes="bus-label")
-            yield Label("", classes="bus-state")
-            yield Label("", classes="bus-count")
-        yield Label("", classes="bus-missing")
+            yield from (self._cell_label, self._cell_state, self._cell_count)
+        yield self._cell_missing
 
     def on_mount(self) -> None:
         self._draw(self.line)
@@ -57,10 +58,10 @@ class BusRow(Vertical, can_focus=True):
     def _draw(self, line: BusLine | None) -> None:
         if line is None:
             return
-        self.query_one(".bus-label", Label).update(f"{line.label} · {line.visit_title}")
-        self.query_one(".bus-state", Label).update(line.state_label)
-        self.query_one(".bus-count", Label).update(f"{line.boarded}/{line.assigned}")
-        self.query_one(".bus-missing", Label).update(missing_text(line))
+        self._cell_label.show(f"{line.label} · {line.visit_title}")
+        self._cell_state.show(line.state_label)
+        self._cell_count.show(f"{line.boarded}/{line.assigned}")
+        self._cell_missing.show(missing_text(line))
         for state in ("boarding", "departed", "returned"):
             self.set_class(line.state == state, f"-{state}")
         self.set_class(bool(line.missing), "-missing")
@@ -82,7 +83,7 @@ class VisitsPanel(VerticalScroll):
         self._rows: list[BusRow] = []
 
     def on_mount(self) -> None:
-        self.border_title = "Field visits"
+        retitle(self, "Field visits")
 
     def show(self, data: VisitsData) -> None:
         rows = self._rows
@@ -93,5 +94,5 @@ class VisitsPanel(VerticalScroll):
             if focused is not None and line.id == focused and not row.has_focus:
                 row.focus(scroll_visible=False)
         missing = f" · {data.missing} left behind" if data.missing else ""
-        self.border_title = f"Field visits {data.day} · {len(data.buses)} buses{missing}"
+        retitle(self, f"Field visits {data.day} · {len(data.buses)} buses{missing}")
         self.set_class(not data.buses, "-empty")

@@ -70,6 +70,14 @@ class Hub:
                 time.sleep(0.05)
         raise RuntimeError("hub did not start")
 
+    def cpu_s(self) -> float:
+        """CPU seconds the hub process has used (user + system): a figure the load cannot inflate."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return float("nan")
+
     def stop(self) -> None:
         os.kill(self.proc.pid, signal.SIGTERM)
         self.proc.wait(10)
@@ -192,13 +200,16 @@ def bench_convergence(work: Path, stations: int, per_station: int) -> dict[str, 
     try:
         with ctx.Pool(stations) as pool:
             pool.map(_warm, range(stations), chunksize=1)  # every station process is up
+            cpu0 = hub.cpu_s()
             start = time.perf_counter()
             pool.map(_push_only, [(str(p), hub.url) for p in paths], chunksize=1)
             pushed = time.perf_counter() - start
+            hub_cpu_push = hub.cpu_s() - cpu0
             hub_conn = connect(hub_db)
             hub_has_all = log.count(hub_conn) >= stations * per_station
             pool.map(_sync, [(str(p), hub.url) for p in paths], chunksize=1)
             converged = time.perf_counter() - start
+            hub_cpu_all = hub.cpu_s() - cpu0
         hub_vector = log.vector(hub_conn)
         hub_conn.conn.close()
         same = all(log.vector(connect(p)) == hub_vector for p in paths)
@@ -206,7 +217,9 @@ def bench_convergence(work: Path, stations: int, per_station: int) -> dict[str, 
             "stations": stations,
             "events_per_station": per_station,
             "hub_holds_all_s": round(pushed, 2) if hub_has_all else -1,
+            "hub_cpu_s_for_the_pushes": round(hub_cpu_push, 2),
             "all_stations_converged_s": round(converged, 2),
+            "hub_cpu_s_until_converged": round(hub_cpu_all, 2),
             "converged": same,
             "events_moved": stations * per_station + stations * (stations - 1) * per_station,
         }

@@ -63,8 +63,19 @@ class EnrolCode:
         return cls(station, secret, fingerprint, obj.get("u") or None)
 
 
-def hub_fingerprint(db_path: Path) -> str | None:
-    """The fingerprint of the self-signed certificate a hub on this database serves, if any."""
+TLS_FINGERPRINT = "sync.tls_fingerprint"
+
+
+def remember_fingerprint(db: Database, fingerprint: str | None) -> None:
+    """The hub records the certificate it serves, so the codes made afterwards pin it."""
+    set_setting(db, TLS_FINGERPRINT, fingerprint or "")
+
+
+def hub_fingerprint(db: Database, db_path: Path) -> str | None:
+    """The fingerprint of the certificate a hub on this database serves (or last served), if any."""
+    recorded = get_setting(db, TLS_FINGERPRINT)
+    if recorded is not None:
+        return recorded or None
     cert_path, _ = default_paths(db_path)
     return fingerprint_pem(cert_path.read_text()) if cert_path.exists() else None
 
@@ -83,7 +94,7 @@ def add_station(db: Database, db_path: Path, station_id: str, kind: str, place: 
     secret = store.add_station(db, station_id, kind, role)
     log.append(db, local_station(db), STATION_ADDED, {"id": station_id, "kind": kind, "place": place})
     url = hub_url or get_setting(db, "sync.serving_url")
-    return EnrolCode(station_id, secret, hub_fingerprint(db_path), url)
+    return EnrolCode(station_id, secret, hub_fingerprint(db, db_path), url)
 
 
 def revoke_station(db: Database, station_id: str) -> None:

@@ -342,6 +342,18 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
     return app
 
 
+def lan_address() -> str:
+    """This laptop's address on the LAN (what stations dial), without sending a packet."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            return str(probe.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+
+
 def serve(
     db_path: str | Path,
     host: str = "127.0.0.1",
@@ -358,9 +370,10 @@ def serve(
 
     scheme = "https" if tls_cert else "http"
     url = f"{scheme}://{host}:{port}"
+    hint = f"{scheme}://{lan_address() if host in ('0.0.0.0', '::', '') else host}:{port}"
     db = open_any(db_path)
     store.ensure_tables(db)
-    set_setting(db, "sync.serving_url", url)
+    set_setting(db, "sync.serving_url", hint)  # the address enrolment codes carry as a hint
     db.conn.close()
     config = uvicorn.Config(
         create_app(db_path),

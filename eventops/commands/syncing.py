@@ -30,12 +30,13 @@ def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Pat
     Example:
         eventops hub --db hub.db --host 0.0.0.0 --port 8765 --tls-self-signed
     """
+    from sync.enrol import remember_fingerprint
     from sync.hub import serve
     from sync.tls import default_paths, fingerprint_pem, self_signed
 
     if bool(tls_cert) != bool(tls_key):
         raise EventOpsError("--tls-cert and --tls-key go together")
-    open_db(db_path, create=True).conn.close()
+    db = open_db(db_path, create=True)
     fingerprint = None
     if tls_self_signed:
         tls_cert, tls_key = default_paths(db_path)
@@ -45,6 +46,9 @@ def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Pat
             fingerprint = fingerprint_pem(tls_cert.read_text())
         except (OSError, ValueError):
             raise EventOpsError(f"{tls_cert} is not a readable PEM certificate") from None
+
+    remember_fingerprint(db, fingerprint)
+    db.conn.close()
 
     def ready(url: str) -> None:
         click.echo(f"hub serving {db_path} on {url}" + (f" (TLS sha256 {fingerprint})" if fingerprint else ""))

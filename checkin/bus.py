@@ -16,7 +16,6 @@ tests share them:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +24,6 @@ from checkin import verdict as v
 from checkin.config import BUS as BUS_MODE
 from checkin.config import StationConfig
 from db import events as ev
-from db import log
-from db.connect import write
 from db.errors import EventOpsError
 from db.fold import EventState
 from db.state import BUS, ROOM, VENUE, Attendee, Bus
@@ -234,6 +231,7 @@ class ManifestLine:
     boarded: bool
     boarded_ms: int | None = None
     other_bus: str = ""  # assigned elsewhere (when aboard here) or aboard elsewhere (when missing)
+    other_label: str = ""  # that bus's label ("Coach 2")
     last_seen: str = ""  # for the missing: where the log last saw them
 
     def to_json(self) -> dict[str, Any]:
@@ -241,6 +239,7 @@ class ManifestLine:
                                "assigned": self.assigned, "boarded": self.boarded}
         if self.other_bus:
             out["other_bus"] = self.other_bus
+            out["other_bus_label"] = self.other_label
         if self.last_seen:
             out["last_seen"] = self.last_seen
         return out
@@ -336,13 +335,11 @@ def manifest(state: EventState, bus_id: str, now_ms: int) -> Manifest:
         place = state.place_at(attendee_id, now_ms)
         if boarded and place is not None and place.kind == BUS and place.ref == bus.id:
             boarded_ms = place.since_ms
-        other = ""
+        other: Bus | None = None
         if boarded and attendee_id not in bus.assigned:
-            theirs = assigned_bus(state, bus.visit, attendee_id)
-            other = theirs.id if theirs else ""
+            other = assigned_bus(state, bus.visit, attendee_id)
         elif not boarded:
-            elsewhere = aboard_bus(state, bus.visit, attendee_id, besides=bus.id)
-            other = elsewhere.id if elsewhere else ""
+            other = aboard_bus(state, bus.visit, attendee_id, besides=bus.id)
         return ManifestLine(
             attendee=attendee_id,
             name=attendee.name if attendee else attendee_id,
@@ -350,7 +347,8 @@ def manifest(state: EventState, bus_id: str, now_ms: int) -> Manifest:
             assigned=attendee_id in bus.assigned,
             boarded=boarded,
             boarded_ms=boarded_ms,
-            other_bus=other,
+            other_bus=other.id if other else "",
+            other_label=label(other) if other else "",
             last_seen=last_seen(state, attendee_id, now_ms) if missing or not boarded else "",
         )
 
@@ -398,11 +396,11 @@ def manifest_text(sheet: Manifest, state: EventState) -> list[str]:
         tick = "[x]" if person.boarded else "[ ]"
         note = ""
         if person.boarded and not person.assigned:
-            note = f"assigned to {person.other_bus}" if person.other_bus else "not on the list"
+            note = f"on the list of {person.other_label}" if person.other_bus else "not on the list"
         elif person.boarded and person.boarded_ms is not None:
             note = hhmm(person.boarded_ms)
         elif person.other_bus:
-            note = f"aboard {person.other_bus}"
+            note = f"aboard {person.other_label}"
         lines.append(f"  {tick} {person.name[:28]:<28} {person.org[:24]:<24} {note}".rstrip())
     if sheet.missing:
         lines += ["", f"Missing ({len(sheet.missing)}):"]
@@ -411,17 +409,13 @@ def manifest_text(sheet: Manifest, state: EventState) -> list[str]:
 
 
 # --- departure and return ----------------------------------------------------------------------
-@contextlib.contextmanager
-def _exclusive(station: Station) -> Iterator[None]:
-    """Hold the station's own lock (the TUI scans from worker threads) and one write transaction."""
-    lock = getattr(station, "_lock", None)
-    with (lock if lock is not None else contextlib.nullcontext()), write(station.db):
-        yield
+#: What a `Station.record` decision returns: a decision to record, or a verdict recording nothing.
+_Outcome = tuple[rules.Decision, None, str] | v.Verdict
 
 
 def station_manifest(station: Station) -> Manifest:
     """The manifest of the station's bus now, read under the station's lock (TUI workers)."""
-    lock = getattr(station, "_lock", None)
+    lock = getattr(station, "_lock", None)  # Station keeps its lock private; scans hold it too
     with lock if lock is not None else contextlib.nullcontext():
         bus = bus_of(station.state, station.config)
         return manifest(station.state, bus.id, int(station.wall()))
@@ -431,104 +425,74 @@ def _missing_lines(missing: tuple[ManifestLine, ...]) -> tuple[str, ...]:
     return tuple(f"{p.name}: {p.last_seen}" for p in missing)
 
 
-def _operation_verdict(
-    station: Station,
-    bus: Bus,
-    status: str,
-    reason: str,
-    headline: str,
-    detail: tuple[str, ...],
-    at_ms: int,
-    event: ev.Event | None,
-    extra: dict[str, Any],
-) -> v.Verdict:
-    return v.Verdict(
-        status=status,
-        reason=reason,
-        headline=headline,
-        detail=detail,
-        event=v.RecordedEvent(event.station_id, event.seq, event.kind) if event else None,
-        mode=BUS_MODE,
-        place=bus.id,
-        via="coordinator",
-        at_ms=at_ms,
-        extra={"visit": bus.visit, "bus": bus.id, **extra},
-    )
+def _unrecorded(bus: Bus, status: str, reason: str, headline: str, detail: tuple[str, ...], now: int,
+                extra: dict[str, Any]) -> v.Verdict:
+    """A coordinator's verdict that records nothing (asking first, or nothing to do)."""
+    return v.Verdict(status=status, reason=reason, headline=headline, detail=detail, mode=BUS_MODE,
+                     place=bus.id, via="coordinator", at_ms=now, extra={"visit": bus.visit, "bus": bus.id, **extra})
 
 
 def depart(station: Station, *, confirm_missing: bool) -> v.Verdict:
-    """Record the bus's departure with its headcount and who is missing.
+    """Record the bus's departure with its headcount and who is missing (`bus.departed`).
 
     With people missing and `confirm_missing` False nothing is recorded: the verdict lists the
-    missing and asks for confirmation (reason `confirm_missing`).
+    missing and asks for confirmation (reason `confirm_missing`). Decided and recorded in one
+    write transaction through `Station.record`, like a scan.
     """
-    with _exclusive(station):
-        station.refresh()
-        bus = bus_of(station.state, station.config)
-        now = int(station.wall())
-        sheet = manifest(station.state, bus.id, now)
-        missing_json = [p.to_json() for p in sheet.missing]
-        if bus.state != BOARDING:
-            when = station.state.local_time(bus.departed_ms or now).strftime("%H:%M")
-            return _operation_verdict(
-                station, bus, v.WARNING, ALREADY_DEPARTED, "ALREADY DEPARTED",
-                (f"{label(bus)} left at {when}: nothing recorded",), now, None,
-                {"missing": missing_json, "headcount": bus.headcount, "state": bus.state},
-            )
+
+    def decide(now: int) -> _Outcome:
+        state = station.state
+        bus = bus_of(state, station.config)
+        sheet = manifest(state, bus.id, now)
+        missing = [p.to_json() for p in sheet.missing]
         headcount = len(bus.aboard)
+        if bus.state != BOARDING:
+            when = state.local_time(bus.departed_ms or now).strftime("%H:%M")
+            return _unrecorded(bus, v.WARNING, ALREADY_DEPARTED, "ALREADY DEPARTED",
+                               (f"{label(bus)} left at {when}: nothing recorded",), now,
+                               {"missing": missing, "headcount": bus.headcount, "state": bus.state})
+        counts = f"{headcount} aboard / {sheet.assigned} assigned"
         if sheet.missing and not confirm_missing:
-            count = len(sheet.missing)
-            return _operation_verdict(
-                station, bus, v.WARNING, CONFIRM_MISSING, f"{count} MISSING: CONFIRM DEPARTURE?",
-                (f"{headcount} aboard / {sheet.assigned} assigned", *_missing_lines(sheet.missing)), now, None,
-                {"missing": missing_json, "headcount": headcount, "needs_confirmation": True, "state": bus.state},
-            )
+            return _unrecorded(bus, v.WARNING, CONFIRM_MISSING, f"{len(missing)} MISSING: CONFIRM DEPARTURE?",
+                               (counts, *_missing_lines(sheet.missing)), now,
+                               {"missing": missing, "headcount": headcount, "needs_confirmation": True,
+                                "state": bus.state})
+        if sheet.missing:
+            status, reason, headline = v.WARNING, DEPARTED_MISSING, f"DEPARTED: {len(missing)} MISSING"
+        else:
+            status, reason, headline = v.OK, DEPARTED, "DEPARTED: EVERYONE ABOARD"
         data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "missing": [p.attendee for p in sheet.missing]}
-        (event,) = log.append_in_transaction(
-            station.db, station.config.station_id, [log.Draft(ev.BUS_DEPARTED, data)], wall=lambda: now
-        )
-    station.refresh()
-    if sheet.missing:
-        status, reason, headline = v.WARNING, DEPARTED_MISSING, f"DEPARTED: {len(sheet.missing)} MISSING"
-    else:
-        status, reason, headline = v.OK, DEPARTED, "DEPARTED: EVERYONE ABOARD"
-    return _operation_verdict(
-        station, bus, status, reason, headline,
-        (f"{headcount} aboard / {sheet.assigned} assigned", *_missing_lines(sheet.missing)), event.at_ms, event,
-        {"missing": missing_json, "headcount": headcount, "state": DEPARTED_STATE},
-    )
+        extra = {"visit": bus.visit, "bus": bus.id, "missing": missing, "headcount": headcount, "state": DEPARTED_STATE}
+        decision = rules.Decision(status, reason, headline, ev.BUS_DEPARTED, data,
+                                  (counts, *_missing_lines(sheet.missing)), extra)
+        return decision, None, ""
+
+    return station.record(decide, "coordinator")
 
 
 def return_(station: Station) -> v.Verdict:
-    """Record the bus's return: everyone aboard is back at the venue."""
-    with _exclusive(station):
-        station.refresh()
-        bus = bus_of(station.state, station.config)
-        now = int(station.wall())
+    """Record the bus's return (`bus.returned`): everyone aboard is back at the venue."""
+
+    def decide(now: int) -> _Outcome:
+        state = station.state
+        bus = bus_of(state, station.config)
         headcount = len(bus.aboard)
         if bus.state == RETURNED_STATE:
-            when = station.state.local_time(bus.returned_ms or now).strftime("%H:%M")
-            return _operation_verdict(
-                station, bus, v.WARNING, ALREADY_RETURNED, "ALREADY BACK",
-                (f"{label(bus)} came back at {when}: nothing recorded",), now, None,
-                {"headcount": headcount, "state": bus.state},
-            )
+            when = state.local_time(bus.returned_ms or now).strftime("%H:%M")
+            return _unrecorded(bus, v.WARNING, ALREADY_RETURNED, "ALREADY BACK",
+                               (f"{label(bus)} came back at {when}: nothing recorded",), now,
+                               {"headcount": headcount, "state": bus.state})
         if bus.state != DEPARTED_STATE:
-            return _operation_verdict(
-                station, bus, v.REFUSED, NOT_DEPARTED, "NOT DEPARTED YET",
-                (f"{label(bus)} has no recorded departure: record the departure first",), now, None,
-                {"headcount": headcount, "state": bus.state},
-            )
+            return _unrecorded(bus, v.REFUSED, NOT_DEPARTED, "NOT DEPARTED YET",
+                               (f"{label(bus)} has no recorded departure: record the departure first",), now,
+                               {"headcount": headcount, "state": bus.state})
         data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount}
-        (event,) = log.append_in_transaction(
-            station.db, station.config.station_id, [log.Draft(ev.BUS_RETURNED, data)], wall=lambda: now
-        )
-    station.refresh()
-    return _operation_verdict(
-        station, bus, v.OK, RETURNED, "BACK AT THE VENUE",
-        (f"{headcount} people back at the venue from {label(bus)}",), event.at_ms, event,
-        {"headcount": headcount, "state": RETURNED_STATE},
-    )
+        extra = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "state": RETURNED_STATE}
+        decision = rules.Decision(v.OK, RETURNED, "BACK AT THE VENUE", ev.BUS_RETURNED, data,
+                                  (f"{headcount} people back at the venue from {label(bus)}",), extra)
+        return decision, None, ""
+
+    return station.record(decide, "coordinator")
 
 
 __all__ = [

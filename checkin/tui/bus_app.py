@@ -86,16 +86,24 @@ class BusCheckinApp(CheckinApp):
             return
         self.post_message(self.ManifestReady(sheet))
 
+    @property
+    def bus_screen(self) -> BusStationScreen | None:
+        """The bus station screen, once it is up (and until the app closes)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, BusStationScreen):
+                return screen
+        return None
+
     def on_bus_checkin_app_manifest_ready(self, message: ManifestReady) -> None:
-        screen = self.main
-        if isinstance(screen, BusStationScreen):
+        screen = self.bus_screen
+        if screen is not None:
             screen.manifest_panel.sheet = message.sheet
 
     @property
     def manifest(self) -> bus_mode.Manifest | None:
         """The manifest on screen (tests read it)."""
-        screen = self.main
-        return screen.manifest_panel.sheet if isinstance(screen, BusStationScreen) else None
+        screen = self.bus_screen
+        return screen.manifest_panel.sheet if screen is not None else None
 
     # --- scans -------------------------------------------------------------------------------
     def on_checkin_app_verdict_ready(self, message: CheckinApp.VerdictReady) -> None:

@@ -41,12 +41,12 @@ def people_text(sheet: Manifest) -> Text:
             text.append("✔ ", style="bold green")
             text.append(person.name)
             if not person.assigned:
-                text.append(f"  (list of {person.other_bus})" if person.other_bus else "  (not on the list)", style="italic")
+                text.append(f"  (list of {person.other_label})" if person.other_bus else "  (not on the list)", style="italic")
         else:
             text.append("· ", style="dim")
             text.append(person.name, style="dim")
             if person.other_bus:
-                text.append(f"  (aboard {person.other_bus})", style="italic")
+                text.append(f"  (aboard {person.other_label})", style="italic")
     return text
 
 
@@ -69,7 +69,7 @@ class BusManifestPanel(Vertical):
     """The manifest beside the verdict card; the app sets `sheet` after every verdict."""
 
     DEFAULT_CSS = """
-    BusManifestPanel { width: 40%; min-width: 30; height: 1fr; border: round $panel; padding: 0 1; }
+    BusManifestPanel { width: 40%; min-width: 30; max-width: 64; height: 1fr; border: round $panel; padding: 0 1; }
     BusManifestPanel #bus-counts { height: auto; margin-bottom: 1; }
     BusManifestPanel #bus-people { height: 1fr; }
     BusManifestPanel #bus-missing { height: auto; max-height: 50%; margin-top: 1; }

@@ -26,17 +26,28 @@ def bus() -> None:
 
 
 def _station(db_path: Path, station_id: str | None, visit: str | None, bus_id: str) -> Any:
-    """The headless bus station over `db_path`, checked against the event (clear errors)."""
+    """The headless bus station over `db_path`, checked against the event (clear errors).
+
+    Without --visit the visit is the bus's own; without --station, the id this database was
+    enrolled as (else `bus-BUS`).
+    """
+    from dataclasses import replace
+
     from checkin import bus as bus_mode
-    from checkin.station import Station, StationConfig
+    from checkin.station import Station, StationConfig, StationNotReady, readiness_problems
     from db.node import ORGANISER, local_station
 
     db = open_db(db_path)
     if station_id is None:
         local = local_station(db)
         station_id = local if local != ORGANISER else f"bus-{bus_id}"
-    station = Station(db, StationConfig(station_id, "bus", visit=visit, bus=bus_id))
-    bus_mode.bus_of(station.state, station.config)
+    station = Station(db, StationConfig(station_id, "bus", visit=visit, bus=bus_id), check=False)
+    bus = bus_mode.bus_of(station.state, station.config)
+    if visit is None:
+        station.config = replace(station.config, visit=bus.visit)
+    problems = readiness_problems(station.state, station.config, str(db_path))
+    if problems:
+        raise StationNotReady("; ".join(problems))
     return station
 
 

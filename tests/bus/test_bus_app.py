@@ -73,7 +73,7 @@ async def test_wrong_bus_is_amber_and_not_registered_boards_after_f5(db_path: Pa
         confirmed = await shown(pilot, app, 3)
         assert confirmed.reason == "not_registered_override"
         text = await panel_shows(pilot, app, "2 aboard / 3 assigned")
-        assert "(not on the list)" in text and "(list of V1-B2)" in text
+        assert "(not on the list)" in text and "(list of Coach 2)" in text
     assert load_state(connect(world.path)).buses[B1].aboard == {"A004", "A006"}
 
 

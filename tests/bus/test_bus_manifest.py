@@ -46,7 +46,7 @@ def test_manifest_ticks_the_boarded_and_says_where_the_missing_were_last_seen(wo
     ]
     text = "\n".join(manifest_text(sheet, load_state(world.db)))
     assert "[x] Anna Müller" in text and "[ ] Zoë Peeters" in text
-    assert "assigned to V1-B2" in text
+    assert "on the list of Coach 2" in text
     assert "Jean Dupont: in room Plenary since 10:02" in text
 
 

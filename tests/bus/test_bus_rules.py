@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from checkin.bus import BusNotReady
-from checkin.station import Station, StationConfig
+from checkin.station import Station, StationConfig, StationNotReady
 from db import events as ev
 from db.fold import load_state
-from db.log import get
+from db.log import Draft, append_many, get
 from db.state import BUS
 from tests.bus.world import B1, B2, VISIT, World, bus_station, bus_world
 
@@ -151,13 +151,20 @@ def test_search_boards_someone_without_a_badge_as_such(world: World) -> None:
 @pytest.mark.parametrize(
     "config,words",
     [
-        (StationConfig("bus-V1-B1", "bus", visit=VISIT, bus="V9-B9"), "no bus 'V9-B9'"),
-        (StationConfig("bus-V1-B1", "bus", visit="V2", bus=B1), "belongs to visit V1, not V2"),
+        (StationConfig("bus-V1-B1", "bus", visit=VISIT, bus="V9-B9"), "bus mode needs a bus"),
         (StationConfig("bus-V1-B1", "bus", visit=VISIT), "bus mode needs a bus"),
+        (StationConfig("bus-V1-B1", "bus", bus=B1), "bus mode needs a visit"),
     ],
 )
 def test_a_station_set_up_for_an_unknown_bus_says_so_in_words(world: World, config: StationConfig, words: str) -> None:
-    station = Station(world.db, config, wall=world.clock)
-    with pytest.raises(BusNotReady, match=words):
+    with pytest.raises(StationNotReady, match=words):
+        Station(world.db, config, wall=world.clock)
+
+
+def test_a_bus_of_another_visit_is_refused_in_words(world: World) -> None:
+    append_many(world.db, "org", [Draft(ev.VISIT_ADDED, {"id": "V2", "title": "Crisis centre", "day": "2024-03-20"})],
+                wall=world.clock)
+    station = Station(world.db, StationConfig("bus-V1-B1", "bus", visit="V2", bus=B1), wall=world.clock)
+    with pytest.raises(BusNotReady, match="bus V1-B1 belongs to visit V1, not V2"):
         station.scan(world.token("A001"))
     assert not [e for e in load_state(world.db).events if e.station_id == "bus-V1-B1"]

@@ -180,7 +180,7 @@ def render_png(face: BadgeFace, path: str | Path, dpi: int = DEFAULT_DPI) -> Pat
     """Write the badge of `face` as an A6 PNG at `dpi`; returns the path."""
     image = render_image(face, dpi)
     path = Path(path)
-    image.save(path, dpi=(dpi, dpi), optimize=False)
+    image.save(path, dpi=(dpi, dpi), compress_level=1)  # 5x faster than the default, files ~1.5x
     return path
 
 

@@ -151,7 +151,7 @@ class HubProcess:
     def url(self) -> str:
         return f"{self.scheme}://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 15.0) -> HubProcess:
+    def start(self, timeout: float = 30.0) -> HubProcess:
         self.proc = subprocess.Popen(
             [EVENTOPS, "hub", "--db", str(self.db_path), "--port", str(self.port), *self.extra],
             stdout=subprocess.DEVNULL,

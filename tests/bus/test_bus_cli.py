@@ -68,3 +68,16 @@ def test_an_unknown_bus_is_one_clear_line_and_status_1(db_path: Path) -> None:
     assert "no bus 'V7-B1' in this event (buses: V1-B1 (Coach 1, visit V1), V1-B2 (Coach 2, visit V1))" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_scan_in_bus_mode_refuses_then_boards_with_override(db_path: Path) -> None:
+    world = bus_world(db_path, b1_seats=5)
+    token = world.token("A006")
+    world.db.conn.close()
+    where = ["scan", "--db", str(db_path), "--station", f"bus-{B1}", "--mode", "bus", "--visit", VISIT, "--bus", B1]
+    refused = as_json(eventops(*where, token))
+    assert (refused["status"], refused["reason"], refused["can_override"]) == ("refused", "not_registered", True)
+    assert refused["event"]["kind"] == "scan.rejected"
+    boarded = as_json(eventops(*where, "--override", token))
+    assert (boarded["status"], boarded["reason"], boarded["event"]["kind"]) == ("warning", "not_registered_override", "bus.boarded")
+    assert "A006" in load_state(connect(db_path)).buses[B1].aboard

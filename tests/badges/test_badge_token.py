@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from checkin.badges import token as tokens
@@ -124,3 +126,18 @@ def test_serials_round_trip(serial: int) -> None:
     key = Ed25519PrivateKey.generate()
     claim = tokens.parse_token(tokens.encode_token("E", "AB", "A1", serial, key.sign))
     assert claim is not None and claim.serial == serial
+
+
+@settings(max_examples=300, deadline=None)
+@given(ident=st.text(min_size=1, max_size=14), serial=st.integers(min_value=1, max_value=65535))
+def test_any_id_round_trips_or_is_refused_as_too_long(ident: str, serial: int) -> None:
+    key = Ed25519PrivateKey.from_private_bytes(bytes(32))
+    try:
+        token = tokens.encode_token("SDC24X", "AB", ident, serial, key.sign)
+    except tokens.TokenTooLong:
+        return
+    except UnicodeEncodeError:  # lone surrogates are not text an import can produce
+        return
+    assert len(token) <= 120 and set(token) <= set(tokens.ALPHABET)
+    claim = tokens.parse_token(token)
+    assert claim is not None and (claim.attendee_id, claim.serial) == (ident, serial)

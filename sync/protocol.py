@@ -171,11 +171,6 @@ def events_to_wire(events: Sequence[Event]) -> list[dict[str, Any]]:
     return [event.to_wire() for event in events]
 
 
-def raw_event_json(station_id: str, seq: int, hlc: int, kind: str, data: str) -> str:
-    """The wire form of a stored row without decoding its data (the hub serves many of these)."""
-    return f'{{"station_id":{json.dumps(station_id)},"seq":{seq},"hlc":{hlc},"kind":{json.dumps(kind)},"data":{data}}}'
-
-
 def bearer(header: str | None) -> str | None:
     """The token of an `Authorization: Bearer ...` header, or None."""
     if not header:

@@ -175,6 +175,14 @@ def _pushable(db: Database, hub_vector: Mapping[str, int], only: str | None, lim
     return log.lacking(db, {**{s: n for s, n in log.vector(db).items() if s != only}, only: hub_vector.get(only, 0)}, limit)
 
 
+def _only(db: Database, hub: HubClient) -> str | None:
+    """Whose events we push: a relay carries everyone's; a station, those of its token."""
+    who = hub.whoami()
+    if who.get("role") == p.ROLE_RELAY:
+        return None
+    return str(who.get("station") or local_station(db))
+
+
 def waiting(db: Database, hub_vector: Mapping[str, int], only: str | None = None) -> int:
     """Events of ours the hub lacks (a station: its own scans; a relay: everything)."""
     if only is None:
@@ -188,8 +196,7 @@ def push_all(db: Database, hub: HubClient, hub_vector: Mapping[str, int], *, bat
     Returns (added, duplicates, quarantined, hub vector). A refusal for a gap means the hub
     holds less than we thought (restored from a backup): start again from its vector.
     """
-    role = str(hub.whoami().get("role", p.ROLE_STATION))
-    only = None if role == p.ROLE_RELAY else local_station(db)
+    only = _only(db, hub)
     known = dict(hub_vector)
     assumed = dict(known)  # known, plus what the hub kept out (quarantine): do not send it again
     added = duplicates = quarantined = 0
@@ -272,7 +279,7 @@ def sync_once(
     finally:
         if client is None:
             hub.close()
-    only = None if hub.whoami().get("role") == p.ROLE_RELAY else local_station(db)
+    only = _only(db, hub)
     set_setting(db, HUB_VECTOR, json.dumps(hub_vector))
     set_setting(db, LAST_SYNC, str(time.time_ns() // 1_000_000))
     return SyncReport(added, pulled, duplicates, quarantined, hub_vector, waiting(db, hub_vector, only))

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from checkin.badges.keys import load_signing_key, token_for
+from dashboard.panels.visits import fetch as visits_panel
 from db.connect import connect
 from db.fold import load_state
 from db.state import BUS_LEFT_MISSING, VENUE
@@ -129,3 +130,8 @@ def test_a_field_visit_offline_then_synced(tmp_path: Path) -> None:
     for attendee in [*on_b1, late]:
         place = hub_state.place_at(attendee, now)
         assert place is not None and place.kind == VENUE, attendee
+
+    # The dashboard's bus panel reads the same fold.
+    panel = {line.id: line for line in visits_panel(hub_state, now).buses}
+    assert (panel[B2].state, panel[B2].boarded, panel[B2].missing_names) == ("returned", len(on_b2) - 1, (late_name,))
+    assert (panel[B1].state, panel[B1].boarded, panel[B1].missing) == ("returned", len(on_b1) + 1, ())

@@ -57,7 +57,13 @@ def write_csv(roll: RollCall, path: Path) -> Path:
 def write_pdf(roll: RollCall, path: Path) -> Path:
     from fpdf import FPDF
 
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    class RollCallPDF(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("DejaVu", "", 8)
+            self.cell(0, 5, f"Roll call {roll.event} · {roll.at_label} ({roll.tz}) · page {self.page_no()}/{{nb}}", align="C")
+
+    pdf = RollCallPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", "", str(font_path()))
     bold = next((p for p in BOLD_CANDIDATES if p.exists()), None)
@@ -68,6 +74,11 @@ def write_pdf(roll: RollCall, path: Path) -> Path:
     pdf.cell(0, 9, f"Roll call: {roll.event}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 11)
     pdf.cell(0, 6, f"{roll.at_label} ({roll.tz}): {roll.total} people presumed inside", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 9)
+    for place in roll.places:  # the summary first: how many where
+        pdf.cell(90, 5, _fit(pdf, place.title, 88))
+        pdf.cell(0, 5, f"{len(place.people)}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     for place in roll.places:
         if pdf.will_page_break(20):

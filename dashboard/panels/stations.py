@@ -1,19 +1,23 @@
 """Stations: kind, place, last scan and scans today, and which ones have gone silent.
 
 A station is *silent* when it should be scanning and is not: a desk that scanned no one for
-`SILENT_MS` while other desks did, a door that scanned no one for the session running in its
+`SILENT_MS` while the other desks scanned at least `BUSY_SCANS` people, a door that scanned no one for the session running in its
 room. (The fold knows what reached this database; when a station last synced and what it
 still holds are the station's own business.)
 """
 
 from __future__ import annotations
 
+import bisect
+from collections import Counter
 from dataclasses import dataclass
 
 from dashboard.panels.clock import hhmm
+from db.events import SCAN_KINDS
 from db.fold import SESSION_EARLY_MS, EventState
 
 SILENT_MS = 30 * 60_000
+BUSY_SCANS = 10
 DOOR_GRACE_MS = 10 * 60_000
 
 
@@ -48,8 +52,17 @@ def _venue_open(state: EventState, day: str, now_ms: int) -> tuple[int, int] | N
     return (opens, closes) if opens <= now_ms < closes else None
 
 
+def _recent_scans(state: EventState, now_ms: int, stations: set[str]) -> Counter[str]:
+    """Scans by `stations` in the last `SILENT_MS` before `now_ms` (read from the log's tail)."""
+    events = state.events
+    start = bisect.bisect_left(events, (now_ms - SILENT_MS) << 16, key=lambda e: e.hlc)
+    return Counter(
+        e.station_id for e in events[start:] if e.station_id in stations and e.kind in SCAN_KINDS and e.at_ms <= now_ms
+    )
+
+
 def _silent_since(state: EventState, kind: str, place: str, last: int | None, day: str, now_ms: int,
-                  desks_last: int, venue_open: bool) -> int | None:
+                  desks_busy: bool) -> int | None:
     """Since when this station has been quiet when it should not be (None: it may rightly be quiet).
 
     A desk is silent when the venue is open, other desks scanned lately and it did not for
@@ -57,7 +70,7 @@ def _silent_since(state: EventState, kind: str, place: str, last: int | None, da
     scanned no one for it.
     """
     if kind == "desk":
-        if not venue_open or now_ms - desks_last >= SILENT_MS:
+        if not desks_busy:
             return None
         quiet_from = last or state.day_start_ms(day)
         return quiet_from if now_ms - quiet_from >= SILENT_MS else None
@@ -74,9 +87,7 @@ def fetch(state: EventState, now_ms: int) -> StationsData:
     day = state.day_of(now_ms)
     rooms, buses = state.rooms, state.buses
     venue_open = _venue_open(state, day, now_ms) is not None
-    desks_last = max(
-        (state.station_last_ms.get(s.id, 0) for s in state.stations.values() if s.kind == "desk"), default=0
-    )
+    desk_scans = _recent_scans(state, now_ms, {s.id for s in state.stations.values() if s.kind == "desk"})
     lines = []
     for station in state.stations.values():
         last = state.station_last_ms.get(station.id)
@@ -89,7 +100,8 @@ def fetch(state: EventState, now_ms: int) -> StationsData:
             place_label = place
         silent = None
         if not station.revoked:
-            since = _silent_since(state, station.kind, place, last, day, now_ms, desks_last, venue_open)
+            others_busy = sum(n for desk, n in desk_scans.items() if desk != station.id) >= BUSY_SCANS
+            since = _silent_since(state, station.kind, place, last, day, now_ms, others_busy and venue_open)
             silent = None if since is None else (now_ms - since) // 60_000
         lines.append(
             StationLine(

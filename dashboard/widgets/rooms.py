@@ -1,84 +1,95 @@
-"""The rooms panel: one row per room, its occupancy bar coloured at 80 % and 100 % by CSS class."""
+"""The rooms panel: one row per room, its occupancy bar coloured at 80 % and 100 % by CSS class.
+
+A row is one widget that draws its cells itself (colours from component classes in the
+stylesheet): a big event has dozens of rooms, and fewer widgets start and refresh faster.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from dashboard.panels.rooms import FULL, OK, OVER, WARN, RoomLine, RoomsData
-from dashboard.widgets.rows import Field, fit_rows, retitle
+from dashboard.widgets.rows import fit_rows, retitle
 
 LEVEL_CLASSES = {OK: "-ok", WARN: "-warn", FULL: "-full", OVER: "-over"}
-
-
-class OccupancyBar(Widget):
-    """`██████░░░░`: the share of the capacity in use (colour from the row's level class)."""
-
-    DEFAULT_CSS = """
-    OccupancyBar { width: 1fr; height: 1; }
-    """
-
-    share: reactive[float] = reactive(0.0)
-
-    def render(self) -> Text:
-        width = self.content_size.width
-        filled = min(width, round(min(self.share, 1.0) * width))
-        return Text("█" * filled + "░" * (width - filled))
+NAME_WIDTH, COUNT_WIDTH, TREND_WIDTH = 18, 9, 6
 
 
 def trend_text(trend: int | None) -> str:
     if trend is None:
-        return "  ·"
+        return "·"
     if trend == 0:
-        return "  ="
+        return "="
     return f"▲{trend:+d}" if trend > 0 else f"▼{trend:+d}"
 
 
-class RoomRow(Horizontal, can_focus=True):
-    """One room; Enter asks for the people inside."""
+def fit(text: str, width: int) -> str:
+    """`text` cut with an ellipsis (or padded) to exactly `width` cells."""
+    if width <= 0:
+        return ""
+    if len(text) > width:
+        return text[: width - 1] + "…"
+    return text.ljust(width)
 
+
+class RoomRow(Widget, can_focus=True):
+    """One room: name, occupancy bar, count, trend, session; Enter asks for the people inside."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "room-row--name", "room-row--bar", "room-row--empty", "room-row--count", "room-row--trend", "room-row--session",
+    }
     BINDINGS = [Binding("enter", "choose", "Who is inside", show=True)]
+    DEFAULT_CSS = "RoomRow { height: 1; }"
 
     @dataclass
     class Chosen(Message):
         room_id: str
 
-    line: reactive[RoomLine | None] = reactive(None, init=False)
+    line: reactive[RoomLine | None] = reactive(None)
 
-    def compose(self) -> ComposeResult:
-        self._cell_name = Field("", classes="room-name")
-        self._cell_bar = OccupancyBar()
-        self._cell_count = Field("", classes="room-count")
-        self._cell_trend = Field("", classes="room-trend")
-        self._cell_session = Field("", classes="room-session")
-        yield from (self._cell_name, self._cell_bar, self._cell_count, self._cell_trend, self._cell_session)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cells: dict[str, str] = {}  # what the row last drew, by cell (tests read it)
 
-    def on_mount(self) -> None:
-        self._draw(self.line)
+    def watch_line(self, line: RoomLine | None) -> None:
+        if line is not None:
+            for level, css in LEVEL_CLASSES.items():
+                self.set_class(level == line.level, css)
 
-    def watch_line(self, old: RoomLine | None, line: RoomLine | None) -> None:
-        if line != old and self.is_mounted:
-            self._draw(line)
-
-    def _draw(self, line: RoomLine | None) -> None:
+    def render(self) -> Text:
+        line = self.line
         if line is None:
-            return
-        self._cell_name.show(line.name)
-        self._cell_bar.share = line.share
-        self._cell_count.show(f"{line.occupancy}/{line.capacity}")
-        self._cell_trend.show(trend_text(line.trend))
+            return Text("")
+        width = self.content_size.width
+        rest = max(0, width - NAME_WIDTH - COUNT_WIDTH - TREND_WIDTH - 1)
+        bar_width = max(8, rest * 2 // 5)
+        filled = min(bar_width, round(min(line.share, 1.0) * bar_width))
         session = f"{line.session} ({line.session_time})" if line.session else "no session"
-        self._cell_session.show(session)
-        for level, css in LEVEL_CLASSES.items():
-            self.set_class(level == line.level, css)
+        self.cells = {
+            "name": line.name,
+            "count": f"{line.occupancy}/{line.capacity}",
+            "trend": trend_text(line.trend),
+            "session": session,
+        }
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(fit(line.name, NAME_WIDTH - 1), style("room-row--name"))
+        text.append(" ")
+        text.append("█" * filled, style("room-row--bar"))
+        text.append("░" * (bar_width - filled), style("room-row--empty"))
+        text.append(self.cells["count"].rjust(COUNT_WIDTH - 1) + " ", style("room-row--count"))
+        text.append(fit(self.cells["trend"], TREND_WIDTH), style("room-row--trend"))
+        text.append(" ")
+        text.append(fit(session, rest - bar_width), style("room-row--session"))
+        return text
 
     def action_choose(self) -> None:
         if self.line is not None:
@@ -104,7 +115,7 @@ class RoomsPanel(VerticalScroll):
         return self._rows
 
     def show(self, data: RoomsData) -> None:
-        rows = self.rows
+        rows = self._rows
         focused_room = next((r.line.id for r in rows if r.has_focus and r.line), None)
         fit_rows(self, rows, len(data.rooms), RoomRow)
         for row, line in zip(rows, data.rooms, strict=False):

@@ -11,6 +11,8 @@ from textual.widgets import Label
 from dashboard.panels.stations import StationLine, StationsData
 from dashboard.widgets.rows import fit_rows, retitle
 
+KIND_LABELS = {"dashboard": "dash", "organiser": "org"}
+
 
 def station_text(line: StationLine) -> str:
     state = ""
@@ -19,7 +21,7 @@ def station_text(line: StationLine) -> str:
     elif line.silent_min is not None:
         hours, minutes = divmod(line.silent_min, 60)
         state = f"SILENT {hours}h{minutes:02d}" if hours else f"SILENT {minutes}m"
-    return f"{line.id[:11]:<11} {line.kind[:5]:<5} {line.place[:13]:<13} {line.last_label:>5} {line.scans_today:>4} {state}"
+    return f"{line.id[:11]:<11} {KIND_LABELS.get(line.kind, line.kind)[:5]:<5} {line.place[:13]:<13} {line.last_label:>5} {line.scans_today:>4} {state}"
 
 
 class StationRow(Label):

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 
 from dashboard.panels.visits import BusLine, VisitsData
-from dashboard.widgets.rows import Field, fit_rows, retitle
+from dashboard.widgets.rooms import fit
+from dashboard.widgets.rows import fit_rows, retitle
 
 SHOW_NAMES = 3
+STATE_WIDTH, COUNT_WIDTH = 17, 7
 
 
 def missing_text(line: BusLine) -> str:
@@ -28,43 +31,48 @@ def missing_text(line: BusLine) -> str:
     return f"{word} ({len(line.missing_names)}): {names}{more}"
 
 
-class BusRow(Vertical, can_focus=True):
-    """One bus; Enter asks for who is aboard and who is missing."""
+class BusRow(Widget, can_focus=True):
+    """One bus on two lines; Enter asks for who is aboard and who is missing."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"bus-row--label", "bus-row--state", "bus-row--count", "bus-row--missing"}
     BINDINGS = [Binding("enter", "choose", "Who is aboard", show=True)]
+    DEFAULT_CSS = "BusRow { height: 2; }"
 
     @dataclass
     class Chosen(Message):
         bus_id: str
 
-    line: reactive[BusLine | None] = reactive(None, init=False)
+    line: reactive[BusLine | None] = reactive(None)
 
-    def compose(self) -> ComposeResult:
-        self._cell_label = Field("", classes="bus-label")
-        self._cell_state = Field("", classes="bus-state")
-        self._cell_count = Field("", classes="bus-count")
-        self._cell_missing = Field("", classes="bus-missing")
-        with Horizontal(classes="bus-line"):
-            yield from (self._cell_label, self._cell_state, self._cell_count)
-        yield self._cell_missing
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cells: dict[str, str] = {}
 
-    def on_mount(self) -> None:
-        self._draw(self.line)
+    def watch_line(self, line: BusLine | None) -> None:
+        if line is not None:
+            for state in ("boarding", "departed", "returned"):
+                self.set_class(line.state == state, f"-{state}")
+            self.set_class(bool(line.missing), "-missing")
 
-    def watch_line(self, old: BusLine | None, line: BusLine | None) -> None:
-        if line != old and self.is_mounted:
-            self._draw(line)
-
-    def _draw(self, line: BusLine | None) -> None:
+    def render(self) -> Text:
+        line = self.line
         if line is None:
-            return
-        self._cell_label.show(f"{line.label} · {line.visit_title}")
-        self._cell_state.show(line.state_label)
-        self._cell_count.show(f"{line.boarded}/{line.assigned}")
-        self._cell_missing.show(missing_text(line))
-        for state in ("boarding", "departed", "returned"):
-            self.set_class(line.state == state, f"-{state}")
-        self.set_class(bool(line.missing), "-missing")
+            return Text("")
+        width = self.content_size.width
+        self.cells = {
+            "label": f"{line.label} · {line.visit_title}",
+            "state": line.state_label,
+            "count": f"{line.boarded}/{line.assigned}",
+            "missing": missing_text(line),
+        }
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(fit(self.cells["label"], max(0, width - STATE_WIDTH - COUNT_WIDTH - 1)), style("bus-row--label"))
+        text.append(" " + fit(self.cells["state"], STATE_WIDTH - 1), style("bus-row--state"))
+        text.append(self.cells["count"].rjust(COUNT_WIDTH), style("bus-row--count"))
+        text.append("\n  ")
+        text.append(fit(self.cells["missing"], max(0, width - 2)), style("bus-row--missing"))
+        return text
 
     def action_choose(self) -> None:
         if self.line is not None:

@@ -28,16 +28,11 @@ def label(widget: object, selector: str) -> str:
 
 
 def room_rows(app: DashboardApp) -> dict[str, dict[str, str]]:
-    """What each room row shows on screen, by room id."""
+    """What each room row drew on screen (its cells and CSS classes), by room id."""
     rows = {}
     for row in app.query(RoomRow):
         assert row.line is not None
-        rows[row.line.id] = {
-            "name": label(row, ".room-name"),
-            "count": label(row, ".room-count"),
-            "session": label(row, ".room-session"),
-            "classes": " ".join(sorted(row.classes)),
-        }
+        rows[row.line.id] = {**row.cells, "classes": " ".join(sorted(row.classes))}
     return rows
 
 
@@ -45,9 +40,5 @@ def bus_rows(app: DashboardApp) -> dict[str, dict[str, str]]:
     rows = {}
     for row in app.query(BusRow):
         assert row.line is not None
-        rows[row.line.id] = {
-            "state": label(row, ".bus-state"),
-            "count": label(row, ".bus-count"),
-            "missing": label(row, ".bus-missing"),
-        }
+        rows[row.line.id] = dict(row.cells)
     return rows

@@ -12,7 +12,6 @@ from dashboard.run import syncing
 from db.connect import connect
 from db.log import all_events, append
 from sync.enrol import add_station, enrol
-from tests.dashboard import scene
 from tests.dashboard.pilot import ready, room_rows
 from tests.sync.helpers import HubProcess
 

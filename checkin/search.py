@@ -12,6 +12,7 @@ import heapq
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from db.state import Attendee
 
@@ -24,6 +25,7 @@ _SPECIAL = str.maketrans(
 )
 
 
+@lru_cache(maxsize=65_536)
 def fold_text(text: str) -> str:
     """Lower-case ASCII-ish form of `text`: accents, case and special letters folded away."""
     text = text.casefold().translate(_SPECIAL)
@@ -44,15 +46,12 @@ class NameIndex:
 
     def __init__(self, attendees: Iterable[Attendee]) -> None:
         self._people: list[Attendee] = []
-        self._hay: list[str] = []
-        self._words: list[tuple[str, ...]] = []
+        self._hay: list[str] = []  # " anna muller stadt koln ": words between single spaces
         for attendee in attendees:
-            fields = [attendee.first, attendee.last, attendee.name, attendee.org]
-            folded = [fold_text(f) for f in fields if f]
-            words = tuple(dict.fromkeys(w for f in folded for w in f.replace("-", " ").split()))
+            fields = (attendee.first, attendee.last, attendee.name, attendee.org)
+            words = dict.fromkeys(w for f in fields if f for w in fold_text(f).replace("-", " ").split())
             self._people.append(attendee)
-            self._hay.append(" " + " \x00 ".join(folded) + " ")
-            self._words.append(words)
+            self._hay.append(" " + " ".join(words) + " ")
         self._last_terms: tuple[str, ...] = ()
         self._last_matches: list[int] = list(range(len(self._people)))
 
@@ -70,10 +69,34 @@ class NameIndex:
             return []
         candidates = self._candidates(terms)
         hay = self._hay
-        matches = [i for i in candidates if all(t in hay[i] for t in terms)]
+        matches = [i for i in candidates if terms[0] in hay[i]]
+        for term in terms[1:]:
+            matches = [i for i in matches if term in hay[i]]
         self._last_terms, self._last_matches = terms, matches
-        ranked = heapq.nsmallest(limit, matches, key=lambda i: (self._rank(i, terms), i))
-        return [Hit(self._people[i], self._rank(i, terms)) for i in ranked]
+        return [Hit(self._people[i], rank) for rank, i in self._best(matches, terms, limit)]
+
+    def _best(self, matches: list[int], terms: tuple[str, ...], limit: int) -> list[tuple[int, int]]:
+        """The `limit` best (rank, index) pairs: whole words first, then word starts, then inside.
+
+        Staged so that a one-letter query over 10,000 people stops as soon as it has enough
+        whole-word or word-start matches instead of ranking everyone.
+        """
+        hay = self._hay
+        if len(terms) == 1:
+            whole, start = f" {terms[0]} ", f" {terms[0]}"
+            best = [(0, i) for i in matches if whole in hay[i]][:limit]
+            if len(best) < limit:
+                best += [(1, i) for i in matches if start in hay[i] and whole not in hay[i]][: limit - len(best)]
+            if len(best) < limit:
+                best += [(3, i) for i in matches if start not in hay[i]][: limit - len(best)]
+            return best
+        needles = [(f" {t} ", f" {t}") for t in terms]
+
+        def rank(i: int) -> int:
+            text = hay[i]
+            return sum(0 if whole in text else 1 if start in text else 3 for whole, start in needles)
+
+        return heapq.nsmallest(limit, ((rank(i), i) for i in matches))
 
     def _candidates(self, terms: tuple[str, ...]) -> list[int]:
         """The previous matches when `terms` only narrows the previous query, else everyone."""
@@ -83,15 +106,3 @@ class NameIndex:
         ):
             return self._last_matches
         return range(len(self._people))  # type: ignore[return-value]
-
-    def _rank(self, index: int, terms: tuple[str, ...]) -> int:
-        words = self._words[index]
-        rank = 0
-        for term in terms:
-            if term in words:
-                continue
-            if any(w.startswith(term) for w in words):
-                rank += 1
-            else:
-                rank += 3
-        return rank

@@ -34,6 +34,7 @@ MALFORMED = "malformed"
 UNKNOWN_ATTENDEE = "unknown_attendee"
 WRONG_EVENT = "wrong_event"
 UNKNOWN_KEY = "unknown_key"
+NOT_RECORDED = "not_recorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +97,13 @@ class Verdict:
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, sort_keys=False)
+
+
+def not_recorded(error: BaseException) -> Verdict:
+    """The red card when the database refused the write: nothing was recorded, say so."""
+    return Verdict(
+        REFUSED,
+        NOT_RECORDED,
+        "NOT RECORDED",
+        (f"the scan could not be saved: {error}", "scan again; if this repeats, call the supervisor"),
+    )

@@ -8,7 +8,9 @@ worker and hands payloads back as messages.
 
 from __future__ import annotations
 
+import queue
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +27,7 @@ from checkin.station import Station
 from checkin.tui.screens.help import HelpScreen
 from checkin.tui.screens.search import SearchScreen
 from checkin.tui.screens.station import StationScreen
-from checkin.verdict import REFUSED, ROOM_FULL, Verdict
+from checkin.verdict import REFUSED, ROOM_FULL, Verdict, not_recorded
 
 #: How long a verdict stays on screen before the card says "scan a badge" again (seconds).
 RESET_S = {"ok": 3.0, "warning": 5.0, "refused": 7.0}
@@ -114,6 +116,7 @@ class CheckinApp(App[None]):
         self.scans_started: list[float] = []
         self.camera_done = False
         self._wedge_timer: Timer | None = None
+        self._jobs: queue.Queue[tuple[Callable[[], Verdict], str | None, float]] = queue.Queue()
         self._reset_timer: Timer | None = None
         self._last_refused: tuple[str | None, str | None] | None = None  # (payload, attendee id)
 
@@ -126,6 +129,7 @@ class CheckinApp(App[None]):
         config = self.station.config
         self.sub_title = f"{config.station_id} · {config.mode}"
         self.call_after_refresh(self.update_status)
+        self._scan_loop()
         self._warm_search()
         self.set_interval(1.0, self.poll)
         if self.camera is not None:
@@ -190,26 +194,33 @@ class CheckinApp(App[None]):
             elif item.text.strip():
                 self.action_search(item.text.strip())
 
-    # --- scanning in workers -------------------------------------------------------------
-    def scan(self, payload: str, override: bool = False) -> None:
-        started = time.monotonic()
+    # --- scanning: one worker thread, scans decided in the order they came -----------------
+    def scan(self, payload: str, override: bool = False, started: float | None = None) -> None:
+        """Queue a scanned payload (wedge, camera, paste) for the station."""
+        started = time.monotonic() if started is None else started
         self.scans_started.append(started)
-        self._scan_worker(payload, override, started)
+        self._jobs.put((lambda: self.station.scan(payload, override=override), payload, started))
 
-    @work(thread=True, group="scan", exit_on_error=False)
-    def _scan_worker(self, payload: str, override: bool, started: float) -> None:
-        verdict = self.station.scan(payload, override=override)
-        self.post_message(self.VerdictReady(verdict, payload, started))
-
-    @work(thread=True, group="scan", exit_on_error=False)
     def _search_worker(self, attendee_id: str, override: bool = False) -> None:
-        verdict = self.station.check_in_by_search(attendee_id, override=override)
-        self.post_message(self.VerdictReady(verdict, None, time.monotonic()))
+        self._jobs.put((lambda: self.station.check_in_by_search(attendee_id, override=override), None, time.monotonic()))
 
-    @work(thread=True, group="scan", exit_on_error=False)
-    def _undo_worker(self) -> None:
-        verdict = self.station.undo_last()
-        self.post_message(self.VerdictReady(verdict, None, time.monotonic()))
+    @work(thread=True, exclusive=True, group="scans", exit_on_error=False)
+    def _scan_loop(self) -> None:
+        """The station's one writer: takes jobs in order, so the last seat goes to whoever
+        was scanned first, and posts each verdict once its event is committed."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                job, payload, started = self._jobs.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            try:
+                verdict = job()
+            except Exception as error:  # noqa: BLE001 - a person must see that nothing was recorded
+                verdict = not_recorded(error)
+            self.post_message(self.VerdictReady(verdict, payload, started))
 
     def on_checkin_app_verdict_ready(self, message: VerdictReady) -> None:
         verdict = message.verdict
@@ -258,9 +269,7 @@ class CheckinApp(App[None]):
                 realtime=self.realtime_camera,
             ):
                 for payload in seen.payloads:
-                    self.scans_started.append(seen.started)
-                    verdict = self.station.scan(payload)
-                    self.post_message(self.VerdictReady(verdict, payload, seen.started))
+                    self.scan(payload, started=seen.started)
                 if self.with_preview:
                     self.post_message(self.CameraFrame(seen.frame))
         except EventOpsError as error:
@@ -330,7 +339,7 @@ class CheckinApp(App[None]):
         self.push_screen(SearchScreen(self.station.search, verb, query), picked)
 
     def action_undo(self) -> None:
-        self._undo_worker()
+        self._jobs.put((self.station.undo_last, None, time.monotonic()))
 
     def action_toggle_exit(self) -> None:
         self.station.set_exit(not self.station.config.exit)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -34,16 +35,21 @@ class VerdictCard(Vertical):
 
     def on_mount(self) -> None:
         self.set_class(True, "-ready")
+        if self.verdict is not None:  # a scan that beat the first paint
+            self.watch_verdict(self.verdict)
 
     @property
     def headline(self) -> BigText:
         return self.query_one("#headline", BigText)
 
     def watch_verdict(self, verdict: Verdict | None) -> None:
+        try:
+            name = self.query_one("#name", Static)
+            detail = self.query_one("#detail", Static)
+        except NoMatches:
+            return  # not composed yet: on_mount shows it
         for css in STATUS_CLASSES:
             self.remove_class(css)
-        name = self.query_one("#name", Static)
-        detail = self.query_one("#detail", Static)
         if verdict is None:
             self.add_class("-ready")
             self.headline.set_text(self.ready_text)

@@ -49,7 +49,8 @@ class ConfirmDepartureScreen(ModalScreen[bool]):
         width: 90%; max-width: 90; height: auto; max-height: 90%;
         border: thick $warning; background: $surface; padding: 1 2;
     }
-    ConfirmDepartureScreen #depart-title { text-style: bold; margin-bottom: 1; }
+    ConfirmDepartureScreen #depart-title { text-style: bold; }
+    ConfirmDepartureScreen #depart-counts { margin-bottom: 1; }
     ConfirmDepartureScreen #depart-missing { height: auto; max-height: 14; }
     ConfirmDepartureScreen #depart-buttons { height: auto; margin-top: 1; }
     ConfirmDepartureScreen Button { margin-right: 2; }
@@ -68,6 +69,8 @@ class ConfirmDepartureScreen(ModalScreen[bool]):
         missing = self.asked.extra.get("missing", [])
         with Vertical(id="depart-box"):
             yield Static(f"{len(missing)} missing: leave without them?", id="depart-title")
+            if self.asked.detail:
+                yield Static(self.asked.detail[0], id="depart-counts")  # "1 aboard / 3 assigned"
             with VerticalScroll(id="depart-missing"):
                 yield Static("\n".join(f"{m['name']}: {m.get('last_seen', '')}" for m in missing), id="depart-list")
             with Horizontal(id="depart-buttons"):

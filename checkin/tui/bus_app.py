@@ -19,7 +19,7 @@ from textual.message import Message
 import checkin.bus as bus_mode
 from checkin.station import Station
 from checkin.tui.app import CheckinApp
-from checkin.tui.bus_screen import BusStationScreen, ConfirmDepartureScreen
+from checkin.tui.bus_screen import BusHelpScreen, BusStationScreen, ConfirmDepartureScreen
 from checkin.verdict import REFUSED, Verdict
 from db.errors import EventOpsError
 
@@ -75,6 +75,10 @@ class BusCheckinApp(CheckinApp):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "toggle_exit"  # a bus has no exit mode; F5 confirms boarding here
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, BusHelpScreen):
+            self.push_screen(BusHelpScreen())
 
     # --- the manifest ----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="manifest", exit_on_error=False)

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 from checkin.tui.bus_manifest import BusManifestPanel
+from checkin.tui.screens.help import HelpScreen
 from checkin.tui.screens.station import StationScreen
 from checkin.tui.widgets.preview import CameraPreview
 from checkin.tui.widgets.status_line import StatusLine
@@ -89,3 +90,31 @@ class ConfirmDepartureScreen(ModalScreen[bool]):
 
     def action_wait(self) -> None:
         self.dismiss(False)
+
+
+BUS_HELP = """\
+[b]Loading the bus[/b]
+  Scan each badge as people get on. The list on the right ticks them off;
+  the missing are named at the bottom with where they were last seen.
+
+  [b]green[/b]  on this bus's list: welcome aboard
+  [b]amber[/b]  let them on, but read why (already aboard, on another bus's list…)
+  [b]red[/b]    not on this visit, bus full, or the bus has left: read the reason
+
+[b]Keys[/b]
+  F2  search by name (no badge): type part of a name, Enter boards them
+  F3  undo the last scan (within 30 seconds)
+  F5  let the last person refused as "not on this visit" board (a seat must be free)
+  F6  depart: records the headcount; with people missing it asks first
+  F7  back at the venue: records the return
+  F1  this help      Ctrl+Q  quit
+"""
+
+
+class BusHelpScreen(HelpScreen):
+    """The keys and the colours of bus mode, in plain words."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(BUS_HELP, id="help-text")
+        yield Footer()

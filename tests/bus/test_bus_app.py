@@ -8,7 +8,7 @@ import pytest
 from textual.css.query import NoMatches
 
 from checkin.tui.bus_app import BusCheckinApp
-from checkin.tui.bus_screen import BusStationScreen, ConfirmDepartureScreen
+from checkin.tui.bus_screen import BusHelpScreen, BusStationScreen, ConfirmDepartureScreen
 from db import events as ev
 from db.connect import connect
 from db.fold import load_state
@@ -101,3 +101,14 @@ async def test_depart_with_someone_missing_asks_first_then_records(world: World)
         assert (back.reason, back.headline) == ("returned", "BACK AT THE VENUE")
     state = load_state(connect(world.path))
     assert state.buses[B1].state == "returned" and state.buses[B1].missing == ("A003",)
+
+
+async def test_help_explains_the_bus_keys(world: World) -> None:
+    app = make_app(world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, BusHelpScreen))
+        text = str(app.screen.query_one("#help-text").render())
+        assert "F6  depart" in text and "F7  back at the venue" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, BusStationScreen))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from textual.pilot import Pilot
 from textual.widgets import Label
 
@@ -42,3 +45,13 @@ def bus_rows(app: DashboardApp) -> dict[str, dict[str, str]]:
         assert row.line is not None
         rows[row.line.id] = dict(row.cells)
     return rows
+
+
+async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Let the app run until `predicate()` holds (generous: the suite runs on busy machines)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        await pilot.pause(0.02)
+    return True

@@ -20,7 +20,7 @@ from dashboard.widgets.visits import BusRow
 from db.connect import connect
 from db.log import all_events, append
 from tests.dashboard import scene
-from tests.dashboard.pilot import bus_rows, label, ready, room_rows
+from tests.dashboard.pilot import bus_rows, label, ready, room_rows, wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -102,8 +102,9 @@ async def test_drill_down_lists_who_is_in_a_room(scene_db: Path, tmp_path: Path)
         await ready(app, pilot)
         row = next(r for r in app.query(RoomRow) if r.line and r.line.id == "R5")
         row.focus()
-        await pilot.press("enter")
         await pilot.pause()
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PeopleScreen))
         screen = app.screen
         assert isinstance(screen, PeopleScreen)
         table = screen.query_one("#people-table")
@@ -119,18 +120,16 @@ async def test_an_open_drill_down_follows_new_events(scene_db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         next(r for r in app.query(RoomRow) if r.line and r.line.id == "R3").focus()
-        await pilot.press("enter")
         await pilot.pause()
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PeopleScreen))
         screen = app.screen
         assert isinstance(screen, PeopleScreen)
         assert len(screen.query_one("#people-table").rows) == 10  # type: ignore[attr-defined]
         db = connect(scene_db, create=False)
         append(db, "door-R3", "door.entry", {"attendee": "A0100", "room": "R3"}, wall=lambda: scene.at(149))
         db.conn.close()
-        for _ in range(250):
-            if len(screen.query_one("#people-table").rows) == 11:  # type: ignore[attr-defined]
-                break
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: len(screen.query_one("#people-table").rows) == 11)  # type: ignore[attr-defined]
         assert "A0100" in {str(k.value) for k in screen.query_one("#people-table").rows}  # type: ignore[attr-defined]
         assert "11 / 30 inside" in label(screen, "#people-title")
 
@@ -143,7 +142,7 @@ async def test_drill_down_of_a_bus_names_who_is_missing(scene_db: Path, tmp_path
         assert bus_rows(app)["V1-B1"]["missing"].startswith("MISSING (2)")
         row = next(r for r in app.query(BusRow) if r.line and r.line.id == "V1-B1")
         await pilot.click(row)
-        await pilot.pause()
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PeopleScreen))
         screen = app.screen
         assert isinstance(screen, PeopleScreen)
         keys = [str(k.value) for k in screen.query_one("#people-table").rows]  # type: ignore[attr-defined]
@@ -158,10 +157,7 @@ async def test_roll_call_lists_everyone_inside_and_writes_csv_and_pdf(scene_db: 
         await pilot.press("r")
         screen = app.screen
         assert isinstance(screen, RollCallScreen)
-        for _ in range(250):
-            if "written" in label(screen, "#rollcall-files"):
-                break
-            await pilot.pause(0.02)
+        assert await wait_until(pilot, lambda: "written" in label(screen, "#rollcall-files"), timeout=60)
         roll = screen.roll
     out = tmp_path / "out"
     csv_path = next(out.glob("rollcall-20240320-103000.csv"))
@@ -189,11 +185,7 @@ async def test_acknowledging_an_incident_appends_an_event(scene_db: Path) -> Non
         assert first is not None and first.startswith("over_capacity:")
         app.incidents.focus()
         await pilot.press("a")
-        for _ in range(250):
-            if app.incidents.row_count == before - 1:
-                break
-            await pilot.pause(0.02)
-        assert app.incidents.row_count == before - 1
+        assert await wait_until(pilot, lambda: app.incidents.row_count == before - 1)
         assert "1 acknowledged" in str(app.incidents.border_title)
     db = connect(scene_db, create=False)
     acks = [e for e in all_events(db) if e.kind == "incident.acked"]
@@ -219,11 +211,8 @@ async def test_replay_moves_the_clock_and_folds_the_day_as_it_goes(scene_db: Pat
         assert "REPLAY ×600" in label(app.screen, "#topbar")
         assert app.shown is not None and app.board is not None
         first, folded, arrived = app.shown.now_ms, len(app.board.state.events), app.shown.arrivals.checked_in
-        for _ in range(500):  # about a second at 600x is ten minutes of the event
-            if app.shown.now_ms - first >= 10 * 60_000:
-                break
-            await pilot.pause(0.02)
-        assert app.shown.now_ms - first >= 10 * 60_000
+        # about a second at 600x is ten minutes of the event
+        assert await wait_until(pilot, lambda: app.shown is not None and app.shown.now_ms - first >= 10 * 60_000)
         assert len(app.board.state.events) > folded
         assert app.shown.arrivals.checked_in > arrived
 
@@ -231,8 +220,5 @@ async def test_replay_moves_the_clock_and_folds_the_day_as_it_goes(scene_db: Pat
 async def test_a_missing_database_is_one_clear_line(tmp_path: Path) -> None:
     app = DashboardApp(tmp_path / "nothing.db")
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(100):
-            if app.error:
-                break
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: app.error is not None)
         assert app.error is not None and "does not exist" in app.error

@@ -47,6 +47,10 @@ UNAUTHORISED = "unauthorised"
 REVOKED = "revoked"
 UNKNOWN_CODE = "unknown_code"
 PURGED = "purged"
+PERSONAL_DATA = "personal_data"
+
+#: Fields that never travel in an event (they live in the organiser's `contacts` table).
+CONTACT_FIELDS = ("email", "phone")
 
 # Roles a token can carry: a station pushes only its own events; a relay (another hub,
 # a laptop serving as hub for others) may carry every station's events.
@@ -153,7 +157,14 @@ def check_batch(events: Sequence[Event]) -> list[Event]:
 
 
 def parse_push(body: Mapping[str, Any]) -> list[Event]:
-    return parse_events(body.get("events"))
+    events = parse_events(body.get("events"))
+    for index, event in enumerate(events):
+        carried = [f for f in CONTACT_FIELDS if event.data.get(f)]
+        if carried:
+            raise ProtocolError(
+                422, PERSONAL_DATA, f"event {event.station_id}#{event.seq} carries {', '.join(carried)}: contact data never travels", index=index
+            )
+    return events
 
 
 def parse_pull(body: Mapping[str, Any]) -> PullRequest:

@@ -91,6 +91,7 @@ def test_tokens_unknown_missing_revoked(hub: Node, desk: Node) -> None:
         ("another station", 403, p.FOREIGN_STATION),
         ("oversized", 413, p.TOO_LARGE),
         ("too many", 413, p.TOO_LARGE),
+        ("an e-mail address", 422, p.PERSONAL_DATA),
     ],
 )
 def test_bad_batches_are_refused_with_a_reason_and_change_nothing(
@@ -121,6 +122,8 @@ def test_bad_batches_are_refused_with_a_reason_and_change_nothing(
         body = {"events": [*wire(events[1:]), other.to_wire()]}
     elif case == "oversized":
         raw = b" " * (p.MAX_BODY_BYTES + 10)
+    elif case == "an e-mail address":
+        body = {"events": [{**events[1].to_wire(), "data": {"attendee": "A001", "email": "jan@example.org"}}]}
     elif case == "too many":
         body = {"events": [events[1].to_wire()] * (p.MAX_PUSH_EVENTS + 1)}
     got_status, answer = post(hub, "/v1/push", body, token, raw)

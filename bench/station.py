@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
@@ -145,6 +146,8 @@ def main() -> None:
             "wedge": asyncio.run(wedge_bench(world, ids[args.scans : 2 * args.scans])),
             "camera": asyncio.run(camera_bench(world, ids[2 * args.scans :], Path(tmp) / "badges.avi")),
             "targets": {"scan_to_verdict_p95_ms": 100, "search_per_keystroke_ms": 10},
+            "load_average_1min": round(os.getloadavg()[0], 2),
+            "cpus": os.cpu_count(),
         }
     print(json.dumps(result, indent=2))
 

@@ -32,6 +32,8 @@ from checkin.verdict import REFUSED, ROOM_FULL, Verdict, not_recorded
 #: How long a verdict stays on screen before the card says "scan a badge" again (seconds).
 RESET_S = {"ok": 3.0, "warning": 5.0, "refused": 7.0}
 TERMINATORS = ("enter", "tab", "ctrl+m", "ctrl+j")
+#: The camera preview is redrawn at most this often (seconds): enough to aim a badge.
+PREVIEW_EVERY_S = 0.1
 #: How often the wedge assembler is polled while keys are pending (seconds).
 WEDGE_POLL_S = 0.02
 
@@ -260,6 +262,9 @@ class CheckinApp(App[None]):
         def camera_status(text: str) -> None:
             self.post_message(self.CameraStatus(text))
 
+        preview = self.main.preview if self.with_preview else None
+        last_preview = 0.0
+
         try:
             for seen in camera_scans(
                 str(self.camera),
@@ -270,8 +275,9 @@ class CheckinApp(App[None]):
             ):
                 for payload in seen.payloads:
                     self.scan(payload, started=seen.started)
-                if self.with_preview:
-                    self.post_message(self.CameraFrame(seen.frame))
+                if preview is not None and time.monotonic() - last_preview >= PREVIEW_EVERY_S:
+                    last_preview = time.monotonic()
+                    self.post_message(self.CameraFrame(preview.reduce_frame(seen.frame)))
         except EventOpsError as error:
             self.post_message(self.CameraProblem(str(error)))
         finally:

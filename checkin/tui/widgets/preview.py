@@ -22,14 +22,19 @@ class CameraPreview(Widget):
         self._cells: list[list[tuple[int, int]]] = []
         self.caption = "camera starting…"
 
-    def show_frame(self, frame: Any) -> None:
-        """Take a frame (numpy array, grey or BGR) and redraw at this widget's size."""
+    def reduce_frame(self, frame: Any) -> Any:
+        """The frame reduced to this widget's cells (2 grey pixels per cell): call it from the
+        camera thread, so the UI thread only draws."""
         import cv2
 
         width, height = max(1, self.size.width), max(1, self.size.height)
         grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        small = cv2.resize(grey, (width, height * 2), interpolation=cv2.INTER_AREA)
-        self._cells = [[(int(small[2 * r, c]), int(small[2 * r + 1, c])) for c in range(width)] for r in range(height)]
+        return cv2.resize(grey, (width, height * 2), interpolation=cv2.INTER_AREA)
+
+    def show_frame(self, small: Any) -> None:
+        """Draw a frame already reduced by `reduce_frame`."""
+        rows, width = small.shape[0] // 2, small.shape[1]
+        self._cells = [[(int(small[2 * r, c]), int(small[2 * r + 1, c])) for c in range(width)] for r in range(rows)]
         self.refresh()
 
     def render_line(self, y: int) -> Strip:

@@ -30,7 +30,7 @@ from dashboard.board import (
     Panels,
     open_board,
 )
-from dashboard.panels.people import PlaceList, bus_people, roll_call, room_people
+from dashboard.panels.people import PlaceList, RollCall, bus_people, roll_call, room_people
 from dashboard.rollcall import RollCallFiles, write_roll_call
 from dashboard.screens.people import PeopleScreen
 from dashboard.screens.rollcall import RollCallScreen
@@ -102,6 +102,7 @@ class DashboardApp(App[None]):
         self.refresh_ms: list[float] = []  # event-loop wall time per batch of new events (bench)
         self.refresh_cpu_ms: list[float] = []  # the same as CPU time of the event loop's thread
         self.error: str | None = None
+        self.last_roll_call: RollCallFiles | None = None
         self._make_panels()
 
     # --- layout --------------------------------------------------------------------------
@@ -244,10 +245,7 @@ class DashboardApp(App[None]):
         self.write_roll_call(roll)
 
     @work(thread=True, exit_on_error=False, group="rollcall")
-    def write_roll_call(self, roll: object) -> None:
-        from dashboard.panels.people import RollCall
-
-        assert isinstance(roll, RollCall)
+    def write_roll_call(self, roll: RollCall) -> None:
         try:
             files = write_roll_call(roll, self.out_dir)
         except (OSError, EventOpsError) as error:

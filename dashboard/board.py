@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from dashboard.panels import arrivals, incidents, rooms, stations, visits
 from dashboard.panels.clock import clock_label, parse_moment, reference_now
 from db.connect import connect
@@ -178,13 +180,13 @@ def open_board(
     return board, cursor
 
 
-def _read_all(db: object) -> tuple[list[Event], int]:
+def _read_all(db: Database) -> tuple[list[Event], int]:
     """The whole log and the rowid cursor after it, read in one transaction."""
-    conn = db.conn  # type: ignore[attr-defined]
+    conn = db.conn
     conn.execute("BEGIN")
     try:
         row = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()
-        events = all_events(db)  # type: ignore[arg-type]
+        events = all_events(db)
     finally:
         conn.execute("COMMIT")
     return events, int(row[0])

@@ -11,9 +11,13 @@ import shlex
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard.board import FROZEN, LIVE, REPLAY, Moment
 from db.errors import EventOpsError
+
+if TYPE_CHECKING:
+    from dashboard.app import DashboardApp
 
 
 def moment_of(replay: str | None = None, speed: float = 1.0, at: str | None = None) -> Moment:
@@ -35,7 +39,7 @@ def make_app(
     at: str | None = None,
     out_dir: Path | None = None,
     on_exit: Callable[[], None] | None = None,
-):  # type: ignore[no-untyped-def]
+) -> DashboardApp:
     """The Textual app (imported here so that `db`-only callers never load Textual)."""
     from dashboard.app import DashboardApp
 

@@ -103,6 +103,13 @@ class Node:
             self._client.__enter__()
         return self._client
 
+    def restart(self) -> None:
+        """Stop serving and serve again: a new hub on the same file, no memory carried over."""
+        if self._client is not None:
+            self._client.__exit__(None, None, None)
+            self._client = None
+        self.serve()
+
     def client_for(self, other: Node, role: str = "station") -> HubClient:
         """A client through which `other` syncs with this node."""
         if other.station not in self.tokens:

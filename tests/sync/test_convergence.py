@@ -88,6 +88,10 @@ class Venue(RuleBasedStateMachine):
         if a != b and self.reachable(client.station, server.station):
             sync_once(client.db, client=server.client_for(client, role=p.ROLE_RELAY), batch=3)
 
+    @rule()
+    def restart_hub(self) -> None:
+        self.hub.restart()
+
     @rule(s=st.integers(0, 7))
     def push_cut_short(self, s: int) -> None:
         """A sync that dies after its first batch: pushed, never pulled."""

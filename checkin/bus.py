@@ -82,7 +82,8 @@ def label(bus: Bus) -> str:
 
 
 def seats_free(bus: Bus) -> int:
-    """Seats neither taken by someone aboard nor kept for someone assigned (None: no limit)."""
+    """Seats neither taken by someone aboard nor kept for someone assigned (a bus with no
+    capacity recorded has no limit)."""
     if bus.capacity <= 0:
         return 1 << 30
     return max(0, bus.capacity - len(bus.assigned | bus.aboard))

@@ -118,7 +118,7 @@ async def measure_app(path: Path, wall_ms: int, rounds: int) -> dict[str, Any]:
     app = DashboardApp(path, wall=lambda: wall_ms, poll_seconds=0.02)
     async with app.run_test(size=(200, 60)) as pilot:
         while app.shown is None:
-            await pilot.pause(0.005)
+            await pilot.pause(0.02)
         await pilot.pause()
         start_s = time.perf_counter() - started
         start_cpu_s = time.process_time() - cpu

@@ -37,7 +37,8 @@ class IncidentLine:
     kind: str
     kind_label: str
     at_ms: int
-    at_label: str
+    at_label: str  # HH:MM
+    day_label: str  # "Wed 20 Mar" for an incident of an earlier day, "" for today's
     station: str
     detail: str
 
@@ -55,6 +56,7 @@ class IncidentsData:
 
 def fetch(state: EventState, now_ms: int, limit: int = LISTED) -> IncidentsData:
     every = state.open_incidents()
+    today = state.day_of(now_ms)
     lines = tuple(
         IncidentLine(
             id=i.id,
@@ -62,6 +64,7 @@ def fetch(state: EventState, now_ms: int, limit: int = LISTED) -> IncidentsData:
             kind_label=KIND_LABELS.get(i.kind, i.kind.replace("_", " ")),
             at_ms=i.at_ms,
             at_label=hhmm(state, i.at_ms),
+            day_label="" if state.day_of(i.at_ms) == today else state.local_time(i.at_ms).strftime("%a %d %b"),
             station=i.station,
             detail=i.detail,
         )

@@ -61,7 +61,8 @@ class IncidentsPanel(DataTable[str | Text]):
         self.clear()
         width = self.detail_width
         for line in listed:
-            text = Text.assemble((line.kind_label.upper(), "bold"), "  ", line.detail)
+            day = (f"{line.day_label} · ", "dim") if line.day_label else ""
+            text = Text.assemble(day, (line.kind_label.upper(), "bold"), "  ", line.detail)
             lines = len(text.wrap(self.app.console, width))
             self.add_row(line.at_label, text, key=line.id, height=max(1, lines))
         self._shown = idents

@@ -138,3 +138,11 @@ def test_replay_releases_events_as_its_clock_passes_them(scene_db: Path) -> None
     ticks[0] = 600.0
     board.apply(board.due())
     assert board.replay_done and board.panels().arrivals.checked_in == 116
+
+
+def test_incidents_of_an_earlier_day_say_which_day(scene_db: Path) -> None:
+    board, _ = open_board(scene_db, Moment("frozen", at="2024-03-21T09:00"))
+    data = incidents.fetch(board.state, board.now_ms())
+    assert data.open and {i.day_label for i in data.open} == {"Wed 20 Mar"}
+    today = incidents.fetch(board.state, scene.AT_MS)
+    assert {i.day_label for i in today.open} == {""}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shlex
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,8 +101,13 @@ def serve_dashboard(
     replay: str | None = None,
     speed: float = 1.0,
     at: str | None = None,
+    public_url: str | None = None,
 ) -> None:
-    """Serve the same dashboard to web browsers (textual-serve runs one app per visitor)."""
+    """Serve the same dashboard to web browsers (textual-serve runs one app per visitor).
+
+    Listening on all interfaces (0.0.0.0), the page must be told the address browsers reach
+    this machine at: `public_url`, else this machine's name.
+    """
     from textual_serve.server import Server
 
     if not Path(db_path).is_file():
@@ -114,5 +120,7 @@ def serve_dashboard(
         args += ["--replay", replay, "--speed", f"{speed:g}"]
     if at:
         args += ["--at", at]
-    server = Server(shlex.join(args), host=host, port=port, title="eventops dashboard")
+    if public_url is None and host in ("0.0.0.0", "::"):
+        public_url = f"http://{socket.getfqdn()}:{port}"
+    server = Server(shlex.join(args), host=host, port=port, title="eventops dashboard", public_url=public_url)
     server.serve()

@@ -19,6 +19,7 @@ from eventops.options import db_option
 @click.option("--web", is_flag=True, help="Serve the dashboard to web browsers (textual-serve) instead of this terminal.")
 @click.option("--host", default="localhost", show_default=True, help="With --web: the address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="With --web: the port to listen on.")
+@click.option("--public-url", default=None, metavar="URL", help="With --web: the address browsers use to reach this machine (default: its name, when --host is 0.0.0.0).")
 def dashboard(
     db_path: Path,
     hub: str | None,
@@ -29,6 +30,7 @@ def dashboard(
     web: bool,
     host: str,
     port: int,
+    public_url: str | None,
 ) -> None:
     """The live operations dashboard: arrivals, rooms, buses, stations, incidents.
 
@@ -40,12 +42,12 @@ def dashboard(
         eventops dashboard --db event.db
         eventops dashboard --db event.db --hub http://10.0.0.2:8765
         eventops dashboard --db event.db --replay 2024-03-20 --speed 60
-        eventops dashboard --db event.db --web --port 8080
+        eventops dashboard --db event.db --web --host 0.0.0.0 --port 8080
     """
     from dashboard.run import run_dashboard, serve_dashboard
 
     if web:
-        serve_dashboard(db_path, host=host, port=port, hub=hub, replay=replay, speed=speed, at=at)
+        serve_dashboard(db_path, host=host, port=port, hub=hub, replay=replay, speed=speed, at=at, public_url=public_url)
     else:
         run_dashboard(db_path, hub=hub, replay=replay, speed=speed, at=at, out_dir=out_dir)
 

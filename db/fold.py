@@ -13,9 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -37,16 +35,16 @@ from db.state import (
     Station,
     Visit,
 )
-
-DEFAULT_TZ = "Europe/Brussels"
-MINUTE_MS = 60_000
-#: How long after a session's end people still count as in its room.
-SESSION_GRACE_MS = 10 * MINUTE_MS
-#: People entering a room this long before a session starts are there for that session.
-SESSION_EARLY_MS = 30 * MINUTE_MS
-#: The venue closes this long after the day's last session ends.
-DAY_CLOSE_AFTER_MS = 60 * MINUTE_MS
-ARRIVAL_BUCKET_MS = 5 * MINUTE_MS
+from db.times import (  # noqa: F401  (re-exported: db.fold is where callers look)
+    ARRIVAL_BUCKET_MS,
+    DAY_CLOSE_AFTER_MS,
+    DEFAULT_TZ,
+    MINUTE_MS,
+    SESSION_EARLY_MS,
+    SESSION_GRACE_MS,
+    parse_local,
+)
+from db.times import zone as _zone
 
 
 @dataclass
@@ -103,19 +101,6 @@ class _Core:
             last_event_ms=self.last_event_ms,
             last_scan_ms=self.last_scan_ms,
         )
-
-
-@lru_cache(maxsize=16)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def parse_local(value: str, tz: str) -> int:
-    """Milliseconds of an ISO 8601 time; a time without offset is read in the event's zone."""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_zone(tz))
-    return int(moment.timestamp() * 1000)
 
 
 class EventState:

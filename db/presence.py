@@ -32,6 +32,7 @@ from db.state import (
     Station,
     Visit,
 )
+from db.times import SESSION_GRACE_MS, parse_local
 
 if TYPE_CHECKING:
     from db.fold import EventState, _Core
@@ -119,8 +120,6 @@ def _room(state: EventState, core: _Core, event: Event) -> None:
 
 @handles(ev.SESSION_ADDED)
 def _session(state: EventState, core: _Core, event: Event) -> None:
-    from db.fold import parse_local
-
     d = event.data
     tz = state.tz
     session = Session(
@@ -262,8 +261,6 @@ def _desk_checkin(state: EventState, core: _Core, event: Event) -> None:
 
 @handles(ev.DOOR_ENTRY)
 def _door_entry(state: EventState, core: _Core, event: Event) -> None:
-    from db.fold import SESSION_GRACE_MS
-
     d = event.data
     attendee_id, room_id, at = _str(d, "attendee"), _str(d, "room"), event.at_ms
     _arrive(state, core, event, attendee_id, "door")

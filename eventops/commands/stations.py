@@ -53,12 +53,15 @@ def add(station_id: str, kind: str, db_path: Path, place: str, hub_url: str | No
     from sync.enrol import add_station
 
     db = open_db(db_path)
-    code = add_station(db, db_path, station_id, kind, place, hub_url).encode()
+    enrolment = add_station(db, db_path, station_id, kind, place, hub_url)
+    code = enrolment.encode()
     if as_json:
         click.echo(json.dumps({"station": station_id, "code": code}))
         return
-    click.echo(f"station {station_id} ({kind}) added; enrol it once with:")
-    click.echo(f"  eventops station enrol --db {station_id}.db --hub URL {code}")
+    click.echo(f"station {station_id} ({kind}) added; on its laptop, enrol it once with:")
+    click.echo(f"  eventops station enrol --db {station_id}.db --hub {enrolment.hub_url or 'URL'} {code}")
+    if enrolment.fingerprint:
+        click.echo(f"  (the code pins the hub's TLS certificate sha256 {enrolment.fingerprint[:16]}...)")
     if not no_qr:
         click.echo(_qr_text(code))
 

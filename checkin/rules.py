@@ -99,15 +99,17 @@ def register_mode(mode: str, rule: Rule) -> None:
 
 
 def has_mode(mode: str) -> bool:
-    """Whether `mode` has rules, importing `checkin.rules_<mode>` (which registers itself) if
-    it exists: how a mode such as bus plugs in without editing this module."""
-    if mode not in MODE_RULES:
-        import importlib
+    """Whether `mode` has rules, importing `checkin.<mode>` or `checkin.rules_<mode>` (which
+    register themselves) if they exist: how bus mode plugs in without editing this module."""
+    import importlib
 
+    for module in (f"checkin.{mode}", f"checkin.rules_{mode}"):
+        if mode in MODE_RULES:
+            break
         try:
-            importlib.import_module(f"checkin.rules_{mode}")
+            importlib.import_module(module)
         except ModuleNotFoundError as missing:
-            if missing.name != f"checkin.rules_{mode}":
+            if missing.name != module:
                 raise
     return mode in MODE_RULES
 

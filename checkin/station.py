@@ -136,10 +136,11 @@ class Station:
                 raise StationNotReady("; ".join(problems))
 
     def _resolve(self, config: StationConfig) -> StationConfig:
-        """Fill a door's room from the station's registered place when not given."""
+        """Fill a door's room from the station's registered place when not given (bus mode
+        asks for --visit and --bus explicitly: a coordinator must not board the wrong bus)."""
         station = self.state.stations.get(config.station_id)
         if config.mode == DOOR and not config.room and station is not None and station.place:
-            return replace(config, room=station.place)
+            config = replace(config, room=station.place)
         return config
 
     # --- keeping up with the log ---------------------------------------------------------

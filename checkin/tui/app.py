@@ -262,7 +262,6 @@ class CheckinApp(App[None]):
         def camera_status(text: str) -> None:
             self.post_message(self.CameraStatus(text))
 
-        preview = self.main.preview if self.with_preview else None
         last_preview = 0.0
 
         try:
@@ -275,9 +274,11 @@ class CheckinApp(App[None]):
             ):
                 for payload in seen.payloads:
                     self.scan(payload, started=seen.started)
-                if preview is not None and time.monotonic() - last_preview >= PREVIEW_EVERY_S:
-                    last_preview = time.monotonic()
-                    self.post_message(self.CameraFrame(preview.reduce_frame(seen.frame)))
+                if self.with_preview and time.monotonic() - last_preview >= PREVIEW_EVERY_S:
+                    preview = self.main.preview  # None until the screen is composed
+                    if preview is not None:
+                        last_preview = time.monotonic()
+                        self.post_message(self.CameraFrame(preview.reduce_frame(seen.frame)))
         except EventOpsError as error:
             self.post_message(self.CameraProblem(str(error)))
         finally:

@@ -91,6 +91,7 @@ def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None,
     Example:
         eventops checkin --db event.db --station desk-1 --mode desk
         eventops checkin --db event.db --station door-R1 --mode door --room R1 --camera 0
+        eventops checkin --db bus.db --station bus-V1-B1 --mode bus --bus V1-B1
     """
     from checkin.rules import StationModeMissing, has_mode
 
@@ -101,7 +102,12 @@ def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None,
 
     from checkin.tui.app import CheckinApp
 
-    app = CheckinApp(station, camera=camera, sync=sync_loop, preview=preview, sound=sound)
+    app_class: Any = CheckinApp
+    if mode == "bus":
+        from checkin.tui.bus_app import BusCheckinApp  # the bus screen: manifest, depart, return
+
+        app_class = BusCheckinApp
+    app = app_class(station, camera=camera, sync=sync_loop, preview=preview, sound=sound)
     try:
         app.run()
     finally:

@@ -14,7 +14,6 @@ from db.errors import NotAnEventDatabase
 from db.schema import MIGRATION_SET, migrations
 
 BUSY_TIMEOUT_MS = 10_000
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def connect(path: str | Path, *, create: bool = True) -> Database:
@@ -29,13 +28,16 @@ def connect(path: str | Path, *, create: bool = True) -> Database:
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
         raise NotAnEventDatabase(f"{path} does not exist (create it with `eventops init` or `eventops demo init`)")
-    if exists:
-        with path.open("rb") as handle:
-            if handle.read(16) != SQLITE_MAGIC:
-                raise NotAnEventDatabase(f"{path} is not an SQLite database")
     if not exists:
         path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    # The header is read by SQLite itself: opening the file from Python and closing it again
+    # would drop this process's POSIX locks on a database other connections are using.
+    try:
+        conn.execute("PRAGMA schema_version")
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise NotAnEventDatabase(f"{path} is not an SQLite database") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db = Database(conn, execute_plugins=False, recursive_triggers=False)

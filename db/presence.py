@@ -19,6 +19,7 @@ from db.state import (
     FORGED_BADGE,
     OVER_CAPACITY,
     REVOKED_BADGE,
+    REVOKED_STATION,
     ROOM,
     VENUE,
     Attendee,
@@ -368,7 +369,14 @@ def _scan_rejected(state: EventState, core: _Core, event: Event) -> None:
     if reason == ev.REJECT_REVOKED:
         _incident(core, REVOKED_BADGE, event, f"revoked badge of {who} shown at {event.station_id}", attendee=attendee_id)
     elif reason == ev.REJECT_FORGED:
-        _incident(core, FORGED_BADGE, event, f"forged badge ({who}) shown at {event.station_id}", attendee=attendee_id)
+        _incident(core, FORGED_BADGE, event, f"forged badge claiming {who} shown at {event.station_id}", attendee=attendee_id)
+    elif reason == REVOKED_STATION:
+        _incident(
+            core,
+            REVOKED_STATION,
+            event,
+            f"{d.get('count', '?')} events of revoked station {d.get('station_id', '?')} relayed by {d.get('via', '?')} kept out",
+        )
 
 
 @handles(ev.INCIDENT_ACKED)

@@ -26,10 +26,13 @@ def test_the_browser_version_shows_every_panel(tmp_path: Path) -> None:
         [sys.executable, "-m", "eventops", "dashboard", "--db", str(db_path), "--at", scene.AT,
          "--web", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(tmp_path / "server.log").open("wb"),
     )
     try:
-        assert wait_for_port(port, 20), "the web dashboard did not start listening"
+        if not wait_for_port(port, 30):
+            server.kill()
+            server.wait(timeout=10)
+            raise AssertionError(f"the web dashboard did not start listening: {(tmp_path / 'server.log').read_text()[-2000:]}")
 
         async def load() -> str:
             async with headless(chromium) as (_, page):

@@ -171,14 +171,18 @@ class CheckinApp(App[None]):
 
     def _take_whole_badge(self) -> None:
         """A genuine badge is complete at its last key: scan it now, no Enter or pause needed."""
-        from checkin.badges.token import MIN_LEN, verify_badge
-
         text = self.wedge.pending
-        if len(text) < MIN_LEN:
-            return
-        if verify_badge(text, self.station.state).reason in ("ok", "revoked", "unknown_attendee"):
+        if self.is_whole_badge(text):
             self.wedge = WedgeAssembler()
             self.scan(text)
+
+    def is_whole_badge(self, text: str) -> bool:
+        """A genuine badge of this event (revoked or not), as typed by a wedge scanner."""
+        from checkin.badges.token import MIN_LEN, verify_badge
+
+        if len(text) < MIN_LEN:
+            return False
+        return verify_badge(text, self.station.state).reason in ("ok", "revoked", "unknown_attendee")
 
     def _wedge_poll(self) -> None:
         self._wedge_out(self.wedge.poll(time.monotonic() * 1000))
@@ -339,11 +343,15 @@ class CheckinApp(App[None]):
             return
         verb = "check in" if self.station.config.mode == "desk" else "let in"
 
+        screen = SearchScreen(self.station.search, verb, query, badge=self.is_whole_badge)
+
         def picked(attendee_id: str | None) -> None:
             if attendee_id:
                 self._search_worker(attendee_id)
+            elif screen.scanned:
+                self.scan(screen.scanned)
 
-        self.push_screen(SearchScreen(self.station.search, verb, query), picked)
+        self.push_screen(screen, picked)
 
     def action_undo(self) -> None:
         self._jobs.put((self.station.undo_last, None, time.monotonic()))

@@ -203,3 +203,14 @@ async def test_status_line_shows_the_sync_loop_state(world: World) -> None:
             assert "waiting" in line and "never synced" in line
     finally:
         loop.stop()
+
+
+async def test_a_badge_scanned_while_searching_is_a_scan(world: World) -> None:
+    app = make_app(world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        type_burst(app, world.token("A002"))
+        verdict = await shown(pilot, app)
+        assert (verdict.reason, verdict.attendee["id"], verdict.via) == ("checked_in", "A002", "scan")
+        assert not isinstance(app.screen, SearchScreen)

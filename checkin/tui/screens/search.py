@@ -21,11 +21,13 @@ class SearchScreen(ModalScreen[str | None]):
         Binding("down", "to_list", "Results", show=False),
     ]
 
-    def __init__(self, search: object, verb: str = "check in", query: str = "") -> None:
+    def __init__(self, search: object, verb: str = "check in", query: str = "", badge: object = None) -> None:
         super().__init__()
         self._search = search
         self.verb = verb
         self.query_text = query
+        self._badge = badge  # text -> bool: "this is a whole badge" (a scan while searching)
+        self.scanned: str | None = None
         self.hits: list[Hit] = []
 
     def compose(self) -> ComposeResult:
@@ -50,6 +52,11 @@ class SearchScreen(ModalScreen[str | None]):
             self.input.cursor_position = len(self.query_text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if self._badge is not None and len(event.value) > 100 and self._badge(event.value):  # type: ignore[operator]
+            # The person showed a badge after all: leave the search and scan it.
+            self.scanned = event.value
+            self.dismiss(None)
+            return
         self.hits = self._search(event.value)  # type: ignore[operator]
         results = self.results
         results.clear_options()

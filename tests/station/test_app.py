@@ -45,7 +45,7 @@ async def test_two_badges_back_to_back_from_a_scanner_without_enter(world: World
     async with app.run_test(size=(80, 24)) as pilot:
         type_burst(app, world.token("A001") + world.token("A002"), enter=False)
         await shown(pilot, app, 2)
-        assert [s.verdict.attendee["id"] for s in app.shown] == ["A001", "A002"]
+        assert [(s.verdict.attendee or {}).get("id") for s in app.shown] == ["A001", "A002"]
 
 
 async def test_azerty_mangled_scanner_input_is_repaired(world: World) -> None:

@@ -29,7 +29,7 @@ async def test_badges_shown_to_the_camera_are_each_one_scan(tmp_path: Path) -> N
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.camera_done and len(app.shown) >= 3, timeout=20)
         await pilot.pause(0.2)
-        assert [s.verdict.attendee["id"] for s in app.shown] == ["A001", "A002", "A003"]
+        assert [(s.verdict.attendee or {}).get("id") for s in app.shown] == ["A001", "A002", "A003"]
         assert all(s.verdict.reason == "checked_in" for s in app.shown)
         preview = app.main.preview
         assert preview is not None and preview._cells  # the preview drew a frame

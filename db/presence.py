@@ -33,7 +33,7 @@ from db.state import (
     Station,
     Visit,
 )
-from db.times import SESSION_GRACE_MS, parse_local
+from db.times import DAY_CLOSE_AFTER_MS, SESSION_GRACE_MS, parse_local
 
 if TYPE_CHECKING:
     from db.fold import EventState, _Core
@@ -312,6 +312,7 @@ def _bus_boarded(state: EventState, core: _Core, event: Event) -> None:
     bus = core.buses.get(bus_id)
     if bus is None:
         bus = core.buses[bus_id] = Bus(bus_id, _str(d, "visit"), 0, bus_id)
+    _arrive(state, core, event, attendee_id, "bus")  # boarding at the venue means they are here
     _leave(state, core, attendee_id)
     for other in core.buses.values():
         if other.visit == bus.visit and other.id != bus_id and other.state == "boarding":
@@ -332,7 +333,8 @@ def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
     if isinstance(d.get("missing"), list):
         bus.missing = tuple(sorted(str(m) for m in d["missing"]))
     else:
-        bus.missing = tuple(sorted(bus.assigned - bus.aboard))
+        elsewhere = {a for b in core.buses.values() if b.visit == bus.visit and b.id != bus.id for a in b.aboard}
+        bus.missing = tuple(sorted(bus.assigned - bus.aboard - elsewhere))
     bus.headcount = int(d["headcount"]) if "headcount" in d else len(bus.aboard)
     if bus.missing:
         names = ", ".join(core.attendees[m].name if m in core.attendees else m for m in bus.missing[:5])
@@ -353,10 +355,12 @@ def _bus_returned(state: EventState, core: _Core, event: Event) -> None:
         return
     bus.state = "returned"
     bus.returned_ms = event.at_ms
-    for attendee_id in bus.aboard:
+    # Back at the venue; a late bus keeps its passengers on site a while after closing time.
+    until = max(state.day_end_ms(state.day_of(event.at_ms)), event.at_ms + DAY_CLOSE_AFTER_MS)
+    for attendee_id in sorted(bus.aboard):
         place = core.places.get(attendee_id)
         if place is not None and place.kind == BUS and place.ref == bus.id:
-            core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
+            core.places[attendee_id] = Place(VENUE, "", event.at_ms, until, event.station_id)
 
 
 @handles(ev.SCAN_REJECTED)

@@ -104,7 +104,12 @@ def _session_title(state: EventState, room_id: str, now_ms: int) -> str | None:
 
 def _bus(state: EventState, bus_id: str) -> dict[str, Any]:
     bus = state.buses[bus_id]
-    missing = list(bus.missing) if bus.state != "boarding" else sorted(bus.assigned - bus.aboard)
+    if bus.state == "boarding":
+        # Someone aboard another bus of the same visit is not missing, just elsewhere.
+        elsewhere = {a for b in state.buses.values() if b.visit == bus.visit and b.id != bus.id for a in b.aboard}
+        missing = sorted(bus.assigned - bus.aboard - elsewhere)
+    else:
+        missing = list(bus.missing)
     return {
         "id": bus.id,
         "label": bus.label,

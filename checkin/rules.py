@@ -241,7 +241,9 @@ def door_rule(ctx: ScanContext) -> Decision:
             data,
             ("admitted, counted as arrival: not checked in at a desk today",),
         )
-    return Decision(v.OK, v.ENTERED, "ENTER", ev.DOOR_ENTRY, data, ())
+    left = capacity - occupancy - 1
+    almost = (f"almost full: {left} place{'' if left == 1 else 's'} left",) if capacity and left < 0.2 * capacity else ()
+    return Decision(v.OK, v.ENTERED, "ENTER", ev.DOOR_ENTRY, data, almost)
 
 
 def _door_exit(ctx: ScanContext) -> Decision:

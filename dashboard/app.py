@@ -135,7 +135,7 @@ class DashboardApp(App[None]):
     def load(self) -> None:
         try:
             board, cursor = open_board(self.db_path, self.moment, wall=self.wall)
-        except EventOpsError as error:
+        except (EventOpsError, ValueError) as error:
             self.post_message(self.LoadFailed(str(error)))
             return
         self.post_message(self.BoardReady(board, cursor))

@@ -11,6 +11,7 @@ import shlex
 import socket
 import sys
 from collections.abc import Callable, Iterator
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,11 +26,44 @@ def moment_of(replay: str | None = None, speed: float = 1.0, at: str | None = No
     """The clock the dashboard follows for the command line's `--replay/--speed/--at`."""
     if speed <= 0:
         raise EventOpsError("--speed must be greater than 0")
+    if at is not None:
+        check_moment_text(at)
+    if replay is not None:
+        try:
+            date.fromisoformat(replay)
+        except ValueError:
+            raise EventOpsError(f"--replay takes a day like 2024-03-20, not {replay!r}") from None
     if replay:
         return Moment(REPLAY, replay, speed, at)
     if at:
         return Moment(FROZEN, None, 1.0, at)
     return Moment(LIVE)
+
+
+def check_moment_text(text: str) -> None:
+    """Refuse an `--at` that is neither a date-time (2024-03-20T11:00) nor a time (11:00)."""
+    try:
+        if "T" in text or " " in text:
+            datetime.fromisoformat(text.strip().replace(" ", "T"))
+        else:
+            time.fromisoformat(text.strip())
+    except ValueError:
+        raise EventOpsError(f"--at takes a time like 2024-03-20T11:00 or 11:00, not {text!r}") from None
+
+
+def check_replay_day(db_path: Path, day: str) -> None:
+    """Refuse, before the screen opens, to replay a day the event does not have."""
+    from db.connect import connect
+    from db.events import EVENT_CREATED
+    from db.log import iter_events
+
+    db = connect(db_path, create=False)
+    try:
+        days = [d for e in iter_events(db, [EVENT_CREATED]) for d in e.data.get("days", [])]
+    finally:
+        db.conn.close()
+    if days and day not in days:
+        raise EventOpsError(f"{day} is not a day of this event ({', '.join(days)})")
 
 
 def make_app(
@@ -47,6 +81,8 @@ def make_app(
     path = Path(db_path)
     if not path.is_file():
         raise EventOpsError(f"{path} does not exist (create it with `eventops init` or `eventops demo init`)")
+    if replay:
+        check_replay_day(path, replay)
     return DashboardApp(path, moment=moment_of(replay, speed, at), out_dir=out_dir, on_exit=on_exit)
 
 

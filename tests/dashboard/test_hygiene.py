@@ -54,3 +54,11 @@ def test_a_replay_of_a_day_outside_the_event_is_refused(scene_db: Path) -> None:
         assert "not a day of this event" in str(error)
     else:
         raise AssertionError("a replay of a day the event does not have was accepted")
+
+
+def test_a_malformed_moment_is_one_line_and_exit_1(scene_db: Path) -> None:
+    for args in (["--at", "half past ten"], ["--replay", "yesterday"], ["--replay", "2024-03-20", "--speed", "0"],
+                 ["--replay", "2023-01-01"]):
+        result = CliRunner().invoke(main, ["dashboard", "--db", str(scene_db), *args])
+        assert result.exit_code == 1, args
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

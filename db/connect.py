@@ -92,10 +92,13 @@ def write(db: Database) -> Iterator[Database]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may already have rolled back (disk full): never leave a transaction open,
+        # or the next write would nest in it and never be committed.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def get_setting(db: Database, key: str) -> str | None:

@@ -161,9 +161,42 @@ class Event:
             raise ValueError(f"unknown event kind {kind!r}")
         if not isinstance(data, Mapping):
             raise ValueError("data must be a JSON object")
-        if len(encode_data(data)) > 16_384:
+        _check_plain(data, depth=0)
+        try:
+            encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"event data is not plain JSON: {error}") from None
+        if len(encoded) > 16_384:
             raise ValueError("event data is larger than 16 KiB")
         return cls(station_id, seq, hlc, kind, dict(data))
+
+
+def _check_plain(value: Any, depth: int) -> None:
+    """Refuse what would not survive a round trip through every node's JSON reader:
+    non-finite numbers, integers beyond 64 bits, non-string keys, deep nesting."""
+    if depth > 8:
+        raise ValueError("event data is nested too deeply")
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise ValueError("event data holds an integer beyond 64 bits")
+        return
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("event data holds a number that is not finite")
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError("event data keys must be strings")
+            _check_plain(item, depth + 1)
+        return
+    if isinstance(value, list):
+        for item in value:
+            _check_plain(item, depth + 1)
+        return
+    raise ValueError(f"event data holds a {type(value).__name__}, not JSON")
 
 
 def encode_data(data: Mapping[str, Any]) -> str:

@@ -52,6 +52,7 @@ class _Core:
     """Everything the fold mutates; `snapshot()` copies it cheaply (records are immutable)."""
 
     info: EventInfo | None = None
+    organiser: str = ""  # the station that created the event: the authority on reference data
     attendees: dict[str, Attendee] = field(default_factory=dict)
     rooms: dict[str, Room] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
@@ -78,6 +79,7 @@ class _Core:
     def snapshot(self) -> _Core:
         return _Core(
             info=self.info,
+            organiser=self.organiser,
             attendees=dict(self.attendees),
             rooms=dict(self.rooms),
             sessions=dict(self.sessions),
@@ -137,8 +139,8 @@ class EventState:
             rewind_to = bisect.bisect_left(self._keys, unique[0].key)
         for event in unique:
             if event.kind == ev.VOID:
-                target = (str(event.data.get("station_id", "")), int(event.data.get("seq", 0)))
-                if target not in self._voided:
+                target = void_target(event)
+                if target is not None and target not in self._voided:
                     self._voided.add(target)
                     position = self._position_of(target)
                     if position is not None:
@@ -345,6 +347,14 @@ class EventState:
             "acked": core.acked,
             "last_event_ms": core.last_event_ms,
         }
+
+
+def void_target(event: Event) -> tuple[str, int] | None:
+    """The scan a void undoes; a station may only undo its own scans."""
+    station_id, seq = event.data.get("station_id"), event.data.get("seq")
+    if station_id != event.station_id or type(seq) is not int:
+        return None
+    return (station_id, seq)
 
 
 def _order(event: Event) -> tuple[int, str, int]:

@@ -33,7 +33,7 @@ from db.state import (
     Station,
     Visit,
 )
-from db.times import DAY_CLOSE_AFTER_MS, SESSION_GRACE_MS, parse_local
+from db.times import DAY_CLOSE_AFTER_MS, DEFAULT_TZ, SESSION_GRACE_MS, parse_local, zone
 
 if TYPE_CHECKING:
     from db.fold import EventState, _Core
@@ -62,12 +62,26 @@ def fold_event(state: EventState, event: Event) -> None:
         core.last_scan_ms = max(core.last_scan_ms, at)
         core.station_scans[(event.station_id, state.day_of(at))] += 1
     handler = _HANDLERS.get(event.kind)
-    if handler is not None:
-        try:
-            handler(state, core, event)
-        except (KeyError, TypeError, ValueError):
-            # A malformed event from some node must not stop the fold for everyone.
-            return
+    if handler is None:
+        return
+    if event.kind in ev.REFERENCE_KINDS and not _has_authority(core, event):
+        return  # only the organiser (and the hubs it named) set up the event
+    try:
+        handler(state, core, event)
+    except Exception:  # noqa: BLE001 - one malformed event must not stop the fold for everyone
+        return
+
+
+def _has_authority(core: _Core, event: Event) -> bool:
+    """Reference data counts only from the station that created the event, and hubs it added."""
+    if core.info is None:
+        return event.kind == ev.EVENT_CREATED
+    if event.kind == ev.EVENT_CREATED:
+        return False  # one event per log: a second `event.created` is ignored
+    if event.station_id == core.organiser:
+        return True
+    station = core.stations.get(event.station_id)
+    return station is not None and station.kind == "hub" and not station.revoked
 
 
 def _str(data: Any, key: str, default: str = "") -> str:
@@ -84,13 +98,19 @@ def _incident(core: _Core, kind: str, event: Event, detail: str, **refs: str) ->
 @handles(ev.EVENT_CREATED)
 def _event_created(state: EventState, core: _Core, event: Event) -> None:
     d = event.data
+    tz = _str(d, "tz", DEFAULT_TZ)
+    try:
+        zone(tz)
+    except Exception:  # noqa: BLE001 - an unknown zone must not make every day unreadable
+        tz = DEFAULT_TZ
     core.info = EventInfo(
         id=_str(d, "id"),
         name=_str(d, "name"),
         days=tuple(str(day) for day in d.get("days", ())),
-        tz=_str(d, "tz", "Europe/Brussels"),
+        tz=tz,
         demo=bool(d.get("demo", False)),
     )
+    core.organiser = event.station_id
     state.forget_times()
 
 

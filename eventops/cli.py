@@ -26,9 +26,18 @@ class EventOpsGroup(click.Group):
             raise click.ClickException(str(error)) from None
         except sqlite3.DatabaseError as error:
             raise click.ClickException(f"database error: {error}") from None
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from None
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as error:  # noqa: BLE001 - the promise: no traceback reaches a person
+            raise click.ClickException(
+                f"unexpected {type(error).__name__}: {error} (nothing more was done; please report this)"
+            ) from None
 
 
 @click.group(cls=EventOpsGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -30,12 +31,14 @@ from db import hlc as hlc_mod
 from db import log
 from db.connect import write
 from db.errors import LogConflict, LogGap
-from db.events import Event
+from db.events import REFERENCE_KINDS, Event
 from db.node import local_station
 from sync import protocol as p
 from sync import store
 from sync.connection import open_any, open_more
 from sync.incidents import quarantine_drafts
+
+logger = logging.getLogger("eventops.hub")
 
 T = TypeVar("T")
 
@@ -289,6 +292,11 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
                 raise p.ProtocolError(
                     403, p.FOREIGN_STATION, f"station {grant.station_id} may push only its own events, not {', '.join(foreign[:3])}'s"
                 )
+            setup = sorted({e.kind for e in events if e.kind in REFERENCE_KINDS})
+            if setup:
+                raise p.ProtocolError(
+                    403, p.FOREIGN_STATION, f"station {grant.station_id} may not set up the event ({', '.join(setup[:3])})"
+                )
         outcome = await hub.write(hub.push, events, grant)
         if outcome.added:
             await hub.announce()
@@ -321,7 +329,8 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
         return json_response(exc.body(), exc.status)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
-        return JSONResponse({"error": "internal", "message": f"the hub failed on this request: {type(exc).__name__}: {exc}"}, 500)
+        logger.exception("request failed")
+        return JSONResponse({"error": "internal", "message": "the hub failed on this request; its log says why"}, 500)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

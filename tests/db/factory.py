@@ -24,7 +24,7 @@ class Log:
         self.seqs: dict[str, int] = {}
         self.events: list[Event] = []
 
-    def add(self, station: str, minutes: float, kind: str, **data: Any) -> Event:
+    def add(self, station: str, minutes: float, kind: str, /, **data: Any) -> Event:
         seq = self.seqs.get(station, 0) + 1
         self.seqs[station] = seq
         event = Event(station, seq, pack(at(minutes), seq % 7), kind, data)

@@ -106,3 +106,52 @@ def test_revoked_badge_and_suspect_clock_are_incidents() -> None:
     state = fold_events(log.events)
     assert sorted(i.kind for i in state.open_incidents()) == ["clock_suspect", "revoked_badge"]
     assert state.rejected["revoked"] == 1
+
+
+def test_only_the_organiser_and_its_hubs_set_up_the_event() -> None:
+    """A stolen desk laptop cannot swap the badge key, revoke stations or rename people."""
+    log = Log()
+    reference(log)
+    log.add("org", -100, ev.STATION_ADDED, id="desk-1", kind="desk")
+    log.add("org", -99, ev.STATION_ADDED, id="hub", kind="hub")
+    log.add("org", -98, ev.KEY_ADDED, kid="K1", public_key="genuine")
+    log.add("desk-1", 10, ev.KEY_ADDED, kid="K1", public_key="attacker")
+    log.add("desk-1", 11, ev.STATION_REVOKED, id="hub")
+    log.add("desk-1", 12, ev.ATTENDEE_UPDATED, id="A001", name="Mallory")
+    log.add("desk-1", 13, ev.EVENT_CREATED, id="EVIL", name="Evil", days=[DAY], tz="UTC")
+    log.add("hub", 14, ev.ATTENDEE_UPDATED, id="A002", org="Ville de Liège")
+    state = fold_events(log.events)
+    assert state.keys == {"K1": "genuine"}
+    assert not state.stations["hub"].revoked
+    assert state.attendees["A001"].name == "Person 1"
+    assert state.info is not None and state.info.id == "TEST"
+    assert state.attendees["A002"].org == "Ville de Liège"
+
+
+def test_a_station_can_only_undo_its_own_scans_and_bad_voids_are_ignored() -> None:
+    log = Log()
+    reference(log)
+    scan = log.add("desk-1", 60, ev.DESK_CHECKIN, attendee="A001", first=True)
+    log.add("desk-2", 61, ev.VOID, station_id=scan.station_id, seq=scan.seq)
+    log.add("desk-2", 62, ev.VOID, station_id="desk-2", seq="abc")
+    log.add("desk-2", 63, ev.VOID)
+    state = fold_events(log.events)
+    assert state.checked_in("A001", DAY) is not None
+
+
+def test_malformed_events_do_not_stop_the_fold() -> None:
+    log = Log()
+    reference(log)
+    log.add("org", -50, ev.ROOM_ADDED, id="R9", name="Broken", capacity="lots")
+    log.add("org", -49, ev.SESSION_ADDED, id="S9", room="R1", start="yesterday", end="tomorrow")
+    log.add("door-R1", 60, ev.DOOR_ENTRY, attendee="A001", room="R1")
+    state = fold_events(log.events)
+    assert state.occupancy("R1", at(61)) == 1
+
+
+def test_an_unknown_time_zone_falls_back_instead_of_breaking_every_day() -> None:
+    log = Log()
+    log.add("org", 0, ev.EVENT_CREATED, id="X", name="X", days=[DAY], tz="Mars/Olympus")
+    log.add("desk-1", 60, ev.DESK_CHECKIN, attendee="A001", first=True)
+    state = fold_events(log.events)
+    assert state.tz == "Europe/Brussels" and state.checked_in("A001", DAY) is not None

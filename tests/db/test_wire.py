@@ -1,0 +1,36 @@
+"""Events from other nodes: anything that would not read back the same everywhere is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from db.events import Event
+
+
+def wire(**data: object) -> dict:
+    return {"station_id": "desk-1", "seq": 1, "hlc": 1 << 16, "kind": "checkin.desk", "data": data}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"x": float("nan")}, {"x": float("inf")}, {"x": 10**30}, {"x": [[[[[[[[[[1]]]]]]]]]]}, {"x": "é" * 20_000}],
+    ids=["nan", "infinity", "huge-int", "deep", "oversized"],
+)
+def test_unreadable_or_oversized_data_is_refused(data: dict) -> None:
+    with pytest.raises(ValueError):
+        Event.from_wire(wire(**data))
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [{"seq": 0}, {"seq": "1"}, {"hlc": -1}, {"kind": "drop.table"}, {"station_id": ""}, {"station_id": "x" * 65}, {"data": []}],
+)
+def test_bad_identity_or_kind_is_refused(patch: dict) -> None:
+    with pytest.raises(ValueError):
+        Event.from_wire({**wire(attendee="A1"), **patch})
+
+
+def test_a_good_event_round_trips() -> None:
+    event = Event.from_wire(wire(attendee="A1", first=True, name="Łódź"))
+    assert Event.from_wire(event.to_wire()) == event
+    assert Event.from_row(event.to_row()) == event

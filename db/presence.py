@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from db import events as ev
 from db.events import Event
+from db.node import ORGANISER
 from db.state import (
     BUS,
     BUS_LEFT_MISSING,
@@ -75,7 +76,8 @@ def fold_event(state: EventState, event: Event) -> None:
 def _has_authority(core: _Core, event: Event) -> bool:
     """Reference data counts only from the station that created the event, and hubs it added."""
     if core.info is None:
-        return event.kind == ev.EVENT_CREATED
+        # Before the event exists only the organiser's own node prepares things (a key, say).
+        return event.kind == ev.EVENT_CREATED or event.station_id == ORGANISER
     if event.kind == ev.EVENT_CREATED:
         return False  # one event per log: a second `event.created` is ignored
     if event.station_id == core.organiser:

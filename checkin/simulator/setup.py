@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,23 +28,36 @@ class DemoSetup:
 def init_demo(path: Path, seed: int = 7) -> DemoSetup:
     """Create the demo event in `path`; an existing demo is left as it is.
 
-    Refuses to touch a database that holds another event.
+    Refuses to touch a database that holds another event. The demo is built in a scratch
+    file and moved into place at the end, so an interrupted set-up leaves nothing behind.
     """
-    db = connect(path, create=True)
-    try:
-        state = load_state(db)
+    if path.exists() and path.stat().st_size > 0:
+        db = connect(path, create=False)
+        try:
+            state = load_state(db)
+        finally:
+            db.conn.close()
+        if state.info is not None and not state.info.demo:
+            raise EventOpsError(f"{path} holds another event ({state.info.name}); the demo needs its own database file")
         if state.info is not None:
-            if not state.info.demo:
-                raise EventOpsError(f"{path} holds another event ({state.info.name}); the demo needs its own database file")
             return DemoSetup(path, False, len(state.attendees), len(state.events), ",".join(sorted(state.keys)))
+        if state.events:
+            raise EventOpsError(f"{path} already holds events; the demo needs its own database file")
+    scratch = path.with_name(f".{path.name}.building")
+    for leftover in (scratch, key_path(scratch), Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
+        leftover.unlink(missing_ok=True)
+    db = connect(scratch, create=True)
+    try:
         demo = install_demo(db, seed=seed)
         # Keys and the reissue happen on the organiser's clock of set-up day, like the rest.
         wall = setup_clock(demo.setup_ms + 60_000)
-        kid = create_signing_key(db, path, rotate=key_path(path).exists(), wall=wall)
+        kid = create_signing_key(db, scratch, wall=wall)
         # One attendee lost their badge before the event: the old one is revoked.
-        reissue_badge(db, path, REISSUED_ATTENDEE, reason="lost badge", wall=wall)
+        reissue_badge(db, scratch, REISSUED_ATTENDEE, reason="lost badge", wall=wall)
         set_setting(db, SEED_KEY, str(seed))
         state = load_state(db)
-        return DemoSetup(path, True, len(state.attendees), len(state.events), kid)
     finally:
         db.conn.close()
+    os.replace(key_path(scratch), key_path(path))
+    os.replace(scratch, path)
+    return DemoSetup(path, True, len(state.attendees), len(state.events), kid)

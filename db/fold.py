@@ -120,6 +120,7 @@ class EventState:
         self._checkpoints: list[tuple[int, _Core]] = []
         self.rebuilds = 0  # how many times a late event forced a replay (for benchmarks)
         self._day_cache: dict[int, str] = {}
+        self._day_span: tuple[int, int, str] = (0, 0, "")
         self._day_end_cache: dict[str, int] = {}
 
     # --- feeding ----------------------------------------------------------------------
@@ -225,18 +226,25 @@ class EventState:
         return self._core.info.tz if self._core.info else DEFAULT_TZ
 
     def day_of(self, ms: int) -> str:
+        """The event-local date of `ms` (the fold asks this for almost every event)."""
+        start, end, day = self._day_span
+        if start <= ms < end:
+            return day
         # Zone offsets change on quarter hours at most, so a quarter-hour cache is exact.
         quarter = ms // 900_000
-        day = self._day_cache.get(quarter)
-        if day is None:
+        day = self._day_cache.get(quarter) or ""
+        if not day:
             day = datetime.fromtimestamp(quarter * 900, _zone(self.tz)).date().isoformat()
             self._day_cache[quarter] = day
+        start = self.day_start_ms(day)
+        self._day_span = (start, self.day_start_ms((date.fromisoformat(day) + timedelta(days=1)).isoformat()), day)
         return day
 
     def forget_times(self) -> None:
         """Drop cached day boundaries (the time zone or the sessions changed)."""
         self._day_cache.clear()
         self._day_end_cache.clear()
+        self._day_span = (0, 0, "")
 
     def local_time(self, ms: int) -> datetime:
         return datetime.fromtimestamp(ms / 1000, _zone(self.tz))

@@ -41,6 +41,7 @@ VOID = "void"  # {station_id, seq}: undo of an earlier scan
 SCAN_REJECTED = "scan.rejected"  # {reason, mode, place?, attendee?, badge?}
 INCIDENT_ACKED = "incident.acked"  # {incident}
 CLOCK_SUSPECT = "clock.suspect"  # {station_id, seq, hlc, seen_at}: a remote clock far ahead
+STATION_HEALTH = "station.health"  # {waiting, last_sync_ms}: a station's sync state, now and then
 
 REFERENCE_KINDS = frozenset(
     {
@@ -62,7 +63,7 @@ REFERENCE_KINDS = frozenset(
 )
 SCAN_KINDS = frozenset({DESK_CHECKIN, DOOR_ENTRY, DOOR_EXIT, BUS_BOARDED, SCAN_REJECTED})
 OPERATION_KINDS = frozenset(
-    {BUS_DEPARTED, BUS_RETURNED, VOID, INCIDENT_ACKED, CLOCK_SUSPECT}
+    {BUS_DEPARTED, BUS_RETURNED, VOID, INCIDENT_ACKED, CLOCK_SUSPECT, STATION_HEALTH}
 )
 ALL_KINDS = REFERENCE_KINDS | SCAN_KINDS | OPERATION_KINDS
 

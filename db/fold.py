@@ -35,6 +35,7 @@ from db.state import (
     Room,
     Session,
     Station,
+    StationHealth,
     Visit,
 )
 from db.times import (  # noqa: F401  (re-exported: db.fold is where callers look)
@@ -72,6 +73,7 @@ class _Core:
     arrivals: Counter[tuple[str, int]] = field(default_factory=Counter)
     station_scans: Counter[tuple[str, str]] = field(default_factory=Counter)
     station_last_ms: dict[str, int] = field(default_factory=dict)
+    station_health: dict[str, StationHealth] = field(default_factory=dict)
     rejected: Counter[str] = field(default_factory=Counter)
     incidents: dict[str, Incident] = field(default_factory=dict)
     acked: frozenset[str] = frozenset()
@@ -99,6 +101,7 @@ class _Core:
             arrivals=Counter(self.arrivals),
             station_scans=Counter(self.station_scans),
             station_last_ms=dict(self.station_last_ms),
+            station_health=dict(self.station_health),
             rejected=Counter(self.rejected),
             incidents=dict(self.incidents),
             acked=self.acked,
@@ -356,6 +359,7 @@ class EventState:
             "arrivals": +core.arrivals,
             "station_scans": +core.station_scans,
             "station_last_ms": core.station_last_ms,
+            "station_health": core.station_health,
             "rejected": +core.rejected,
             "incidents": core.incidents,
             "acked": core.acked,

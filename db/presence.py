@@ -32,6 +32,7 @@ from db.state import (
     Room,
     Session,
     Station,
+    StationHealth,
     Visit,
 )
 from db.times import DAY_CLOSE_AFTER_MS, DEFAULT_TZ, SESSION_GRACE_MS, parse_local, zone
@@ -58,7 +59,8 @@ def fold_event(state: EventState, event: Event) -> None:
     core = state.core
     at = event.at_ms
     core.last_event_ms = max(core.last_event_ms, at)
-    core.station_last_ms[event.station_id] = max(core.station_last_ms.get(event.station_id, 0), at)
+    if event.kind != ev.STATION_HEALTH:  # "last event" means last real activity
+        core.station_last_ms[event.station_id] = max(core.station_last_ms.get(event.station_id, 0), at)
     if event.kind in ev.SCAN_KINDS:
         core.last_scan_ms = max(core.last_scan_ms, at)
         core.station_scans[(event.station_id, state.day_of(at))] += 1
@@ -424,4 +426,13 @@ def _clock_suspect(state: EventState, core: _Core, event: Event) -> None:
         event.at_ms,
         station_id,
         f"clock of {station_id} is {ahead_min} min ahead of {event.station_id}",
+    )
+
+
+@handles(ev.STATION_HEALTH)
+def _station_health(state: EventState, core: _Core, event: Event) -> None:
+    d = event.data
+    last_sync = d.get("last_sync_ms")
+    core.station_health[event.station_id] = StationHealth(
+        event.at_ms, max(0, int(d.get("waiting", 0))), int(last_sync) if last_sync is not None else None
     )

@@ -87,6 +87,15 @@ class Station:
 
 
 @dataclass(frozen=True, slots=True)
+class StationHealth:
+    """What a station last said about its sync: scans waiting to reach the hub, last sync."""
+
+    at_ms: int
+    waiting: int
+    last_sync_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where an attendee is since when, and until when that holds without a new scan."""
 

@@ -77,6 +77,7 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
                 "place": station.place,
                 "revoked": station.revoked,
                 "last_event": iso_local(state, state.station_last_ms.get(station.id)),
+                **_health(state, station.id),
             }
             for station in sorted(state.stations.values(), key=lambda s: s.id)
         ],
@@ -95,6 +96,14 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
         "events": len(state.events),
         "vector": dict(sorted((vector or {}).items())),
     }
+
+
+def _health(state: EventState, station_id: str) -> dict[str, Any]:
+    """What the station last reported of its sync (nothing yet: null)."""
+    health = state.station_health.get(station_id)
+    if health is None:
+        return {"last_sync": None, "waiting": None}
+    return {"last_sync": iso_local(state, health.last_sync_ms), "waiting": health.waiting}
 
 
 def _session_title(state: EventState, room_id: str, now_ms: int) -> str | None:

@@ -155,3 +155,15 @@ def test_an_unknown_time_zone_falls_back_instead_of_breaking_every_day() -> None
     log.add("desk-1", 60, ev.DESK_CHECKIN, attendee="A001", first=True)
     state = fold_events(log.events)
     assert state.tz == "Europe/Brussels" and state.checked_in("A001", DAY) is not None
+
+
+def test_stations_report_their_sync_health_without_looking_active() -> None:
+    log = Log()
+    reference(log)
+    log.add("org", -90, ev.STATION_ADDED, id="desk-1", kind="desk")
+    log.add("desk-1", 60, ev.DESK_CHECKIN, attendee="A001", first=True)
+    log.add("desk-1", 70, ev.STATION_HEALTH, waiting=3, last_sync_ms=at(65))
+    state = fold_events(log.events)
+    health = state.station_health["desk-1"]
+    assert (health.waiting, health.last_sync_ms) == (3, at(65))
+    assert state.station_last_ms["desk-1"] == at(60)

@@ -93,6 +93,8 @@ class Event:
     data: Mapping[str, Any]
     #: Wall-clock milliseconds of `hlc` (derived; kept because every fold step reads it).
     at_ms: int = field(init=False, compare=False, repr=False)
+    #: The data as stored (`encode_data`), when already known: saves encoding it twice.
+    encoded: str | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at_ms", self.hlc >> HLC_COUNTER_BITS)
@@ -112,8 +114,12 @@ class Event:
             "seq": self.seq,
             "hlc": self.hlc,
             "kind": self.kind,
-            "data": encode_data(self.data),
+            "data": self.data_text(),
         }
+
+    def data_text(self) -> str:
+        """The data as the log stores it."""
+        return self.encoded if self.encoded is not None else encode_data(self.data)
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON form used by sync and bundles."""
@@ -169,7 +175,7 @@ class Event:
             raise ValueError(f"event data is not plain JSON: {error}") from None
         if len(encoded) > 16_384:
             raise ValueError("event data is larger than 16 KiB")
-        return cls(station_id, seq, hlc, kind, dict(data))
+        return cls(station_id, seq, hlc, kind, dict(data), encoded=encoded)
 
 
 def _check_plain(value: Any, depth: int) -> None:

@@ -201,7 +201,7 @@ def merge(
                 raise LogGap(f"station {event.station_id}: got seq {event.seq} but hold only up to {have}")
             held[event.station_id] = event.seq
             last, suspect = hlc_mod.observe(last, event.hlc, now, max_drift_ms)
-            rows.append((event.station_id, event.seq, event.hlc, event.kind, encode_data(event.data), int(suspect)))
+            rows.append((event.station_id, event.seq, event.hlc, event.kind, event.data_text(), int(suspect)))
             result.added.append(event)
             if suspect:
                 result.suspect.append(event)

@@ -21,6 +21,8 @@ from db import log
 from db.errors import EventOpsError
 from db.events import Event
 from db.node import local_station
+from sync import store
+from sync.incidents import merge_guarded
 from sync.protocol import parse_vector
 
 FORMAT = "eventops-bundle"
@@ -31,36 +33,80 @@ class BundleProblem(EventOpsError):
     """A bundle file is unusable; nothing was imported."""
 
 
-def parse_since(text: str) -> dict[str, int]:
-    """`--since`: a vector as JSON, `station=seq,...`, `0` for everything, or a database file."""
-    text = text.strip()
-    path = Path(text)
-    if text and path.exists() and path.is_file():
-        with path.open("rb") as handle:
-            head = handle.read(16)
-        if head.startswith(b"SQLite format 3"):
-            from db.connect import connect
+SINCE_HELP = "--since is a vector ('{\"desk-1\": 20}' or 'desk-1=20,door-R1=5'), 0, or the receiver's database file"
+#: A `--since` file larger than this is no vector (a database is read by SQLite, not by us).
+MAX_SINCE_FILE_BYTES = 16 * 1024 * 1024
 
-            other = connect(path, create=False)
-            try:
-                return log.vector(other)
-            finally:
-                other.conn.close()
-        text = path.read_text()
+
+def parse_since(text: str) -> dict[str, int]:
+    """`--since`: a vector as JSON, `station=seq,...`, `0` for everything, or a file holding one.
+
+    The inline forms come first, so a long vector is never mistaken for a file name; a file
+    is either the receiver's database (its vector is read) or a text file with a vector.
+    """
+    inline = _parse_vector_text(text)
+    if inline is not None:
+        return inline
+    path = Path(text.strip())
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a name too long or with a NUL byte: no file of ours
+        is_file = False
+    if not is_file:
+        raise EventOpsError(f"{SINCE_HELP}; {_short(text)} is none of these")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(MAX_SINCE_FILE_BYTES + 1)
+    except OSError as error:
+        raise EventOpsError(f"--since: cannot read {path}: {_why(error)}") from None
+    if head.startswith(b"SQLite format 3"):
+        from db.connect import connect
+
+        other = connect(path, create=False)
+        try:
+            return log.vector(other)
+        finally:
+            other.conn.close()
+    if len(head) > MAX_SINCE_FILE_BYTES:
+        raise EventOpsError(f"--since {path}: too large for a vector, and not an SQLite database")
+    try:
+        content = head.decode("utf-8")
+    except UnicodeDecodeError:
+        raise EventOpsError(f"--since {path}: neither an eventops database nor a text file with a vector") from None
+    vector = _parse_vector_text(content)
+    if vector is None:
+        raise EventOpsError(f"--since {path}: the file holds no vector. {SINCE_HELP}")
+    return vector
+
+
+def _parse_vector_text(text: str) -> dict[str, int] | None:
+    """A vector written inline (JSON, `a=1,b=2`, `0`), or None when the text is not one."""
+    text = text.strip()
     if text in ("", "0", "{}"):
         return {}
     try:
         if text.startswith("{"):
             return parse_vector(json.loads(text))
+        if "=" not in text:
+            return None
         out: dict[str, int] = {}
         for part in text.split(","):
-            station, _, seq = part.partition("=")
+            station, sep, seq = part.partition("=")
+            if not sep or not seq.strip().isdigit():
+                return None
             out[station.strip()] = int(seq)
         return parse_vector(out)
-    except (ValueError, EventOpsError):
-        raise EventOpsError(
-            "--since is a vector ('{\"desk-1\": 20}' or 'desk-1=20,door-R1=5'), 0, or the hub's database file"
-        ) from None
+    except (ValueError, RecursionError, EventOpsError):
+        return None
+
+
+def _short(text: str) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _why(error: Exception) -> str:
+    return str(getattr(error, "strerror", None) or error)
 
 
 def export(db: Database, since: Mapping[str, int], out: IO[bytes], *, compress: bool = False) -> int:
@@ -96,9 +142,16 @@ class ImportReport:
     duplicates: int = 0
     skipped: dict[str, int] = field(default_factory=dict)  # station -> events beyond a gap
     source: str = ""
+    quarantined: int = 0  # events of revoked stations kept out of the log
 
     def to_json(self) -> dict[str, Any]:
-        return {"added": self.added, "duplicates": self.duplicates, "skipped": self.skipped, "source": self.source}
+        return {
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
+            "quarantined": self.quarantined,
+            "source": self.source,
+        }
 
 
 def read(raw: bytes) -> tuple[dict[str, Any], list[Event]]:
@@ -128,21 +181,29 @@ def read(raw: bytes) -> tuple[dict[str, Any], list[Event]]:
     return header, events
 
 
-def import_events(db: Database, events: Iterable[Event]) -> ImportReport:
-    """Merge what continues our log; skip (and count) what would leave a gap."""
+def import_events(db: Database, events: Iterable[Event], *, via: str = "bundle") -> ImportReport:
+    """Merge what continues our log; skip (and count) what would leave a gap.
+
+    Like a hub's push (the same code): events of a revoked station beyond what we hold are
+    quarantined as an incident, and far-ahead clocks raise theirs (we are the observer).
+    """
     report = ImportReport()
+    revoked = store.revoked_stations(db)
     held = log.vector(db)
     mergeable: list[Event] = []
     unique = {event.ident: event for event in events}
     for event in sorted(unique.values(), key=lambda e: e.ident):
         have = held.get(event.station_id, 0)
-        if event.seq <= have + 1:
+        if event.station_id in revoked and event.seq > have:
+            mergeable.append(event)  # quarantined whatever its seq: it never joins the log
+        elif event.seq <= have + 1:
             mergeable.append(event)
             held[event.station_id] = max(have, event.seq)
         else:
             report.skipped[event.station_id] = report.skipped.get(event.station_id, 0) + 1
-    result = log.merge(db, mergeable)
-    report.added, report.duplicates = len(result.added), result.duplicates
+    result = merge_guarded(db, mergeable, revoked=revoked, observer=local_station(db), via=via)
+    report.added, report.duplicates = len(result.merged.added), result.merged.duplicates
+    report.quarantined = result.quarantined
     return report
 
 
@@ -152,6 +213,7 @@ def import_file(db: Database, path: Path) -> ImportReport:
     except OSError as error:
         raise BundleProblem(f"cannot read {path}: {error.strerror}") from None
     header, events = read(raw)
-    report = import_events(db, events)
-    report.source = str(header.get("source", ""))
+    source = str(header.get("source", ""))
+    report = import_events(db, events, via=f"bundle:{source}" if source else "bundle")
+    report.source = source
     return report

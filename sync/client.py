@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlite_utils import Database
@@ -29,6 +31,10 @@ from db.node import local_station
 from sync import protocol as p
 from sync.connection import open_more
 from sync.tls import pinned_context
+
+logger = logging.getLogger("eventops.sync")
+# A library's logger: silent unless the program configures logging (no stray lines on a station's screen).
+logger.addHandler(logging.NullHandler())
 
 #: Events per push or pull request.
 BATCH = 2000
@@ -59,6 +65,36 @@ class HubRefused(EventOpsError):
         self.body = dict(body or {})
 
 
+class BadHubUrl(EventOpsError):
+    """A hub address that cannot be dialled as written (no scheme, a bad port, a broken IPv6)."""
+
+
+def check_hub_url(url: str) -> str:
+    """The hub's address, checked once up front (a typo must not leave a loop "connecting" forever).
+
+    Returns it without a trailing slash; raises BadHubUrl with the form it should take.
+    """
+    text = url.strip()
+    example = "http://10.0.0.2:8765 or https://hub.local:8765"
+    if not text:
+        raise BadHubUrl(f"the hub's address is empty: give it as {example}")
+    if any(c.isspace() for c in text):
+        raise BadHubUrl(f"the hub's address {text!r} contains a space: give it as {example}")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+        httpx.URL(text)
+    except (ValueError, httpx.InvalidURL) as error:
+        raise BadHubUrl(f"the hub's address {text!r} is not a valid URL ({error}): give it as {example}") from None
+    if parts.scheme not in ("http", "https"):
+        raise BadHubUrl(f"the hub's address {text!r} must start with http:// or https://, e.g. {example}")
+    if not parts.hostname:
+        raise BadHubUrl(f"the hub's address {text!r} names no host: give it as {example}")
+    if port == 0:
+        raise BadHubUrl(f"the hub's address {text!r} has port 0: give the port the hub listens on")
+    return text.rstrip("/")
+
+
 class HubClient:
     """The protocol over HTTP(S): one method per endpoint, errors turned into our own."""
 
@@ -71,7 +107,7 @@ class HubClient:
         timeout: float = 10.0,
         http: httpx.Client | None = None,
     ) -> None:
-        self.url = url.rstrip("/")
+        self.url = check_hub_url(url)
         self.token = token
         self.timeout = timeout
         verify: Any = pinned_context(cert_pem) if cert_pem else True
@@ -296,9 +332,11 @@ class SyncStatus:
     pushed: int = 0
     pulled: int = 0
     error: str | None = None
+    #: the error in a few words, for a status line ("hub unreachable", "hub refused (403 revoked)")
+    reason: str | None = None
 
     def line(self, now_ms: int | None = None) -> str:
-        state = "online" if self.online else "offline" if self.error else "connecting"
+        state = "online" if self.online else f"offline: {self.reason or 'error'}" if self.error else "connecting"
         when = "never synced"
         if self.last_sync_ms is not None:
             age = ((now_ms or time.time_ns() // 1_000_000) - self.last_sync_ms) // 1000
@@ -314,6 +352,7 @@ class SyncStatus:
             "pushed": self.pushed,
             "pulled": self.pulled,
             "error": self.error,
+            "reason": self.reason,
         }
 
 
@@ -360,6 +399,7 @@ class SyncLoop:
             db.conn.close()
         if not self.hub_url:
             raise EventOpsError("no hub known for this database: pass --hub URL (or enrol the station first)")
+        self.hub_url = check_hub_url(self.hub_url)
         self.on_events = on_events
         self.on_status = on_status
         self.long_poll_s = long_poll_s
@@ -439,23 +479,34 @@ class SyncLoop:
     def _sleep(self, seconds: float) -> None:
         self._stopped.wait(seconds)
 
-    def _failed(self, error: EventOpsError, delay: float) -> float:
-        self._update(online=False, error=str(error))
+    def _failed(self, error: BaseException, delay: float) -> float:
+        """Show the failure ("offline: <reason>"), wait, and return the next (longer) delay."""
+        if isinstance(error, EventOpsError):
+            logger.info("sync with %s failed: %s", self.hub_url, error)
+        else:  # a bug or a broken database: on record for whoever reads the log, never on screen
+            logger.warning("sync with %s failed", self.hub_url, exc_info=error)
+        self._update(online=False, error=describe(error), reason=short_reason(error))
         self._sleep(delay)
         return min(delay * 2, self.backoff_s[1])
 
     def _push_loop(self) -> None:
-        db = open_more(self.db_path)
-        hub = self._client()
+        db: Database | None = None
+        hub: HubClient | None = None
         delay = self.backoff_s[0]
         tokens_copied = -1e9
         try:
             while not self._stopped.is_set():
-                self._nudged.clear()
-                only = self._only
-                # Counted against the last vector the hub told us, so it stays right offline.
-                self._update(waiting=waiting(db, self._known, only))
                 try:
+                    # Opened inside the loop: a database or client that cannot be opened now is
+                    # shown and retried like an unreachable hub, never a thread dying in silence.
+                    if db is None:
+                        db = open_more(self.db_path)
+                    self._nudged.clear()
+                    only = self._only
+                    # Counted against the last vector the hub told us, so it stays right offline.
+                    self._update(waiting=waiting(db, self._known, only))
+                    if hub is None:
+                        hub = self._client()
                     vector = self._hub_vector
                     if vector is None:
                         _, vector, _ = hub.pull(log.vector(db), 0)
@@ -468,34 +519,35 @@ class SyncLoop:
                     self._update(
                         online=True,
                         error=None,
+                        reason=None,
                         waiting=waiting(db, vector, only),
                         last_sync_ms=time.time_ns() // 1_000_000,
                         pushed=self._status.pushed + added,
                     )
                     delay = self.backoff_s[0]
-                except (Unreachable, HubRefused) as error:
-                    self._hub_vector = None
-                    delay = self._failed(error, delay)
-                    continue
-                except EventOpsError as error:
-                    delay = self._failed(error, delay)
-                    continue
-                except Exception as error:  # never a traceback on the station's screen
+                except Exception as error:  # never a traceback on the station's screen, never a dead thread
                     if self._stopped.is_set():
                         return
-                    delay = self._failed(EventOpsError(f"sync failed: {type(error).__name__}: {error}"), delay)
+                    if isinstance(error, (Unreachable, HubRefused)):
+                        self._hub_vector = None
+                    delay = self._failed(error, delay)
                     continue
                 self._nudged.wait(self.idle_s)
         finally:
-            db.conn.close()
+            if db is not None:
+                db.conn.close()
 
     def _pull_loop(self) -> None:
-        db = open_more(self.db_path)
-        hub = self._client()
+        db: Database | None = None
+        hub: HubClient | None = None
         delay = self.backoff_s[0]
         try:
             while not self._stopped.is_set():
                 try:
+                    if db is None:
+                        db = open_more(self.db_path)
+                    if hub is None:
+                        hub = self._client()
                     pulled, vector = pull_all(db, hub, batch=self.batch, wait=self.long_poll_s, on_events=self._tell)
                     mine = log.vector(db)
                     if any(seq > vector.get(s, 0) for s, seq in mine.items()):
@@ -505,18 +557,35 @@ class SyncLoop:
                     self._update(
                         online=True,
                         error=None,
+                        reason=None,
                         waiting=waiting(db, vector, self._only),
                         last_sync_ms=time.time_ns() // 1_000_000,
                         pulled=self._status.pulled + pulled,
                     )
                     delay = self.backoff_s[0]
-                except EventOpsError as error:
-                    if self._stopped.is_set():
-                        return
-                    delay = self._failed(error, delay)
                 except Exception as error:  # closing the client on stop lands here; never a traceback
                     if self._stopped.is_set():
                         return
-                    delay = self._failed(EventOpsError(f"sync failed: {type(error).__name__}: {error}"), delay)
+                    delay = self._failed(error, delay)
         finally:
-            db.conn.close()
+            if db is not None:
+                db.conn.close()
+
+
+def describe(error: BaseException) -> str:
+    """An error as one sentence for a person (ours carry theirs; others get their type)."""
+    if isinstance(error, EventOpsError):
+        return str(error)
+    return f"sync failed: {type(error).__name__}: {error}".rstrip(": ")
+
+
+def short_reason(error: BaseException) -> str:
+    """An error in a few words, for a status line that has little room."""
+    if isinstance(error, Unreachable):
+        return "hub unreachable"
+    if isinstance(error, HubRefused):
+        return f"hub refused ({error.status} {error.reason})"
+    if isinstance(error, EventOpsError):
+        text = str(error)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return f"sync failed ({type(error).__name__})"

@@ -22,7 +22,16 @@ from db.events import STATION_ADDED, STATION_REVOKED
 from db.node import local_station, set_local_station
 from sync import protocol as p
 from sync import store
-from sync.client import HUB_CERT, HUB_URL, ROLE, TOKEN, HubClient, SyncReport, sync_once
+from sync.client import (
+    HUB_CERT,
+    HUB_URL,
+    ROLE,
+    TOKEN,
+    HubClient,
+    SyncReport,
+    check_hub_url,
+    sync_once,
+)
 from sync.tls import default_paths, fetch_pinned, fingerprint_pem
 
 PREFIX = "EO1-"
@@ -93,7 +102,7 @@ def add_station(db: Database, db_path: Path, station_id: str, kind: str, place: 
     role = p.ROLE_RELAY if kind == "hub" else p.ROLE_STATION
     secret = store.add_station(db, station_id, kind, role)
     log.append(db, local_station(db), STATION_ADDED, {"id": station_id, "kind": kind, "place": place})
-    url = hub_url or get_setting(db, "sync.serving_url")
+    url = check_hub_url(hub_url) if hub_url else get_setting(db, "sync.serving_url")
     return EnrolCode(station_id, secret, hub_fingerprint(db, db_path), url)
 
 
@@ -108,9 +117,10 @@ def revoke_station(db: Database, station_id: str) -> None:
 def enrol(db: Database, code_text: str, hub_url: str | None = None) -> tuple[dict[str, Any], SyncReport]:
     """Swap the code for a token, pin the hub, become the station, fetch the reference data."""
     code = EnrolCode.decode(code_text)
-    url = (hub_url or code.hub_url or "").rstrip("/")
+    url = (hub_url or code.hub_url or "").strip()
     if not url:
         raise EventOpsError("the code carries no hub address: pass --hub URL")
+    url = check_hub_url(url)
     mine = local_station(db)
     if log.vector(db).get(mine) and mine != code.station:
         raise EventOpsError(f"this database already records events as {mine}: enrol a fresh database as {code.station}")

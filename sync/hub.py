@@ -29,14 +29,13 @@ from starlette.routing import Route
 
 from db import hlc as hlc_mod
 from db import log
-from db.connect import write
 from db.errors import LogConflict, LogGap
 from db.events import REFERENCE_KINDS, Event
 from db.node import local_station
 from sync import protocol as p
 from sync import store
 from sync.connection import open_any, open_more
-from sync.incidents import quarantine_drafts
+from sync.incidents import merge_guarded
 
 logger = logging.getLogger("eventops.hub")
 
@@ -170,25 +169,13 @@ class Hub:
         outcome = PushOutcome()
         revoked = self.revoked_now(db)
         try:
-            with write(db):
-                kept, banned = list(events), []
-                if revoked & {e.station_id for e in events}:
-                    held = log.vector(db)
-                    kept = [e for e in events if not (e.station_id in revoked and e.seq > held.get(e.station_id, 0))]
-                    banned = [e for e in events if e.station_id in revoked and e.seq > held.get(e.station_id, 0)]
-                result = log.merge(db, kept, observer=self.station_id, wall=self.wall)
-                outcome.added, outcome.duplicates = len(result.added), result.duplicates
-                if banned:
-                    store.ensure_tables(db)
-                    outcome.quarantined = store.quarantine(db, banned, via=grant.station_id)
-                    if outcome.quarantined:
-                        log.append_in_transaction(
-                            db, self.station_id, quarantine_drafts(banned, grant.station_id), wall=self.wall
-                        )
+            guarded = merge_guarded(db, events, revoked=revoked, observer=self.station_id, via=grant.station_id, wall=self.wall)
         except LogGap as error:
             raise p.ProtocolError(409, p.GAP, str(error), vector=log.vector(db)) from None
         except LogConflict as error:
             raise p.ProtocolError(409, p.CONFLICT, str(error), vector=log.vector(db)) from None
+        outcome.added, outcome.duplicates = len(guarded.merged.added), guarded.merged.duplicates
+        outcome.quarantined = guarded.quarantined
         outcome.vector = self.vector(db)
         return outcome
 
@@ -242,8 +229,9 @@ def _max_rowid(db: Database) -> int:
 
 
 def _health(db: Database, hub: Hub) -> dict[str, Any]:
-    vector = hub.vector(db)
-    return {"ok": True, "protocol": p.PROTOCOL_VERSION, "hub": hub.station_id, "events": sum(vector.values()), "vector": vector}
+    """Liveness for anyone (no token): is the hub up, and how many events it holds. Nothing that
+    names a station (the vector lists every one): a token's `/v1/pull` with limit 0 gives that."""
+    return {"ok": True, "events": sum(hub.vector(db).values())}
 
 
 async def read_body(request: Request) -> dict[str, Any]:

@@ -8,7 +8,7 @@ and the client share one definition, and every refusal carries a stable machine 
     POST /v1/push   {"events": [event...]}                     -> {"added", "duplicates", "quarantined", "vector"}
     POST /v1/pull   {"vector": {...}, "limit": n, "wait": s}   -> {"events": [...], "vector", "more"}
     POST /v1/enrol  {"secret": "..."}                          -> {"station", "kind", "role", "token", "hub"}
-    GET  /v1/health                                            -> {"ok", "hub", "events", "vector"}
+    GET  /v1/health (no token: says nothing about stations)    -> {"ok", "events"}
     GET  /v1/whoami (bearer)                                   -> {"station", "kind", "role", "hub"}
 """
 

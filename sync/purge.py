@@ -78,6 +78,7 @@ def purge(db: Database, *, force: bool = False) -> PurgeReport:
             db.execute(sql)
         if "sync_quarantine" in db.table_names():
             db.execute("DELETE FROM sync_quarantine")
+        # In the same transaction: a purged log never exists without its "no longer syncs" mark.
+        set_setting(db, PURGED, "1")
     report.attendees = len(attendees)
-    set_setting(db, PURGED, "1")
     return report

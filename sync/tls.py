@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ipaddress
+import os
 import socket
 import ssl
 from pathlib import Path
@@ -79,19 +80,36 @@ def self_signed(cert_path: Path, key_path: Path, hostnames: list[str] | None = N
         .sign(key, hashes.SHA256())
     )
     key_path.parent.mkdir(parents=True, exist_ok=True)
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    key_path.chmod(0o600)
+    _write_private(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return fingerprint_der(cert.public_bytes(serialization.Encoding.DER))
 
 
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a private key readable by its owner only, from its very first byte.
+
+    A fresh file created 0o600 (never a chmod after writing: for that moment anyone on the
+    laptop could read the key), then moved into place.
+    """
+    fresh = path.with_name(path.name + ".new")
+    fresh.unlink(missing_ok=True)  # a leftover of a crash may carry looser permissions
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(fresh, 0o600)  # whatever the umask did
+    os.replace(fresh, path)
+
+
 def fetch_pinned(url: str, fingerprint: str, timeout: float = 5.0) -> str:
     """Fetch the hub's certificate and return it (PEM) only if it matches the pinned fingerprint."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 443
+    except ValueError as error:  # "https://host:abc", a broken IPv6 address
+        raise EventOpsError(f"the hub's address {url!r} is not a valid URL ({error}): give it as https://HOST:PORT") from None
     host = parts.hostname or "127.0.0.1"
-    port = parts.port or 443
     try:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False

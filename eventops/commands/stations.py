@@ -50,8 +50,11 @@ def add(station_id: str, kind: str, db_path: Path, place: str, hub_url: str | No
     Example:
         eventops station add door-R1 --kind door --place R1 --db hub.db
     """
+    from sync.client import check_hub_url
     from sync.enrol import add_station
 
+    if hub_url is not None:
+        hub_url = check_hub_url(hub_url)  # the code carries it: a typo would reach every station
     db = open_db(db_path)
     enrolment = add_station(db, db_path, station_id, kind, place, hub_url)
     code = enrolment.encode()
@@ -78,8 +81,11 @@ def enrol(db_path: Path, hub_url: str | None, code: str, as_json: bool) -> None:
     Example:
         eventops station enrol --db desk-1.db --hub http://10.0.0.2:8765 EO1-eyJzIjoi...
     """
+    from sync.client import check_hub_url
     from sync.enrol import enrol as do_enrol
 
+    if hub_url is not None:
+        hub_url = check_hub_url(hub_url)  # before a database is created for nothing
     db = open_db(db_path, create=True)
     answer, report = do_enrol(db, code, hub_url)
     if as_json:

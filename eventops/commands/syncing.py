@@ -80,8 +80,10 @@ def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: s
         return
     if db_path is None:
         raise click.UsageError("--db PATH is required (or use `eventops sync export|import`)")
-    from sync.client import SyncLoop, sync_once
+    from sync.client import SyncLoop, check_hub_url, sync_once
 
+    if hub_url is not None:
+        hub_url = check_hub_url(hub_url)  # a typo is one clear line, not a loop "connecting" forever
     db = open_db(db_path)
     if once:
         report = sync_once(db, hub_url, token)
@@ -155,6 +157,8 @@ def import_(bundle: Path, db_path: Path, as_json: bool) -> None:
         click.echo(json.dumps(report.to_json()))
         return
     click.echo(f"imported {report.added} new events ({report.duplicates} already held) from {report.source or 'the bundle'}")
+    if report.quarantined:
+        click.echo(f"  quarantined {report.quarantined} events of revoked stations (recorded as an incident)")
     for station_id, count in sorted(report.skipped.items()):
         click.echo(f"  skipped {count} events of {station_id}: earlier ones are missing (import an older bundle first)")
 

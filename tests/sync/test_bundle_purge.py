@@ -44,7 +44,7 @@ def test_a_bus_brings_its_scans_back_on_a_usb_stick(tmp_path: Path) -> None:
         assert json.loads(first.output)["added"] == 7
         assert hub.vector() == {**before, "bus-V1-B1": 7}
         again = runner.invoke(main, ["sync", "import", str(stick), "--db", str(hub.path), "--json"])
-        assert json.loads(again.output) == {"added": 0, "duplicates": 7, "skipped": {}, "source": "bus-V1-B1"}
+        assert json.loads(again.output) == {"added": 0, "duplicates": 7, "skipped": {}, "quarantined": 0, "source": "bus-V1-B1"}
         assert {x for x in hub.idents() if x[0] == "bus-V1-B1"} == {x for x in bus.idents() if x[0] == "bus-V1-B1"}
     finally:
         hub.close()
@@ -112,3 +112,95 @@ def test_purge_refuses_the_organisers_database(tmp_path: Path) -> None:
     db.conn.close()
     result = CliRunner().invoke(main, ["purge", "--db", str(tmp_path / "org.db")])
     assert result.exit_code == 1 and "organiser" in result.output
+
+
+def test_a_bundle_cannot_bring_in_a_revoked_stations_later_events(tmp_path: Path) -> None:
+    """A stolen desk's later scans, carried on a USB stick, are quarantined as an incident (like a relay's push)."""
+    from sync import store
+    from sync.enrol import revoke_station
+
+    hub = Node(tmp_path / "hub.db", "org")
+    reference_data(hub.db)
+    desk = Node(tmp_path / "desk.db", "desk-1")
+    try:
+        desk_on_hub = hub.client_for(desk)
+        for i in range(1, 4):
+            scan(desk.db, "desk-1", i, desk.wall)
+        sync_once(desk.db, client=desk_on_hub)
+        for i in range(4, 7):
+            scan(desk.db, "desk-1", i, desk.wall)
+        revoke_station(hub.db, "desk-1")
+        stick = tmp_path / "desk.bundle"
+        out = CliRunner().invoke(main, ["sync", "export", "--db", str(desk.path), "--since", "0"])
+        assert out.exit_code == 0, out.output
+        stick.write_bytes(out.stdout_bytes)
+        runner = CliRunner()
+        first = runner.invoke(main, ["sync", "import", str(stick), "--db", str(hub.path), "--json"])
+        assert first.exit_code == 0, first.output
+        assert json.loads(first.output)["quarantined"] == 3 and json.loads(first.output)["added"] == 0
+        assert hub.vector()["desk-1"] == 3  # what came before the revocation stays
+        assert [e.seq for e in store.quarantined(hub.db)] == [4, 5, 6]
+        incidents = [e for e in log.all_events(hub.db) if e.kind == ev.SCAN_REJECTED]
+        assert [(e.station_id, e.data["station_id"], e.data["count"], e.data["via"]) for e in incidents] == [
+            ("org", "desk-1", 3, "bundle:desk-1")
+        ]
+        again = runner.invoke(main, ["sync", "import", str(stick), "--db", str(hub.path)])
+        assert again.exit_code == 0 and "quarantined" not in again.output
+        assert len([e for e in log.all_events(hub.db) if e.kind == ev.SCAN_REJECTED]) == 1
+    finally:
+        hub.close()
+        desk.close()
+
+
+def test_a_bundle_from_a_clock_a_year_ahead_raises_an_incident(tmp_path: Path) -> None:
+    import time
+
+    year = 365 * 24 * 3_600_000
+    dst = Node(tmp_path / "hub.db", "org")
+    far = Node(tmp_path / "far.db", "door-R1", wall=lambda: time.time_ns() // 1_000_000 + year)
+    try:
+        scan(far.db, "door-R1", 1, far.wall)
+        raw = io.BytesIO()
+        bundle.export(far.db, {}, raw)
+        assert bundle.import_events(dst.db, bundle.read(raw.getvalue())[1]).added == 1
+        reports = [e for e in log.all_events(dst.db) if e.kind == ev.CLOCK_SUSPECT]
+        assert [(e.station_id, e.data["station_id"]) for e in reports] == [("org", "door-R1")]
+    finally:
+        dst.close()
+        far.close()
+
+
+def test_since_takes_long_vectors_inline_and_refuses_odd_files_in_one_line(tmp_path: Path) -> None:
+    src = Node(tmp_path / "src.db", "desk-1")
+    try:
+        for i in range(1, 4):
+            scan(src.db, "desk-1", i, src.wall)
+        long_vector = {f"door-{i:04d}": i for i in range(400)} | {"desk-1": 1}
+        text = json.dumps(long_vector)
+        assert len(text) > 4096  # longer than any file name may be
+        assert bundle.parse_since(text) == long_vector
+        assert bundle.parse_since(" desk-1=2, door-R1=5 ") == {"desk-1": 2, "door-R1": 5}
+        runner = CliRunner()
+        out = runner.invoke(main, ["sync", "export", "--db", str(src.path), "--since", text])
+        assert out.exit_code == 0, out.output
+        assert json.loads(out.stdout_bytes.splitlines()[0])["count"] == 2
+        # a vector in a text file, the receiver's database, and files that are neither
+        (tmp_path / "since.txt").write_text("desk-1=2\n")
+        assert bundle.parse_since(str(tmp_path / "since.txt")) == {"desk-1": 2}
+        assert bundle.parse_since(str(src.path)) == {"desk-1": 3}
+        (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4)
+        (tmp_path / "notes.txt").write_text("bring the badges")
+        for since, words in [
+            (str(tmp_path / "photo.jpg"), "neither an eventops database nor a text file"),
+            (str(tmp_path / "notes.txt"), "holds no vector"),
+            ("{" + text[1:-1], "none of these"),  # broken JSON, far too long for a file name
+            ("hub\x00.db", "none of these"),  # a NUL byte: no file name at all
+            (str(tmp_path / "missing.db"), "none of these"),
+        ]:
+            with pytest.raises(EventOpsError, match=words):
+                bundle.parse_since(since)
+        refused = runner.invoke(main, ["sync", "export", "--db", str(src.path), "--since", str(tmp_path / "photo.jpg")])
+        assert refused.exit_code == 1 and "--since" in refused.output and "Traceback" not in refused.output
+        assert len(refused.output.strip().splitlines()) == 1
+    finally:
+        src.close()

@@ -47,7 +47,8 @@ def test_skewed_clocks_stay_monotonic_and_the_year_ahead_is_flagged(tmp_path: Pa
     behind = Node(tmp_path / "behind.db", "desk-1", wall=Clock(NOW - 3 * HOUR))
     ahead = Node(tmp_path / "ahead.db", "desk-2", wall=Clock(NOW + 4 * 60_000))
     far = Node(tmp_path / "far.db", "door-R1", wall=Clock(NOW + YEAR))
-    stepping = Node(tmp_path / "stepping.db", "door-R2", wall=Clock(NOW))
+    stepping_clock = Clock(NOW)
+    stepping = Node(tmp_path / "stepping.db", "door-R2", wall=stepping_clock)
     stations = [behind, ahead, far, stepping]
     try:
         for round_ in range(3):
@@ -55,7 +56,7 @@ def test_skewed_clocks_stay_monotonic_and_the_year_ahead_is_flagged(tmp_path: Pa
                 for k in range(3):
                     scan(node.db, node.station, 1 + (round_ * 3 + k) % 30, node.wall)
                 if node is stepping:
-                    node.wall.now -= HOUR  # the laptop's clock is set back an hour
+                    stepping_clock.now -= HOUR  # the laptop's clock is set back an hour
             for node in stations:
                 sync_once(node.db, client=hub.client_for(node), wall=node.wall)
         for node in stations:

@@ -229,7 +229,8 @@ def test_events_relayed_from_a_revoked_station_are_quarantined_as_an_incident(hu
 def test_health_and_enrolment_codes_are_one_time(hub: Node) -> None:
     client = hub.serve()
     health = client.get("/v1/health").json()
-    assert health["ok"] and health["vector"] == hub.vector()
+    # without a token: alive and how big, but no station ids (the vector names every station)
+    assert health == {"ok": True, "events": sum(hub.vector().values())}
     secret = store.add_station(hub.db, "door-R2", "door", p.ROLE_STATION)
     first = client.post("/v1/enrol", json={"secret": secret})
     assert first.status_code == 200 and first.json()["station"] == "door-R2"

@@ -177,7 +177,7 @@ def test_the_status_line_follows_the_hub_going_away_and_back(tmp_path: Path) -> 
                 log.append(db, "desk-1", "checkin.desk", {"attendee": f"A00{i + 1}", "first": True, "via": "scan"})
                 loop.nudge()
             assert wait_for(lambda: not loop.status().online and loop.status().waiting == 3)
-            assert loop.status().line().startswith("offline · 3 waiting")
+            assert loop.status().line().startswith("offline: hub unreachable · 3 waiting")
             hub.start()
             assert wait_for(lambda: loop.status().online and loop.status().waiting == 0)
             hub_conn = connect(hub_db)

@@ -100,7 +100,8 @@ def enrol(db_path: Path, hub_url: str | None, code: str, as_json: bool) -> None:
 def revoke(station_id: str, db_path: Path) -> None:
     """Revoke a station: the hub refuses its token from now on.
 
-    Events it sent before stay; events relayed from it later are quarantined as an incident.
+    Events it sent before stay; events relayed or carried in a bundle from it later are
+    quarantined as an incident.
 
     \b
     Example:

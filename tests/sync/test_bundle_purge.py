@@ -204,3 +204,22 @@ def test_since_takes_long_vectors_inline_and_refuses_odd_files_in_one_line(tmp_p
         assert len(refused.output.strip().splitlines()) == 1
     finally:
         src.close()
+
+
+def test_a_purge_and_its_no_longer_syncs_mark_land_together(tmp_path: Path) -> None:
+    """If the mark cannot be written (disk full, power cut), the names are not blanked either:
+    a blanked log without the mark would sync events that no longer equal everyone's."""
+    import sqlite3
+
+    from sync.purge import purge
+
+    db = connect(tmp_path / "desk.db")
+    reference_data(db, attendees=3)
+    db.execute("INSERT INTO node (key, value) VALUES ('station_id', 'desk-1')")
+    db.execute("CREATE TRIGGER no_room BEFORE INSERT ON node BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(sqlite3.DatabaseError, match="disk full"):
+        purge(db)
+    assert get_setting(db, PURGED) is None
+    assert all(e.data["name"] for e in log.all_events(db) if e.kind == ev.ATTENDEE_REGISTERED)
+    db.execute("DROP TRIGGER no_room")
+    assert purge(db).attendees == 3 and get_setting(db, PURGED) == "1"

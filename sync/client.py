@@ -26,8 +26,8 @@ from db import hlc as hlc_mod
 from db import log
 from db.connect import get_setting, set_setting
 from db.errors import EventOpsError
-from db.events import Event
-from db.node import local_station
+from db.events import STATION_HEALTH, Event
+from db.node import STATION_KEY, local_station
 from sync import protocol as p
 from sync.connection import open_more
 from sync.tls import pinned_context
@@ -40,6 +40,8 @@ logger.addHandler(logging.NullHandler())
 BATCH = 2000
 #: How long one long-poll is held open by the hub (seconds).
 LONG_POLL_S = 25.0
+#: How often a connected station tells everyone its sync health (`station.health`).
+HEALTH_EVERY_S = 120.0
 
 # Node settings (table `node`, never synced) written by enrolment.
 HUB_URL = "sync.hub_url"
@@ -377,8 +379,10 @@ class SyncLoop:
         backoff_s: tuple[float, float] = (0.5, 30.0),
         batch: int = BATCH,
         http_factory: Callable[[], httpx.Client] | None = None,
+        health_every_s: float = HEALTH_EVERY_S,
     ) -> None:
         self.db_path = Path(db_path)
+        self.health_every_s = health_every_s
         if not self.db_path.is_file():
             raise EventOpsError(f"{self.db_path} does not exist: enrol the station first")
         db = open_more(self.db_path)
@@ -494,6 +498,7 @@ class SyncLoop:
         hub: HubClient | None = None
         delay = self.backoff_s[0]
         tokens_copied = -1e9
+        health_told = time.monotonic()  # the first report after a while, not at start
         try:
             while not self._stopped.is_set():
                 try:
@@ -516,6 +521,9 @@ class SyncLoop:
                     if time.monotonic() - tokens_copied > 30:
                         copy_tokens(db, hub)
                         tokens_copied = time.monotonic()
+                    if time.monotonic() - health_told > self.health_every_s and self._tell_health(db, vector, only):
+                        health_told = time.monotonic()
+                        self._nudged.set()  # carry it to the hub on the next round
                     self._update(
                         online=True,
                         error=None,
@@ -536,6 +544,21 @@ class SyncLoop:
         finally:
             if db is not None:
                 db.conn.close()
+
+    def _tell_health(self, db: Database, hub_vector: Mapping[str, int], only: str | None) -> bool:
+        """Append this station's sync health (scans waiting, last sync) for the dashboards.
+
+        Only an enrolled station speaks for itself; a relay or an organiser's copy does not.
+        """
+        if only is None or get_setting(db, STATION_KEY) != only:
+            return False
+        log.append(
+            db,
+            only,
+            STATION_HEALTH,
+            {"waiting": waiting(db, hub_vector, only), "last_sync_ms": time.time_ns() // 1_000_000},
+        )
+        return True
 
     def _pull_loop(self) -> None:
         db: Database | None = None

@@ -190,3 +190,24 @@ def test_the_status_line_follows_the_hub_going_away_and_back(tmp_path: Path) -> 
             db.conn.close()
     finally:
         hub.kill(signal.SIGTERM)
+
+
+def test_a_connected_station_tells_everyone_its_sync_health(tmp_path: Path) -> None:
+    """The dashboard's stations panel learns each station's last sync and scans waiting."""
+    from db.fold import load_state
+
+    hub_db = tmp_path / "hub.db"
+    reference_data(connect(hub_db))
+    hub = HubProcess(hub_db).start()
+    try:
+        desk = enrol_in_process(hub, tmp_path, "desk-1")
+        loop = SyncLoop(desk, long_poll_s=2, idle_s=0.3, backoff_s=(0.1, 0.4), health_every_s=0.5)
+        loop.start()
+        try:
+            assert wait_for(lambda: "desk-1" in load_state(connect(hub_db)).station_health)
+            health = load_state(connect(hub_db)).station_health["desk-1"]
+            assert health.waiting == 0 and health.last_sync_ms is not None
+        finally:
+            loop.stop()
+    finally:
+        hub.kill(signal.SIGTERM)

@@ -2,8 +2,8 @@
 
 A station is *silent* when it should be scanning and is not: a desk that scanned no one for
 `SILENT_MS` while the other desks scanned at least `BUSY_SCANS` people, a door that scanned no one for the session running in its
-room. (The fold knows what reached this database; when a station last synced and what it
-still holds are the station's own business.)
+room. When a station last synced and how many scans it still held are what the station
+itself last reported (`station.health`, sent every few minutes while it is connected).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ class StationLine:
     scans_today: int
     silent_min: int | None  # minutes without a scan when it should be scanning, else None
     revoked: bool
+    last_sync_label: str = ""  # from the station's own `station.health` report, when it sent one
+    waiting: int | None = None  # scans it still held for the hub at that report
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,14 @@ def _silent_since(state: EventState, kind: str, place: str, last: int | None, da
     return None
 
 
+def _health(state: EventState, station_id: str) -> tuple[str, int | None]:
+    """What the station itself last said about its sync (stations report every few minutes)."""
+    health = state.station_health.get(station_id)
+    if health is None or health.last_sync_ms is None:
+        return "", None
+    return hhmm(state, health.last_sync_ms), health.waiting
+
+
 def fetch(state: EventState, now_ms: int) -> StationsData:
     day = state.day_of(now_ms)
     rooms, buses = state.rooms, state.buses
@@ -98,6 +108,7 @@ def fetch(state: EventState, now_ms: int) -> StationsData:
             place_label = f"{buses[place].visit} {buses[place].label or place}"
         else:
             place_label = place
+        sync_label, waiting = _health(state, station.id)
         silent = None
         if not station.revoked:
             others_busy = sum(n for desk, n in desk_scans.items() if desk != station.id) >= BUSY_SCANS
@@ -113,6 +124,8 @@ def fetch(state: EventState, now_ms: int) -> StationsData:
                 scans_today=state.station_scans.get((station.id, day), 0),
                 silent_min=silent,
                 revoked=station.revoked,
+                last_sync_label=sync_label,
+                waiting=waiting,
             )
         )
     lines.sort(key=lambda s: (s.silent_min is None, s.revoked, s.kind, s.id))

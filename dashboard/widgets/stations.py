@@ -21,7 +21,10 @@ def station_text(line: StationLine) -> str:
     elif line.silent_min is not None:
         hours, minutes = divmod(line.silent_min, 60)
         state = f"SILENT {hours}h{minutes:02d}" if hours else f"SILENT {minutes}m"
-    return f"{line.id[:11]:<11} {KIND_LABELS.get(line.kind, line.kind)[:5]:<5} {line.place[:13]:<13} {line.last_label:>5} {line.scans_today:>4} {state}"
+    sync = ""
+    if line.last_sync_label:
+        sync = f" sync {line.last_sync_label}" + (f", {line.waiting} waiting" if line.waiting else "")
+    return f"{line.id[:11]:<11} {KIND_LABELS.get(line.kind, line.kind)[:5]:<5} {line.place[:13]:<13} {line.last_label:>5} {line.scans_today:>4} {state}{sync}"
 
 
 class StationRow(Label):

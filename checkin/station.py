@@ -11,8 +11,10 @@ The TUI, `eventops scan`, the demo simulator and the tests all call this class.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Set
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlite_utils import Database
@@ -24,13 +26,16 @@ from checkin.config import BUS, DESK, DOOR, MODES, StationConfig
 from checkin.search import Hit, NameIndex
 from db import events as ev
 from db import log
-from db.connect import write
+from db.connect import get_setting, write
 from db.errors import EventOpsError
 from db.events import Event
 from db.fold import EventState
 from db.hlc import WallClock, system_wall_ms
+from db.node import ORGANISER, STATION_KEY
+from db.times import DEFAULT_TZ, zone
 
-__all__ = ["Station", "StationConfig", "StationNotReady", "StationStatus", "DESK", "DOOR", "BUS", "MODES"]
+__all__ = ["BadgeKeys", "Station", "StationConfig", "StationNotReady", "StationStatus", "DESK", "DOOR", "BUS", "MODES",
+           "enrolled_station", "readiness_problems"]
 
 #: Scan events a person can undo (refusals recorded nothing to take back).
 UNDOABLE = frozenset({ev.DESK_CHECKIN, ev.DOOR_ENTRY, ev.DOOR_EXIT, ev.BUS_BOARDED})
@@ -45,7 +50,11 @@ class StationNotReady(EventOpsError):
 
 @dataclass(frozen=True, slots=True)
 class StationStatus:
-    """What the status line shows, read in one go."""
+    """What the status line shows, read in one go.
+
+    The station publishes a fresh one after every fold and every scan (see `Station.status`),
+    so the UI reads it without waiting for the station's lock.
+    """
 
     station_id: str
     mode: str
@@ -57,6 +66,41 @@ class StationStatus:
     occupancy: int | None
     capacity: int | None
     now_ms: int
+    tz: str = DEFAULT_TZ
+
+    def local_time(self, ms: int) -> datetime:
+        """`ms` on the event's wall clock (the status line's HH:MM)."""
+        return datetime.fromtimestamp(ms / 1000, zone(self.tz))
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeKeys:
+    """Enough of the state to tell a genuine badge of this event from anything else.
+
+    A `checkin.badges.token.BadgeState` with the event and its keys only: a genuine badge
+    verifies as `unknown_attendee` against it, anything else as malformed, wrong event,
+    unknown key or forged. The UI and the camera thread use it to see where a badge ends
+    without reading the live state that the scan worker is changing.
+    """
+
+    info: Any
+    keys: Mapping[str, str]
+    attendees: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    badge_serial: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+    revoked_serials: Mapping[str, Set[int]] = field(default_factory=lambda: _EMPTY)
+
+
+def enrolled_station(db: Database) -> str | None:
+    """The station id this database was enrolled as (`eventops station enrol`), if any.
+
+    None on the organiser's node (no id set, or `org`): there stations may scan under any
+    id, as in a one-laptop event or the demo.
+    """
+    station = get_setting(db, STATION_KEY)
+    return station if station and station != ORGANISER else None
 
 
 def database_path(db: Database) -> str:
@@ -67,9 +111,23 @@ def database_path(db: Database) -> str:
     return "EVENT.db"
 
 
-def readiness_problems(state: EventState, config: StationConfig, db_path: str = "EVENT.db") -> list[str]:
-    """Why this database cannot run `config` yet, each with the command that fixes it."""
+def readiness_problems(
+    state: EventState, config: StationConfig, db_path: str = "EVENT.db", *, enrolled: str | None = None
+) -> list[str]:
+    """Why this database cannot run `config` yet, each with the command that fixes it.
+
+    `enrolled` is the station id the database was enrolled as (`enrolled_station(db)`): a
+    laptop enrolled as desk-1 that scanned as desk-2 would fork desk-2's log (its events
+    would never sync and would later conflict), so a different --station is refused.
+    """
     problems: list[str] = []
+    if enrolled and enrolled != config.station_id:
+        problems.append(
+            f"{db_path} is enrolled as station {enrolled!r}, not {config.station_id!r}: run it with "
+            f"--station {enrolled}, or enrol another database for {config.station_id!r} "
+            f"(`eventops station enrol --db NEW.db --hub URL CODE`): scanning as {config.station_id!r} "
+            f"here would fork that station's log"
+        )
     if state.info is None:
         problems.append(
             f"{db_path} holds no event yet: create it with `eventops init --db {db_path} --name NAME "
@@ -98,6 +156,8 @@ def readiness_problems(state: EventState, config: StationConfig, db_path: str = 
             problems.append(f"bus mode needs a visit: --visit V (visits: {', '.join(sorted(state.visits)) or 'none'})")
         if not config.bus or config.bus not in state.buses:
             problems.append(f"bus mode needs a bus: --bus B (buses: {', '.join(sorted(state.buses)) or 'none'})")
+        elif config.visit and state.buses[config.bus].visit != config.visit:
+            problems.append(f"bus {config.bus} belongs to visit {state.buses[config.bus].visit}, not {config.visit}")
     if config.mode == DOOR:
         rooms = ", ".join(f"{r.id} ({r.name})" for r in sorted(state.rooms.values(), key=lambda r: r.id)) or "none"
         if not config.room:
@@ -110,7 +170,10 @@ def readiness_problems(state: EventState, config: StationConfig, db_path: str = 
 class Station:
     """One check-in station over one database: decides scans and records them durably.
 
-    Thread-safe: the TUI scans from worker threads while a timer refreshes the state.
+    Thread-safe: the TUI scans from worker threads while a timer refreshes the state. The
+    lock is held across `BEGIN IMMEDIATE` (up to the busy timeout) and late-event replays, so
+    what the UI reads on its event loop (`status()`, `badge_keys`) is published as immutable
+    snapshots that never take it.
     """
 
     def __init__(
@@ -127,27 +190,46 @@ class Station:
         self.state = EventState()
         self._cursor = 0
         self._index: NameIndex | None = None
+        self._index_generation = 0  # bumped whenever the attendees may have changed
+        self._index_lock = threading.Lock()  # one index build at a time
+        self._search_lock = threading.Lock()  # NameIndex.search keeps the last query: serialise
         self._rebuilds_seen = 0
-        self.refresh()
-        self.config = self._resolve(config)
+        self.config = config
+        self._status: StationStatus | None = None
+        self.badge_keys = BadgeKeys(None, _EMPTY)
+        with self._lock:
+            self._catch_up()
+            self.config = self._resolve(config)
+            self._publish()
         if check:
-            problems = readiness_problems(self.state, self.config, database_path(db))
+            problems = readiness_problems(self.state, self.config, database_path(db), enrolled=enrolled_station(db))
             if problems:
                 raise StationNotReady("; ".join(problems))
 
     def _resolve(self, config: StationConfig) -> StationConfig:
-        """Fill a door's room from the station's registered place when not given (bus mode
-        asks for --visit and --bus explicitly: a coordinator must not board the wrong bus)."""
+        """Fill what the event already knows: a door's room and a bus station's bus from the
+        station's registered place, and a bus's visit from the bus itself (as `eventops bus`
+        does). A bus or visit given explicitly is kept, and checked by `readiness_problems`."""
         station = self.state.stations.get(config.station_id)
-        if config.mode == DOOR and not config.room and station is not None and station.place:
-            config = replace(config, room=station.place)
+        place = station.place if station is not None and not station.revoked else ""
+        if config.mode == DOOR and not config.room and place:
+            config = replace(config, room=place)
+        if config.mode == BUS:
+            if not config.bus and place in self.state.buses:
+                config = replace(config, bus=place)
+            bus = self.state.buses.get(config.bus or "")
+            if not config.visit and bus is not None and bus.visit:
+                config = replace(config, visit=bus.visit)
         return config
 
     # --- keeping up with the log ---------------------------------------------------------
     def refresh(self) -> int:
-        """Fold events appended since the last look (by anyone); returns how many."""
+        """Fold events appended since the last look (by anyone) and publish a fresh status
+        (the clock moved even if nothing was appended); returns how many were new."""
         with self._lock:
-            return self._catch_up()
+            added = self._catch_up()
+            self._publish()
+            return added
 
     def _catch_up(self) -> int:
         events, self._cursor = log.since_rowid(self.db, self._cursor)
@@ -156,7 +238,10 @@ class Station:
         added = self.state.apply(events)
         if self.state.rebuilds != self._rebuilds_seen or any(e.kind in _INDEX_KINDS for e in events):
             self._rebuilds_seen = self.state.rebuilds
+            self._index_generation += 1
             self._index = None
+        if self.badge_keys.info != self.state.info or self.badge_keys.keys != self.state.keys:
+            self.badge_keys = BadgeKeys(self.state.info, MappingProxyType(dict(self.state.keys)))
         return added
 
     # --- scans -----------------------------------------------------------------------------
@@ -207,7 +292,9 @@ class Station:
                 (event,) = log.append_in_transaction(
                     self.db, self.config.station_id, [log.Draft(decision.kind, decision.data)], wall=lambda: now
                 )
-            return self._verdict(decision, event, attendee, via, badge_reason)
+            verdict = self._verdict(decision, event, attendee, via, badge_reason)
+            self._publish(now)
+            return verdict
 
     def _verdict(
         self, decision: rules.Decision, event: Event, attendee: dict[str, Any] | None, via: str, badge_reason: str
@@ -270,24 +357,60 @@ class Station:
 
     # --- search ----------------------------------------------------------------------------
     def search(self, query: str, limit: int = 20) -> list[Hit]:
-        """Attendees matching `query` (accent- and case-insensitive, partial)."""
-        return self.name_index().search(query, limit)
+        """Attendees matching `query` (accent- and case-insensitive, partial).
+
+        Call it from a worker thread: the first search after new attendees rebuilds the
+        index (about a second for 10,000 people).
+        """
+        index = self.name_index()
+        with self._search_lock:
+            return index.search(query, limit)
 
     def name_index(self) -> NameIndex:
-        with self._lock:
-            if self._index is None:
-                self._index = NameIndex.of(self.state.attendees)
-            return self._index
+        """The name index of the attendees as last folded, built when missing.
+
+        Only copying the attendees takes the station's lock; the build runs outside it, so a
+        rebuild never holds up a scan.
+        """
+        index = self._index
+        if index is not None:
+            return index
+        with self._index_lock:
+            if self._index is not None:
+                return self._index
+            with self._lock:
+                people, generation = dict(self.state.attendees), self._index_generation
+            index = NameIndex.of(people)
+            with self._lock:
+                if generation == self._index_generation:
+                    self._index = index
+            return index
 
     # --- modes and status ---------------------------------------------------------------------
     def set_exit(self, exit_: bool) -> None:
-        """Switch a door between entry and exit scanning."""
-        with self._lock:
-            self.config = replace(self.config, exit=exit_)
+        """Switch a door between entry and exit scanning.
+
+        Called on the UI's event loop, so it never waits for the lock: the config and the
+        status are immutable values, each replaced in one assignment.
+        """
+        self.config = replace(self.config, exit=exit_)
+        status = self._status
+        if status is not None:
+            self._status = replace(status, exit=exit_)
 
     def status(self) -> StationStatus:
+        """The status as published after the last fold or scan: never waits for the lock.
+
+        `refresh()` (the app polls it every second from a worker) republishes it with the
+        current time; call it first when a fresh reading matters more than not waiting.
+        """
+        status = self._status
+        return status if status is not None else self._publish()  # None only inside __init__
+
+    def _publish(self, now: int | None = None) -> StationStatus:
+        """Compute the status under the lock and publish it (one attribute assignment)."""
         with self._lock:
-            now = self.wall()
+            now = self.wall() if now is None else now
             state, config = self.state, self.config
             occupancy = capacity = None
             place_name = ""
@@ -299,7 +422,7 @@ class Station:
             elif config.mode == BUS and config.bus:
                 bus = state.buses.get(config.bus)
                 place_name = (bus.label or bus.id) if bus else config.bus
-            return StationStatus(
+            status = StationStatus(
                 station_id=config.station_id,
                 mode=config.mode,
                 place=config.place,
@@ -310,4 +433,7 @@ class Station:
                 occupancy=occupancy,
                 capacity=capacity,
                 now_ms=now,
+                tz=state.tz,
             )
+            self._status = status
+            return status

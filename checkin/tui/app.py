@@ -1,7 +1,10 @@
 """The check-in station app: scan, see a huge verdict, next person; never touch the keyboard.
 
-All decisions go through the headless `checkin.station.Station` in thread workers; a verdict
-is shown only after its event is committed. Wedge scanners are captured at App level, so
+All decisions go through the headless `checkin.station.Station` in ONE worker thread, in the
+order they were asked for (scans, searches, undo, a bus's departure and return); a verdict is
+shown only after its event is committed, and any failure is a red "NOT RECORDED" card. Nothing
+on the event loop waits for the station's lock: it reads the status and the badge keys the
+station publishes, and name searches run in a worker. Wedge scanners are captured at App level, so
 keystrokes become scans whatever has focus on the main screen. The camera runs in its own
 worker and hands payloads back as messages.
 """
@@ -9,6 +12,7 @@ worker and hands payloads back as messages.
 from __future__ import annotations
 
 import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,6 +123,7 @@ class CheckinApp(App[None]):
         self.camera_done = False
         self._wedge_timer: Timer | None = None
         self._jobs: queue.Queue[tuple[Callable[[], Verdict], str | None, float]] = queue.Queue()
+        self._polling = threading.Lock()  # one poll at a time, however long the station's lock is held
         self._reset_timer: Timer | None = None
         self._last_refused: tuple[str | None, str | None] | None = None  # (payload, attendee id)
 
@@ -182,7 +187,9 @@ class CheckinApp(App[None]):
 
         if len(text) < MIN_LEN:
             return False
-        return verify_badge(text, self.station.state).reason in ("ok", "revoked", "unknown_attendee")
+        # The published keys, not the live state the scan worker is changing: a genuine
+        # badge verifies as "unknown_attendee" against them (see BadgeKeys).
+        return verify_badge(text, self.station.badge_keys).reason in ("ok", "revoked", "unknown_attendee")
 
     def _wedge_poll(self) -> None:
         self._wedge_out(self.wedge.poll(time.monotonic() * 1000))
@@ -205,10 +212,15 @@ class CheckinApp(App[None]):
         """Queue a scanned payload (wedge, camera, paste) for the station."""
         started = time.monotonic() if started is None else started
         self.scans_started.append(started)
-        self._jobs.put((lambda: self.station.scan(payload, override=override), payload, started))
+        self.enqueue(lambda: self.station.scan(payload, override=override), payload, started)
+
+    def enqueue(self, job: Callable[[], Verdict], payload: str | None = None, started: float | None = None) -> None:
+        """Queue a station operation behind those already queued; its verdict (or a red
+        NOT RECORDED card if it raises anything) is shown when it is done."""
+        self._jobs.put((job, payload, time.monotonic() if started is None else started))
 
     def _search_worker(self, attendee_id: str, override: bool = False) -> None:
-        self._jobs.put((lambda: self.station.check_in_by_search(attendee_id, override=override), None, time.monotonic()))
+        self.enqueue(lambda: self.station.check_in_by_search(attendee_id, override=override))
 
     @work(thread=True, exclusive=True, group="scans", exit_on_error=False)
     def _scan_loop(self) -> None:
@@ -226,7 +238,11 @@ class CheckinApp(App[None]):
                 verdict = job()
             except Exception as error:  # noqa: BLE001 - a person must see that nothing was recorded
                 verdict = not_recorded(error)
-            self.post_message(self.VerdictReady(verdict, payload, started))
+            self.post_message(self.verdict_message(verdict, payload, started))
+
+    def verdict_message(self, verdict: Verdict, payload: str | None, started: float) -> Message:
+        """The message a finished job posts (bus mode turns "confirm the departure" into a question)."""
+        return self.VerdictReady(verdict, payload, started)
 
     def on_checkin_app_verdict_ready(self, message: VerdictReady) -> None:
         verdict = message.verdict
@@ -271,7 +287,7 @@ class CheckinApp(App[None]):
         try:
             for seen in camera_scans(
                 str(self.camera),
-                lambda: self.station.state,
+                lambda: self.station.badge_keys,
                 lambda: worker.is_cancelled,
                 camera_status,
                 realtime=self.realtime_camera,
@@ -312,15 +328,23 @@ class CheckinApp(App[None]):
         self.station.name_index()
 
     # --- status ---------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    @work(thread=True, group="poll", exit_on_error=False)
     def poll(self) -> None:
-        """Fold what other processes (sync, other stations) appended; then redraw the status."""
-        if self.station.refresh():
+        """Fold what other processes (sync, other stations) appended, rebuild the name index
+        if new people came, then redraw the status. Runs in a thread: the station's lock may
+        be held for seconds (a busy database, a late-event replay). A poll still waiting for
+        it makes the next ones skip rather than pile up."""
+        if not self._polling.acquire(blocking=False):
+            return
+        try:
+            self.station.refresh()
             self.call_from_thread(self.update_status)
-        else:
-            self.call_from_thread(self.update_status)
+            self.station.name_index()  # off the loop, before the next F2
+        finally:
+            self._polling.release()
 
     def update_status(self) -> None:
+        """Redraw the status line from the station's published status (never waits for its lock)."""
         try:
             main = self.main
             line = main.status_line
@@ -330,7 +354,7 @@ class CheckinApp(App[None]):
         sync = "offline"
         if self.sync is not None:
             sync = self.sync.status().line(status.now_ms if self.clock is self.station.wall else None)
-        clock = self.station.state.local_time(self.clock()).strftime("%H:%M")
+        clock = status.local_time(self.clock()).strftime("%H:%M")
         line.show(status, sync, clock)
 
     # --- actions ----------------------------------------------------------------------------
@@ -354,7 +378,7 @@ class CheckinApp(App[None]):
         self.push_screen(screen, picked)
 
     def action_undo(self) -> None:
-        self._jobs.put((self.station.undo_last, None, time.monotonic()))
+        self.enqueue(self.station.undo_last)
 
     def action_toggle_exit(self) -> None:
         self.station.set_exit(not self.station.config.exit)

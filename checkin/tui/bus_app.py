@@ -4,12 +4,15 @@
 with the bus screen (`BusStationScreen`: card + manifest panel) and three keys: F5 lets the
 last refused person board (not on the visit's list, a seat free; recorded as an override),
 F6 records the departure (asking first, with the missing listed, when people are missing),
-F7 records the return. Every decision runs in a thread worker through `checkin.bus`.
+F7 records the return. Departure and return are queued behind the scans already waiting, in
+the app's one station worker (a departure pressed right after the last boarding scan sees that
+passenger aboard), and any failure is a red "NOT RECORDED" card, as for a scan.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from textual import work
@@ -20,7 +23,7 @@ import checkin.bus as bus_mode
 from checkin.station import Station
 from checkin.tui.app import CheckinApp
 from checkin.tui.bus_screen import BusHelpScreen, BusStationScreen, ConfirmDepartureScreen
-from checkin.verdict import REFUSED, Verdict
+from checkin.verdict import REFUSED, Verdict, not_recorded
 from db.errors import EventOpsError
 
 #: How often the manifest is redrawn from the log when nothing is scanned (seconds).
@@ -133,40 +136,45 @@ class BusCheckinApp(CheckinApp):
 
     # --- departure and return ------------------------------------------------------------------
     def action_depart(self) -> None:
-        self._depart_worker(False)
+        self._queue_depart(False)
 
     def action_return_bus(self) -> None:
-        self._return_worker()
+        self.enqueue(self._coordinator("return", "F7", lambda: bus_mode.return_(self.station)))
 
-    @work(thread=True, group="scan", exit_on_error=False)
-    def _depart_worker(self, confirm_missing: bool) -> None:
-        started = time.monotonic()
-        try:
-            verdict = bus_mode.depart(self.station, confirm_missing=confirm_missing)
-        except EventOpsError as error:
-            self.post_message(self.Problem(str(error)))
-            return
+    def _queue_depart(self, confirm_missing: bool) -> None:
+        job = lambda: bus_mode.depart(self.station, confirm_missing=confirm_missing)  # noqa: E731
+        self.enqueue(self._coordinator("departure", "F6", job))
+
+    def _coordinator(self, what: str, key: str, operation: Callable[[], Verdict]) -> Callable[[], Verdict]:
+        """`operation` as a queued job whose failure, whatever it is, reads as a red card
+        saying what was not recorded and which key tries again."""
+
+        def job() -> Verdict:
+            try:
+                return operation()
+            except Exception as error:  # noqa: BLE001 - a person must see that nothing was recorded
+                failed = not_recorded(error)
+                return replace(
+                    failed,
+                    detail=(f"the {what} could not be saved: {error}", f"press {key} again; if this repeats, call the supervisor"),
+                    mode=self.station.config.mode,
+                    place=self.station.config.place,
+                    via="coordinator",
+                )
+
+        return job
+
+    def verdict_message(self, verdict: Verdict, payload: str | None, started: float) -> Message:
         if verdict.reason == bus_mode.CONFIRM_MISSING:
-            self.post_message(self.DepartureAsked(verdict))
-        else:
-            self.post_message(self.VerdictReady(verdict, None, started))
-
-    @work(thread=True, group="scan", exit_on_error=False)
-    def _return_worker(self) -> None:
-        started = time.monotonic()
-        try:
-            verdict = bus_mode.return_(self.station)
-        except EventOpsError as error:
-            self.post_message(self.Problem(str(error)))
-            return
-        self.post_message(self.VerdictReady(verdict, None, started))
+            return self.DepartureAsked(verdict)  # nothing recorded: ask the coordinator first
+        return super().verdict_message(verdict, payload, started)
 
     def on_bus_checkin_app_departure_asked(self, message: DepartureAsked) -> None:
         self.departures_asked.append(message.asked)
 
         def answered(depart: bool | None) -> None:
             if depart:
-                self._depart_worker(True)
+                self._queue_depart(True)
             else:
                 self.notify("departure not recorded: waiting for the missing")
 

@@ -31,21 +31,23 @@ def _station(db_path: Path, station_id: str | None, visit: str | None, bus_id: s
     Without --visit the visit is the bus's own; without --station, the id this database was
     enrolled as (else `bus-BUS`).
     """
-    from dataclasses import replace
-
     from checkin import bus as bus_mode
-    from checkin.station import Station, StationConfig, StationNotReady, readiness_problems
-    from db.node import ORGANISER, local_station
+    from checkin.station import (
+        Station,
+        StationConfig,
+        StationNotReady,
+        enrolled_station,
+        readiness_problems,
+    )
 
     db = open_db(db_path)
+    enrolled = enrolled_station(db)
     if station_id is None:
-        local = local_station(db)
-        station_id = local if local != ORGANISER else f"bus-{bus_id}"
+        station_id = enrolled or f"bus-{bus_id}"
+    # The station fills the visit from the bus's own when --visit is not given.
     station = Station(db, StationConfig(station_id, "bus", visit=visit, bus=bus_id), check=False)
-    bus = bus_mode.bus_of(station.state, station.config)
-    if visit is None:
-        station.config = replace(station.config, visit=bus.visit)
-    problems = readiness_problems(station.state, station.config, str(db_path))
+    bus_mode.bus_of(station.state, station.config)  # an unknown bus or the wrong visit, in plain words
+    problems = readiness_problems(station.state, station.config, str(db_path), enrolled=enrolled)
     if problems:
         raise StationNotReady("; ".join(problems))
     return station

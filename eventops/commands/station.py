@@ -14,16 +14,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def station_options(func: F) -> F:
-    """--station, --mode, --room, --exit, --visit, --bus: where and how this station scans."""
+    """--station, --mode, --room, --exit, --visit, --bus: where and how this station scans.
+
+    On a laptop enrolled as a station (`eventops station enrol`), --station must be that id.
+    """
     for option in reversed(
         [
-            click.option("--station", "station_id", required=True, help="This station's id, e.g. desk-1 or door-R1."),
+            click.option("--station", "station_id", required=True,
+                         help="This station's id, e.g. desk-1 or door-R1 (on an enrolled laptop: the enrolled id)."),
             click.option("--mode", type=click.Choice(["desk", "door", "bus"]), default="desk", show_default=True,
                          help="Desk check-in, room door, or bus boarding."),
             click.option("--room", help="Door mode: the room id (default: the station's registered place)."),
             click.option("--exit", "exit_", is_flag=True, help="Door mode: scan people out of the room."),
-            click.option("--visit", help="Bus mode: the visit id."),
-            click.option("--bus", help="Bus mode: the bus id."),
+            click.option("--visit", help="Bus mode: the visit id (default: the bus's own visit)."),
+            click.option("--bus", help="Bus mode: the bus id (default: the station's registered place)."),
             click.option("--requires-checkin", is_flag=True,
                          help="Door mode: refuse people not checked in at a desk today (default: admit, amber)."),
         ]

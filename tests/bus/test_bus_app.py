@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from textual.css.query import NoMatches
 
+from checkin import bus as bus_mode
 from checkin.tui.bus_app import BusCheckinApp
 from checkin.tui.bus_screen import BusHelpScreen, BusStationScreen, ConfirmDepartureScreen
+from checkin.verdict import Verdict
 from db import events as ev
 from db.connect import connect
 from db.fold import load_state
@@ -112,3 +115,53 @@ async def test_help_explains_the_bus_keys(world: World) -> None:
         assert "F6  depart" in text and "F7  back at the venue" in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, BusStationScreen))
+
+
+async def test_depart_pressed_right_after_the_last_scan_sees_that_passenger_aboard(world: World) -> None:
+    station = bus_station(world)
+    for attendee in ("A001", "A002"):
+        station.scan(world.token(attendee))
+    app = make_app(world)
+    gate = threading.Event()
+
+    def early_return() -> Verdict:  # F7 pressed too early, on a slow database
+        gate.wait(10)  # the jobs behind it wait their turn
+        return bus_mode.return_(app.station)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.enqueue(early_return)
+        type_burst(app, world.token("A003"))  # the last passenger...
+        await pilot.press("f6")  # ...and the coordinator departs at once
+        gate.set()
+        early, boarded, departed = await shown(pilot, app), await shown(pilot, app, 2), await shown(pilot, app, 3)
+        assert early.reason == "not_departed"
+        assert (boarded.reason, boarded.attendee["id"]) == ("boarded", "A003")
+        assert (departed.reason, departed.headline) == ("departed", "DEPARTED: EVERYONE ABOARD")
+        assert app.departures_asked == [] and not isinstance(app.screen, ConfirmDepartureScreen)
+    assert load_state(connect(world.path)).buses[B1].missing == ()
+
+
+async def test_a_departure_the_database_refuses_is_a_red_not_recorded_card(world: World) -> None:
+    station = bus_station(world)
+    for attendee in ("A001", "A002", "A003"):
+        station.scan(world.token(attendee))
+    app = make_app(world)
+    app.station.db.conn.execute("PRAGMA busy_timeout = 50")
+    other = connect(world.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        other.conn.execute("BEGIN IMMEDIATE")  # another process writing: "database is locked"
+        try:
+            await pilot.press("f6")
+            failed = await shown(pilot, app)
+        finally:
+            other.conn.execute("ROLLBACK")
+        assert (failed.status, failed.reason, failed.headline) == ("refused", "not_recorded", "NOT RECORDED")
+        assert "the departure could not be saved: database is locked" in failed.detail
+        assert app.main.card.has_class("-refused")
+        assert not [e for e in all_events(connect(world.path)) if e.kind == ev.BUS_DEPARTED]
+        await pilot.press("f6")  # the coordinator tries again
+        departed = await shown(pilot, app, 2)
+        assert departed.reason == "departed"
+        await pilot.press("f7")
+        back = await shown(pilot, app, 3)
+        assert back.reason == "returned"

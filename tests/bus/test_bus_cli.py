@@ -8,8 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
 from db.connect import connect
 from db.fold import load_state
+from db.node import set_local_station
+from eventops.cli import main
 from tests.bus.world import B1, VISIT, bus_station, bus_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,3 +85,29 @@ def test_scan_in_bus_mode_refuses_then_boards_with_override(db_path: Path) -> No
     boarded = as_json(eventops(*where, "--override", token))
     assert (boarded["status"], boarded["reason"], boarded["event"]["kind"]) == ("warning", "not_registered_override", "bus.boarded")
     assert "A006" in load_state(connect(db_path)).buses[B1].aboard
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command line in this process (click's runner): faster than a new process."""
+    result = CliRunner().invoke(main, list(args))
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def test_a_bus_station_needs_only_its_bus_or_its_own_id(db_path: Path) -> None:
+    """As the `eventops checkin` help says: `--station bus-V1-B1 --mode bus --bus V1-B1`."""
+    world = bus_world(db_path)
+    anna, jean = world.token("A001"), world.token("A002")
+    boarded = as_json(cli("scan", "--db", str(db_path), "--station", f"bus-{B1}", "--mode", "bus", "--bus", B1, anna))
+    assert (boarded["reason"], boarded["visit"], boarded["bus"]) == ("boarded", VISIT, B1)
+    by_place = as_json(cli("scan", "--db", str(db_path), "--station", f"bus-{B1}", "--mode", "bus", jean))
+    assert (by_place["reason"], by_place["bus"]) == ("boarded", B1)
+    assert load_state(connect(db_path)).buses[B1].aboard == {"A001", "A002"}
+
+
+def test_bus_commands_refuse_a_station_id_other_than_the_enrolled_one(db_path: Path) -> None:
+    world = bus_world(db_path)
+    set_local_station(world.db, f"bus-{B1}")
+    wrong = cli("bus", "depart", "--db", str(db_path), "--station", "bus-V1-B2", "--bus", "V1-B2")
+    assert wrong.returncode == 1 and "is enrolled as station 'bus-V1-B1'" in wrong.stderr
+    asked = as_json(cli("bus", "depart", "--db", str(db_path), "--bus", B1))  # the enrolled id by default
+    assert (asked["reason"], asked["visit"]) == ("confirm_missing", VISIT)

@@ -152,8 +152,8 @@ def test_search_boards_someone_without_a_badge_as_such(world: World) -> None:
     "config,words",
     [
         (StationConfig("bus-V1-B1", "bus", visit=VISIT, bus="V9-B9"), "bus mode needs a bus"),
-        (StationConfig("bus-V1-B1", "bus", visit=VISIT), "bus mode needs a bus"),
-        (StationConfig("bus-V1-B1", "bus", bus=B1), "bus mode needs a visit"),
+        (StationConfig("desk-1", "bus", visit=VISIT), "bus mode needs a bus"),  # no bus, and no place to take it from
+        (StationConfig("bus-V1-B1", "bus", visit="V9", bus=B1), "bus mode needs a visit"),
     ],
 )
 def test_a_station_set_up_for_an_unknown_bus_says_so_in_words(world: World, config: StationConfig, words: str) -> None:
@@ -164,7 +164,24 @@ def test_a_station_set_up_for_an_unknown_bus_says_so_in_words(world: World, conf
 def test_a_bus_of_another_visit_is_refused_in_words(world: World) -> None:
     append_many(world.db, "org", [Draft(ev.VISIT_ADDED, {"id": "V2", "title": "Crisis centre", "day": "2024-03-20"})],
                 wall=world.clock)
-    station = Station(world.db, StationConfig("bus-V1-B1", "bus", visit="V2", bus=B1), wall=world.clock)
+    with pytest.raises(StationNotReady, match="bus V1-B1 belongs to visit V1, not V2"):
+        Station(world.db, StationConfig("bus-V1-B1", "bus", visit="V2", bus=B1), wall=world.clock)
+    station = Station(world.db, StationConfig("bus-V1-B1", "bus", visit="V2", bus=B1), wall=world.clock, check=False)
     with pytest.raises(BusNotReady, match="bus V1-B1 belongs to visit V1, not V2"):
         station.scan(world.token("A001"))
     assert not [e for e in load_state(world.db).events if e.station_id == "bus-V1-B1"]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        StationConfig("bus-V1-B1", "bus", bus=B1),  # `eventops checkin --mode bus --bus V1-B1`
+        StationConfig("bus-V1-B1", "bus"),  # the bus from the station's registered place
+    ],
+)
+def test_a_bus_station_takes_its_visit_from_its_bus(world: World, config: StationConfig) -> None:
+    station = Station(world.db, config, wall=world.clock)
+    assert (station.config.visit, station.config.bus) == (VISIT, B1)
+    verdict = station.scan(world.token("A001"))
+    assert (verdict.reason, verdict.place) == ("boarded", B1)
+    assert station.status().place_name == "Coach 1"

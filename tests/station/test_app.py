@@ -73,7 +73,7 @@ async def test_a_name_typed_on_the_main_screen_opens_the_search(world: World) ->
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"muller", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
-        await wait_for(pilot, lambda: bool(app.screen.hits))  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: app.screen.settled and bool(app.screen.hits))  # type: ignore[attr-defined]
         assert [h.attendee.id for h in app.screen.hits] == ["A001"]  # type: ignore[attr-defined]
         assert app.shown == []
 
@@ -95,7 +95,7 @@ async def test_search_picks_a_person_and_records_via_search(world: World) -> Non
         await pilot.press("f2")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         await pilot.press(*"liege")
-        await wait_for(pilot, lambda: bool(app.screen.hits))  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: app.screen.settled and bool(app.screen.hits))  # type: ignore[attr-defined]
         assert [h.attendee.id for h in app.screen.hits] == ["A002"]  # type: ignore[attr-defined]
         await pilot.press("enter")
         verdict = await shown(pilot, app)
@@ -214,3 +214,51 @@ async def test_a_badge_scanned_while_searching_is_a_scan(world: World) -> None:
         verdict = await shown(pilot, app)
         assert (verdict.reason, verdict.attendee["id"], verdict.via) == ("checked_in", "A002", "scan")
         assert not isinstance(app.screen, SearchScreen)
+
+
+async def test_search_results_come_from_a_worker_and_enter_waits_for_them(world: World) -> None:
+    app = make_app(world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*"zoe pe", "enter")  # Enter at once, as a fast typist does
+        verdict = await shown(pilot, app)
+        assert (verdict.reason, verdict.attendee["id"], verdict.via) == ("checked_in", "A003", "search")
+        assert search.hits_for == "zoe pe" and [h.attendee.id for h in search.hits] == ["A003"]
+
+
+async def test_the_screen_answers_while_the_station_waits_for_a_busy_database(world: World) -> None:
+    """A scan waiting on BEGIN IMMEDIATE holds the station's lock for up to 10 s: the status
+    line, F4 and the name search must not wait for it."""
+    import threading
+
+    app = make_app(world, "door-R1", "door", room="R1")
+    station = app.station
+    taken, release, released = threading.Event(), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with station._lock:
+            taken.set()
+            release.wait(8)
+        released.set()
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "door entry" in str(app.main.status_line.render()))
+        station.name_index()  # the app warms it at start; make sure it is there
+        holder = threading.Thread(target=hold, daemon=True)
+        holder.start()
+        taken.wait(5)
+        try:
+            await pilot.press("f4")
+            await wait_for(pilot, lambda: "door exit" in str(app.main.status_line.render()), timeout=5)
+            await pilot.press("f2")
+            await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+            await pilot.press(*"muller")
+            await wait_for(pilot, lambda: app.screen.settled and bool(app.screen.hits), timeout=5)  # type: ignore[attr-defined]
+            assert not released.is_set(), "the screen waited for the station's lock"
+        finally:
+            release.set()
+            holder.join(5)
+        assert [h.attendee.id for h in app.screen.hits] == ["A001"]  # type: ignore[attr-defined]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +15,8 @@ from checkin.station import Station, StationConfig, StationNotReady
 from db import events as ev
 from db.connect import connect
 from db.fold import load_state
-from db.log import all_events, get
+from db.log import all_events, append, get
+from db.node import set_local_station
 from tests.station.world import MINUTE, Clock, World, build
 
 
@@ -226,3 +231,72 @@ def test_status_counts_todays_scans(world: World) -> None:
 def test_clock_fixture_is_frozen() -> None:
     clock = Clock()
     assert clock() == clock()
+
+
+def test_a_laptop_enrolled_as_one_station_refuses_to_scan_as_another(world: World) -> None:
+    set_local_station(world.db, "desk-1")  # what `eventops station enrol` records
+    with pytest.raises(StationNotReady, match="is enrolled as station 'desk-1', not 'desk-2': run it with --station desk-1"):
+        Station(world.db, StationConfig("desk-2", "desk"), wall=world.clock)
+    assert desk(world, "desk-1").scan(world.token("A001")).reason == "checked_in"
+    assert not [e for e in all_events(world.db) if e.station_id == "desk-2"]
+
+
+@contextmanager
+def lock_held_elsewhere(station: Station) -> Iterator[None]:
+    """The station's lock held by another thread, as a scan waiting on a busy database holds it."""
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with station._lock:
+            taken.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    taken.wait(5)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join(5)
+
+
+def answers_while_locked(call: Callable[[], Any]) -> Any:
+    """`call()` run in a thread; fails if it waited for the lock (the thread is left behind)."""
+    result: list[Any] = []
+    worker = threading.Thread(target=lambda: result.append(call()), daemon=True)
+    worker.start()
+    worker.join(5)
+    assert result, "it waited for the station's lock"
+    return result[0]
+
+
+def test_the_status_line_and_search_never_wait_for_the_stations_lock(world: World) -> None:
+    station = door(world)
+    station.scan(world.token("A001"))
+    station.name_index()  # warmed, as the app does at start and after each poll
+    with lock_held_elsewhere(station):
+        status = answers_while_locked(station.status)
+        assert (status.occupancy, status.capacity, status.scans_today) == (1, 3, 1)
+        hits = answers_while_locked(lambda: station.search("liege"))
+        assert [h.attendee.id for h in hits] == ["A002"]
+        answers_while_locked(lambda: station.set_exit(True))
+        assert answers_while_locked(station.status).exit is True
+        keys = answers_while_locked(lambda: station.badge_keys)
+        assert keys.keys == dict(load_state(world.db).keys)
+
+
+def test_status_and_search_follow_the_log_after_a_refresh(world: World) -> None:
+    station = desk(world)
+    assert station.search("Ngozi") == []
+    append(world.db, "org", ev.ATTENDEE_REGISTERED, {"id": "A100", "name": "Ngozi Okafor", "first": "Ngozi",
+                                                      "last": "Okafor", "org": "Lagos State", "tags": []}, wall=world.clock)
+    Station(connect(world.path), StationConfig("desk-2", "desk"), wall=world.clock).scan(world.token("A002"))
+    assert station.status().scans_today == 0  # published at the last fold: nothing new folded yet
+    station.refresh()  # what the app's poll worker does every second
+    assert [h.attendee.id for h in station.search("ngozi")] == ["A100"]
+    assert station.search("okaf")[0].attendee.name == "Ngozi Okafor"
+    assert station.status().scans_today == 0  # desk-2's scan is not this station's
+    world.clock.advance(10 * 60)
+    station.refresh()
+    assert station.status().now_ms == world.clock()

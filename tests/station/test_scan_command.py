@@ -78,3 +78,14 @@ def test_checkin_on_a_database_without_event_says_what_to_run(tmp_path: Path) ->
     result = cli("checkin", "--db", str(tmp_path / "empty.db"), "--station", "desk-1")
     assert result.returncode == 1
     assert "eventops init --db" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_database_enrolled_as_another_station_is_refused_in_one_line(world: World) -> None:
+    from db.node import set_local_station
+
+    set_local_station(world.db, "desk-1")
+    result = cli("scan", "--db", str(world.path), "--station", "desk-2", world.token("A001"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "is enrolled as station 'desk-1', not 'desk-2': run it with --station desk-1" in result.stderr
+    ok = cli("scan", "--db", str(world.path), "--station", "desk-1", world.token("A001"))
+    assert json.loads(ok.stdout)["event"]["station_id"] == "desk-1"

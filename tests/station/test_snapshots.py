@@ -71,6 +71,7 @@ def test_search(snap_compare: Any, world: World) -> None:
     async def run_before(pilot: Any) -> None:
         await pilot.press("f2")
         await pilot.press(*"li")
-        await wait_for(pilot, lambda: bool(getattr(pilot.app.screen, "hits", None)))
+        await wait_for(pilot, lambda: getattr(pilot.app.screen, "hits_for", None) == "li")
+        await pilot.pause(0.05)
 
     assert snap_compare(make_app(world), terminal_size=(80, 24), run_before=run_before)

@@ -1,11 +1,20 @@
-"""Find a person without a badge by name or organisation, pick them, check them in."""
+"""Find a person without a badge by name or organisation, pick them, check them in.
+
+The search itself runs in a thread worker (the first one after new attendees rebuilds the
+name index, a second for 10,000 people): typing never waits for it, and only the results of
+what is in the box now are shown. Enter pressed before they arrive picks from them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -21,7 +30,21 @@ class SearchScreen(ModalScreen[str | None]):
         Binding("down", "to_list", "Results", show=False),
     ]
 
-    def __init__(self, search: object, verb: str = "check in", query: str = "", badge: object = None) -> None:
+    class Found(Message):
+        """The results of one query, from the search worker."""
+
+        def __init__(self, query: str, hits: list[Hit]) -> None:
+            super().__init__()
+            self.query = query
+            self.hits = hits
+
+    def __init__(
+        self,
+        search: Callable[[str], list[Hit]],
+        verb: str = "check in",
+        query: str = "",
+        badge: Callable[[str], bool] | None = None,
+    ) -> None:
         super().__init__()
         self._search = search
         self.verb = verb
@@ -29,6 +52,8 @@ class SearchScreen(ModalScreen[str | None]):
         self._badge = badge  # text -> bool: "this is a whole badge" (a scan while searching)
         self.scanned: str | None = None
         self.hits: list[Hit] = []
+        self.hits_for: str = ""  # the query `hits` answer
+        self._submit_pending = False  # Enter came before the results of the current query
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -51,13 +76,32 @@ class SearchScreen(ModalScreen[str | None]):
             self.input.value = self.query_text
             self.input.cursor_position = len(self.query_text)
 
+    @property
+    def settled(self) -> bool:
+        """The results shown are those of what is in the box now."""
+        return self.hits_for == self.input.value
+
     def on_input_changed(self, event: Input.Changed) -> None:
-        if self._badge is not None and len(event.value) > 100 and self._badge(event.value):  # type: ignore[operator]
+        if self._badge is not None and len(event.value) > 100 and self._badge(event.value):
             # The person showed a badge after all: leave the search and scan it.
             self.scanned = event.value
             self.dismiss(None)
             return
-        self.hits = self._search(event.value)  # type: ignore[operator]
+        self._run_search(event.value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _run_search(self, query: str) -> None:
+        """Search off the event loop; a newer keystroke's search supersedes this one."""
+        from textual.worker import get_current_worker
+
+        hits = self._search(query)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Found(query, hits))
+
+    def on_search_screen_found(self, message: Found) -> None:
+        if message.query != self.input.value:
+            return  # typing went on: a newer search is on its way
+        self.hits, self.hits_for = message.hits, message.query
         results = self.results
         results.clear_options()
         results.add_options(
@@ -65,6 +109,9 @@ class SearchScreen(ModalScreen[str | None]):
         )
         if self.hits:
             results.highlighted = 0
+        if self._submit_pending:
+            self._submit_pending = False
+            self._submit()
 
     @staticmethod
     def _line(hit: Hit) -> Text:
@@ -77,6 +124,12 @@ class SearchScreen(ModalScreen[str | None]):
         return line
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not self.settled:
+            self._submit_pending = True  # pick once the results of what was typed arrive
+            return
+        self._submit()
+
+    def _submit(self) -> None:
         index = self.results.highlighted
         if self.hits:
             self.dismiss(self.hits[index if index is not None else 0].attendee.id)

@@ -1,8 +1,14 @@
 """The operations lead's live dashboard: one panel per concern, updated as events arrive.
 
-Events reach the screen without re-reading the log: a thread worker reads the log "since" a
-rowid cursor four times a second and posts what is new; the app folds it into its
-`EventState` (`apply`, incremental) and redraws each panel from its pure `fetch`.
+Events reach the screen without re-reading the log. A feed thread reads the log "since" a rowid
+cursor four times a second (a replay: takes the events its clock has passed), folds them into
+the board's `EventState` (`apply`, incremental) and computes every panel's data; the event loop
+only draws what it posts. A large batch (a bus laptop syncing a day of late events) therefore
+never freezes the screen.
+
+If the feed fails (the database locked past its timeout, an I/O error, the file replaced...)
+the top bar says so in red instead of LIVE and the feed retries with a growing pause: the
+operations lead must never read stale rooms and buses as live.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+from rich.markup import escape
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -19,11 +27,12 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Footer, Label
+from textual.worker import Worker
 
 from dashboard.board import (
+    FROZEN,
     LIVE,
     LIVE_MOMENT,
-    REPLAY,
     Board,
     LogFollower,
     Moment,
@@ -39,7 +48,6 @@ from dashboard.widgets.incidents import IncidentsPanel
 from dashboard.widgets.rooms import RoomRow, RoomsPanel
 from dashboard.widgets.stations import StationsPanel
 from dashboard.widgets.visits import BusRow, VisitsPanel
-from db.errors import EventOpsError
 from db.events import Event
 from db.hlc import system_wall_ms
 
@@ -47,6 +55,25 @@ from db.hlc import system_wall_ms
 POLL_SECONDS = 0.25
 #: The screen is redrawn at least this often (the clock moves even without events).
 TICK_SECONDS = 1.0
+#: After a failure the feed retries after this pause, doubled each time up to the maximum.
+RETRY_SECONDS = (0.5, 8.0)
+#: A moving board not updated for this long is shown as stopped (the feed thread is stuck or gone).
+STALE_SECONDS = 5.0
+
+T = TypeVar("T")
+
+
+def worker_sleep(worker: Worker[None], seconds: float) -> None:
+    """Sleep in short slices, so that quitting the app never waits for a long pause."""
+    deadline = time.monotonic() + seconds
+    while not worker.is_cancelled and time.monotonic() < deadline:
+        time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+
+def reason_of(error: BaseException) -> str:
+    """One line for a person: the message, or the error's kind when it has none."""
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
 
 
 class DashboardApp(App[None]):
@@ -64,14 +91,24 @@ class DashboardApp(App[None]):
     class BoardReady(Message):
         board: Board
         cursor: int
+        panels: Panels
 
     @dataclass
     class LoadFailed(Message):
         reason: str
 
     @dataclass
-    class EventsArrived(Message):
-        events: list[Event]
+    class Update(Message):
+        """Ready-made panel data from the feed thread (and the open drill-down's list)."""
+
+        panels: Panels
+        place: PlaceList | None
+        watched: tuple[str, str] | None
+        events: int  # how many new events were folded in since the last update
+
+    @dataclass
+    class FeedStopped(Message):
+        reason: str
 
     @dataclass
     class RollCallWritten(Message):
@@ -86,6 +123,7 @@ class DashboardApp(App[None]):
         out_dir: Path | None = None,
         wall: Callable[[], int] = system_wall_ms,
         poll_seconds: float = POLL_SECONDS,
+        retry_seconds: tuple[float, float] = RETRY_SECONDS,
         on_exit: Callable[[], None] | None = None,
         sync_line: Callable[[], str] | None = None,
     ) -> None:
@@ -96,13 +134,19 @@ class DashboardApp(App[None]):
         self.out_dir = out_dir or self.db_path.parent / "rollcall"
         self.wall = wall
         self.poll_seconds = poll_seconds
+        self.retry_seconds = retry_seconds
         self.on_exit = on_exit
         self.board: Board | None = None
         self.shown: Panels | None = None
-        self.refresh_ms: list[float] = []  # event-loop wall time per batch of new events (bench)
+        self.refresh_ms: list[float] = []  # event-loop wall time per drawn batch of new events (bench)
         self.refresh_cpu_ms: list[float] = []  # the same as CPU time of the event loop's thread
         self.error: str | None = None
+        #: Why the feed is stopped (shown in red instead of LIVE), None while it runs.
+        self.feed_stopped: str | None = None
+        #: The drill-down the feed keeps up to date: ("room" | "bus", id).
+        self.watching: tuple[str, str] | None = None
         self.last_roll_call: RollCallFiles | None = None
+        self._updated = time.monotonic()
         self._make_panels()
 
     # --- layout --------------------------------------------------------------------------
@@ -135,92 +179,169 @@ class DashboardApp(App[None]):
     def load(self) -> None:
         try:
             board, cursor = open_board(self.db_path, self.moment, wall=self.wall)
-        except (EventOpsError, ValueError) as error:
-            self.post_message(self.LoadFailed(str(error)))
+            panels = board.panels()
+        except Exception as error:  # noqa: BLE001 - whatever it is, the screen must say it
+            self.post_message(self.LoadFailed(reason_of(error)))
             return
-        self.post_message(self.BoardReady(board, cursor))
+        self.post_message(self.BoardReady(board, cursor, panels))
 
     def on_dashboard_app_load_failed(self, message: LoadFailed) -> None:
         self.error = message.reason
-        self.topbar.update(f"[b]cannot open the event:[/b] {message.reason}")
+        self.topbar.update(f"[b]cannot open the event:[/b] {escape(message.reason)}")
 
     def on_dashboard_app_board_ready(self, message: BoardReady) -> None:
         self.board = message.board
         self.board.start_clock()
-        self.redraw()
-        if self.board.mode == LIVE:
-            self.follow(message.cursor)
-            self.set_interval(TICK_SECONDS, self.redraw)
-        elif self.board.mode == REPLAY:
-            self.set_interval(0.25, self.replay_tick)
+        self._show(message.panels, None, None)
+        if self.board.mode != FROZEN:
+            self._updated = time.monotonic()
+            self.feed(message.cursor)
+            self.set_interval(TICK_SECONDS, self.tick)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="follow")
-    def follow(self, cursor: int) -> None:
-        """Read the log since `cursor` a few times a second; post what is new."""
+    @work(thread=True, exclusive=True, exit_on_error=False, group="feed")
+    def feed(self, cursor: int) -> None:
+        """Fold what is new (live: the log since `cursor`; replay: what the clock passed), post panels.
+
+        Runs until the app quits: every failure is reported on screen and retried after a
+        pause that doubles up to `retry_seconds[1]`; a successful update clears the report.
+        """
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        follower = LogFollower(self.db_path, cursor)
+        board = self.board
+        assert board is not None
+        follower: LogFollower | None = None
+        pending: list[Event] = []
+        pause = self.retry_seconds[0]
+        last = 0.0  # monotonic time of the last update posted
         try:
             while not worker.is_cancelled:
-                events = follower.poll()
-                if events:
-                    self.post_message(self.EventsArrived(events))
-                else:
-                    time.sleep(self.poll_seconds)
+                try:
+                    if board.mode == LIVE:
+                        if follower is None:
+                            follower = LogFollower(self.db_path, cursor)
+                        if not pending:
+                            pending = follower.poll()
+                            cursor = follower.cursor
+                    elif not pending:
+                        pending = board.due()
+                    watched = self.watching
+                    if pending or time.monotonic() - last >= TICK_SECONDS or self.feed_stopped:
+                        with board.lock:
+                            if pending:
+                                board.apply(pending)
+                            panels = board.panels()
+                            place = self._place_list(watched, panels.now_ms) if watched else None
+                        self.feed_stopped = None  # before the update: it is drawn as LIVE again
+                        self.post_message(self.Update(panels, place, watched, len(pending)))
+                        last = time.monotonic()
+                    folded, pending = len(pending), []
+                    pause = self.retry_seconds[0]
+                except Exception as error:  # noqa: BLE001 - a stopped feed must be seen, then retried
+                    reason = reason_of(error)
+                    self.feed_stopped = reason
+                    self.post_message(self.FeedStopped(reason))
+                    if follower is not None:
+                        follower.close()
+                        follower = None
+                    worker_sleep(worker, pause)
+                    pause = min(pause * 2, self.retry_seconds[1])
+                    continue
+                if not folded:
+                    worker_sleep(worker, self.poll_seconds)
         finally:
-            follower.close()
+            if follower is not None:
+                follower.close()
 
-    def on_dashboard_app_events_arrived(self, message: EventsArrived) -> None:
-        if self.board is None:
-            return
+    def on_dashboard_app_update(self, message: Update) -> None:
         started, cpu = time.perf_counter(), time.thread_time()
-        self.board.apply(message.events)
-        self.redraw()
-        self.refresh_cpu_ms.append((time.thread_time() - cpu) * 1000)
-        self.refresh_ms.append((time.perf_counter() - started) * 1000)
+        self._updated = time.monotonic()
+        self._show(message.panels, message.place, message.watched)
+        if message.events:
+            self.refresh_cpu_ms.append((time.thread_time() - cpu) * 1000)
+            self.refresh_ms.append((time.perf_counter() - started) * 1000)
 
-    def replay_tick(self) -> None:
-        if self.board is None:
-            return
-        events = self.board.due()
-        if events:
-            self.board.apply(events)
-        self.redraw()
+    def on_dashboard_app_feed_stopped(self, message: FeedStopped) -> None:
+        self._draw_topbar()  # shows the feed's current state (it may have recovered meanwhile)
+
+    def tick(self) -> None:
+        """Every second: the sync line moves, and a feed that went quiet is called out."""
+        self._draw_topbar()
+
+    def feed_problem(self) -> str | None:
+        """Why the screen is not live (None when it is): the feed's failure, or its silence."""
+        if self.board is None or self.board.mode == FROZEN:
+            return None
+        if self.feed_stopped is not None:
+            return self.feed_stopped
+        quiet = time.monotonic() - self._updated
+        return f"no update for {quiet:.0f} s" if quiet > STALE_SECONDS else None
 
     # --- drawing -------------------------------------------------------------------------
-    def redraw(self) -> None:
-        board = self.board
-        if board is None:
-            return
-        panels = board.panels()
+    def _show(self, panels: Panels, place: PlaceList | None, watched: tuple[str, str] | None) -> None:
         self.shown = panels
         try:
-            self._draw(panels)
+            self._draw(panels, place, watched)
         except NoMatches:
-            return  # shutting down: a last timer tick after the panels' children went away
+            return  # shutting down: a last update after the panels' children went away
 
-    def _draw(self, panels: Panels) -> None:
-        assert self.board is not None
-        board = self.board
-        sync = f"   {self.sync_line()}" if self.sync_line is not None else ""
-        self.topbar.update(
-            f"[b]{panels.event}[/b]   {panels.mode}   {panels.clock} ({board.state.tz}){sync}"
-        )
+    def _draw(self, panels: Panels, place: PlaceList | None, watched: tuple[str, str] | None) -> None:
+        self._draw_topbar()
         self.arrivals.show(panels.arrivals)
         self.rooms.show(panels.rooms)
         self.visits.show(panels.visits)
         self.incidents.show(panels.incidents)
         self.stations.show(panels.stations)
         screen = self.screen
-        if isinstance(screen, PeopleScreen):
-            screen.show(self.place_list(screen.place.kind, screen.place.ref, panels.now_ms), panels.clock)
+        if not isinstance(screen, PeopleScreen):
+            self.watching = None  # the drill-down was closed: the feed stops listing it
+        elif place is not None and watched == (screen.place.kind, screen.place.ref):
+            screen.show(place, panels.clock)
 
-    def place_list(self, kind: str, ref: str, now_ms: int) -> PlaceList:
+    def _draw_topbar(self) -> None:
+        panels, board = self.shown, self.board
+        if panels is None or board is None:
+            return
+        sync = f"   {self.sync_line()}" if self.sync_line is not None else ""
+        problem = self.feed_problem()
+        if problem is not None:
+            state = f"[b white on red] FEED STOPPED: {escape(problem)}, retrying [/]   as of"
+        else:
+            state = panels.mode
+        self.topbar.set_class(problem is not None, "-stopped")
+        self.topbar.update(f"[b]{escape(panels.event)}[/b]   {state}   {panels.clock} ({board.state.tz}){sync}")
+
+    def _place_list(self, watched: tuple[str, str], now_ms: int) -> PlaceList:
+        """Who is in the room or on the bus `watched` (call with the board's lock held)."""
         assert self.board is not None
+        kind, ref = watched
         if kind == "bus":
             return bus_people(self.board.state, ref, now_ms)
         return room_people(self.board.state, ref, now_ms)
+
+    def read_state(self, read: Callable[[], T], then: Callable[[T], None]) -> None:
+        """`then(read())` on the event loop: at once when no fold is running, else when it ends.
+
+        The screen never waits on the feed thread: a fold in progress (a large late batch)
+        means the reading happens in a thread, and its result comes back to the loop.
+        """
+        board = self.board
+        assert board is not None
+        if board.lock.acquire(blocking=False):
+            try:
+                result = read()
+            finally:
+                board.lock.release()
+            then(result)
+            return
+        self._read_state_later(read, then)
+
+    @work(thread=True, exit_on_error=False, group="read")
+    def _read_state_later(self, read: Callable[[], T], then: Callable[[T], None]) -> None:
+        assert self.board is not None
+        with self.board.lock:
+            result = read()
+        self.call_from_thread(then, result)
 
     # --- drill-down ------------------------------------------------------------------------
     def on_room_row_chosen(self, message: RoomRow.Chosen) -> None:
@@ -232,24 +353,33 @@ class DashboardApp(App[None]):
     def drill_down(self, kind: str, ref: str) -> None:
         if self.board is None or self.shown is None:
             return
-        now = self.shown.now_ms
-        self.push_screen(PeopleScreen(self.place_list(kind, ref, now), self.shown.clock))
+        shown, watched = self.shown, (kind, ref)
+
+        def opened(place: PlaceList) -> None:
+            self.watching = watched  # from now on the feed lists this place with every update
+            self.push_screen(PeopleScreen(place, shown.clock))
+
+        self.read_state(lambda: self._place_list(watched, shown.now_ms), opened)
 
     # --- roll call -------------------------------------------------------------------------
     def action_roll_call(self) -> None:
         if self.board is None:
             return
-        now = self.shown.now_ms if self.shown else self.board.now_ms()
-        roll = roll_call(self.board.state, now)
-        self.push_screen(RollCallScreen(roll))
-        self.write_roll_call(roll)
+        board = self.board
+        now = self.shown.now_ms if self.shown else board.now_ms()
+
+        def show(roll: RollCall) -> None:
+            self.push_screen(RollCallScreen(roll))
+            self.write_roll_call(roll)
+
+        self.read_state(lambda: roll_call(board.state, now), show)
 
     @work(thread=True, exit_on_error=False, group="rollcall")
     def write_roll_call(self, roll: RollCall) -> None:
         try:
             files = write_roll_call(roll, self.out_dir)
-        except (OSError, EventOpsError) as error:
-            self.post_message(self.RollCallWritten(None, str(error)))
+        except Exception as error:  # noqa: BLE001 - the lead must know the files are not there
+            self.post_message(self.RollCallWritten(None, reason_of(error)))
             return
         self.post_message(self.RollCallWritten(files))
 
@@ -285,8 +415,8 @@ class DashboardApp(App[None]):
 
         try:
             station = acknowledge(self.db_path, incident, wall=self.wall)
-        except EventOpsError as error:
-            self.call_from_thread(self.notify, str(error), severity="error")
+        except Exception as error:  # noqa: BLE001 - a locked database must not lose the ack silently
+            self.call_from_thread(self.notify, f"not acknowledged: {reason_of(error)}", severity="error")
             return
         self.call_from_thread(self.notify, f"acknowledged {incident} as {station}")
 

@@ -1,8 +1,9 @@
 """The dashboard without a screen: the folded state, the moment shown, and every panel's data.
 
-The app owns one `Board` on its event loop. New events reach it by `apply` (live: read from
-the log "since" a rowid by a worker thread; replay: released as the replayed clock passes
-them), and `panels()` reads every panel's data for the moment the board shows.
+The app's feed thread owns the `Board` while the dashboard runs: new events reach it by `apply`
+(live: read from the log "since" a rowid; replay: released as the replayed clock passes them),
+and `panels()` reads every panel's data for the moment the board shows, so the screen's event
+loop only draws ready-made data. Whoever else reads the state holds `Board.lock`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import gc
+import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +22,7 @@ from sqlite_utils import Database
 
 from dashboard.panels import arrivals, incidents, rooms, stations, visits
 from dashboard.panels.clock import clock_label, parse_moment, reference_now
-from db.connect import connect
+from db.connect import connect, get_setting, set_setting, write
 from db.errors import EventOpsError
 from db.events import REFERENCE_KINDS, SCAN_KINDS, Event
 from db.fold import EventState
@@ -27,8 +30,11 @@ from db.hlc import system_wall_ms
 from db.log import all_events, since_rowid
 
 LIVE, REPLAY, FROZEN = "live", "replay", "frozen"
-#: The station an acknowledgement is authored as when this node has no station id of its own.
-DASHBOARD_STATION = "ops"
+#: Node-local setting: the station id this node's acknowledgements are authored as when the node
+#: has no station id of its own (generated once: `ops-` and six random base32 characters).
+DASHBOARD_STATION_KEY = "dashboard.station"
+DASHBOARD_STATION_PREFIX = "ops-"
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 #: A replay starts this long before the day's first scan.
 REPLAY_LEAD_MS = 5 * 60_000
 
@@ -88,6 +94,8 @@ class Board:
         self._next = 0
         self.history = rooms.OccupancyHistory()
         self.role_counts = arrivals.RoleCounts()
+        #: Held while the state is folded or read (the feed thread folds; the screen reads too).
+        self.lock = threading.Lock()
 
     # --- the clock -----------------------------------------------------------------------
     def start_clock(self) -> None:
@@ -247,17 +255,38 @@ def acknowledge(
 ) -> str:
     """Append `incident.acked` {incident} as this dashboard's station; returns the station id.
 
-    The acknowledgement is an event, so every node that syncs it sees the incident closed.
+    The acknowledgement is an event, so every node that syncs it sees the incident closed. It is
+    authored as the node's station id when the node was enrolled as one; else as a per-node id
+    (`dashboard_station`): a shared id like "ops" would let two dashboards write different
+    `ops#1` events, and every node receiving both would refuse them (LogConflict) for good.
     """
-    from db.connect import get_setting
     from db.events import INCIDENT_ACKED
-    from db.log import append
-    from db.node import STATION_KEY
+    from db.log import Draft, append_in_transaction
 
     db = connect(db_path, create=False)
     try:
-        author = station or get_setting(db, STATION_KEY) or DASHBOARD_STATION
-        append(db, author, INCIDENT_ACKED, {"incident": incident}, wall=wall)
+        with write(db):
+            author = station or dashboard_station(db)
+            append_in_transaction(db, author, [Draft(INCIDENT_ACKED, {"incident": incident})], wall=wall)
     finally:
         db.conn.close()
     return author
+
+
+def dashboard_station(db: Database) -> str:
+    """The station id this node's dashboard writes as: the node's own, else `ops-xxxxxx`.
+
+    A node without a station id of its own is the organiser's (it authors as "org") or an
+    unenrolled copy; neither may take the organiser's id for an acknowledgement, nor become
+    another station, so the generated id is kept in its own node-local setting (never synced)
+    and reused for every later acknowledgement.
+    """
+    from db.node import STATION_KEY
+
+    with write(db):
+        own = get_setting(db, STATION_KEY) or get_setting(db, DASHBOARD_STATION_KEY)
+        if own:
+            return own
+        generated = DASHBOARD_STATION_PREFIX + "".join(secrets.choice(_BASE32) for _ in range(6))
+        set_setting(db, DASHBOARD_STATION_KEY, generated)
+    return generated

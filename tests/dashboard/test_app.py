@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -12,13 +14,14 @@ from pathlib import Path
 import pytest
 
 from dashboard.app import DashboardApp
-from dashboard.board import Moment
+from dashboard.board import Moment, acknowledge
 from dashboard.screens.people import PeopleScreen
 from dashboard.screens.rollcall import RollCallScreen
 from dashboard.widgets.rooms import RoomRow
 from dashboard.widgets.visits import BusRow
 from db.connect import connect
 from db.log import all_events, append
+from db.node import local_station, set_local_station
 from tests.dashboard import scene
 from tests.dashboard.pilot import bus_rows, label, ready, room_rows, wait_until
 
@@ -190,7 +193,30 @@ async def test_acknowledging_an_incident_appends_an_event(scene_db: Path) -> Non
     db = connect(scene_db, create=False)
     acks = [e for e in all_events(db) if e.kind == "incident.acked"]
     db.conn.close()
-    assert [(e.station_id, e.data["incident"]) for e in acks] == [("ops", first)]
+    assert [e.data["incident"] for e in acks] == [first]
+    assert re.fullmatch(r"ops-[a-z2-7]{6}", acks[0].station_id)  # this node's own id, not a shared "ops"
+
+
+def test_two_dashboards_without_a_station_id_never_write_the_same_event(scene_db: Path, tmp_path: Path) -> None:
+    other = tmp_path / "copy.db"
+    shutil.copy(scene_db, other)
+    first = acknowledge(scene_db, "over_capacity:R5", wall=lambda: scene.at(151))
+    again = acknowledge(scene_db, "double_admission:A0005", wall=lambda: scene.at(152))
+    theirs = acknowledge(other, "over_capacity:R5", wall=lambda: scene.at(151))
+    assert first == again  # one node, one author: its acks number 1, 2, ...
+    assert theirs != first  # the copy's ack is its own event, not a conflicting twin of ours
+    db = connect(scene_db, create=False)
+    try:
+        assert [e.seq for e in all_events(db) if e.station_id == first] == [1, 2]
+        assert local_station(db) == "org"  # the node itself keeps its identity (the organiser's, here)
+    finally:
+        db.conn.close()
+    enrolled = tmp_path / "enrolled.db"
+    shutil.copy(scene_db, enrolled)
+    db = connect(enrolled, create=False)
+    set_local_station(db, "ops-1")
+    db.conn.close()
+    assert acknowledge(enrolled, "over_capacity:R5", wall=lambda: scene.at(153)) == "ops-1"
 
 
 async def test_a_replay_or_fixed_moment_writes_nothing(scene_db: Path, tmp_path: Path) -> None:

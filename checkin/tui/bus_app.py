@@ -11,6 +11,7 @@ passenger aboard), and any failure is a red "NOT RECORDED" card, as for a scan.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -66,6 +67,8 @@ class BusCheckinApp(CheckinApp):
         bus_mode.bus_of(station.state, station.config)  # a clear error before any screen
         super().__init__(station, **kwargs)
         self.departures_asked: list[Verdict] = []
+        self._manifest_due = threading.Event()
+        self._manifest_busy = threading.Lock()
 
     def get_default_screen(self) -> BusStationScreen:
         hint = "hold the badge up to the camera" if self.camera else "scan the badge"
@@ -84,8 +87,21 @@ class BusCheckinApp(CheckinApp):
             self.push_screen(BusHelpScreen())
 
     # --- the manifest ----------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="manifest", exit_on_error=False)
+    @work(thread=True, group="manifest", exit_on_error=False)
     def refresh_manifest(self) -> None:
+        """Recompute the manifest in a thread (it reads under the station's lock, which a scan
+        on a busy database holds for seconds). Asked again while one runs, the running one goes
+        round once more instead of another thread queueing up for the lock."""
+        self._manifest_due.set()
+        while self._manifest_due.is_set() and self._manifest_busy.acquire(blocking=False):
+            try:
+                while self._manifest_due.is_set():
+                    self._manifest_due.clear()
+                    self._post_manifest()
+            finally:
+                self._manifest_busy.release()
+
+    def _post_manifest(self) -> None:
         try:
             sheet = bus_mode.station_manifest(self.station)
         except EventOpsError as error:

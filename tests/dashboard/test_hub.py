@@ -47,7 +47,8 @@ async def test_a_scan_at_the_hub_reaches_the_dashboard_and_its_acknowledgement_g
                 scan = append(db, "door-R3", "door.entry", {"attendee": "A0100", "room": "R3"})
                 db.conn.close()
                 assert await wait(pilot, lambda: app.shown is not None and app.shown.now_ms == scan.at_ms)
-                assert room_rows(app)["R3"]["count"] == "1/30"  # the morning's sessions are long over
+                # the morning's sessions are long over (a row's cells are what it last rendered: wait for it)
+                assert await wait(pilot, lambda: room_rows(app)["R3"]["count"] == "1/30")
                 assert await wait(pilot, lambda: "online" in str(app.topbar.render()))
                 incident = app.incidents.selected
                 assert incident is not None

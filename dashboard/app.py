@@ -268,14 +268,18 @@ class DashboardApp(App[None]):
         """Every second: the sync line moves, and a feed that went quiet is called out."""
         self._draw_topbar()
 
-    def feed_problem(self) -> str | None:
-        """Why the screen is not live (None when it is): the feed's failure, or its silence."""
+    def feed_problem(self) -> tuple[str, str] | None:
+        """Why the screen is not live: the top bar's red headline and the reason (None when live).
+
+        The feed's failure, or its silence: a feed stuck or gone (or folding a huge batch)
+        posts nothing, and data that old must not pass for live either.
+        """
         if self.board is None or self.board.mode == FROZEN:
             return None
         if self.feed_stopped is not None:
-            return self.feed_stopped
+            return "FEED STOPPED, retrying", self.feed_stopped
         quiet = time.monotonic() - self._updated
-        return f"no update for {quiet:.0f} s" if quiet > STALE_SECONDS else None
+        return (f"NO UPDATE FOR {quiet:.0f} s", "the feed is silent") if quiet > STALE_SECONDS else None
 
     # --- drawing -------------------------------------------------------------------------
     def _show(self, panels: Panels, place: PlaceList | None, watched: tuple[str, str] | None) -> None:
@@ -304,12 +308,16 @@ class DashboardApp(App[None]):
             return
         sync = f"   {self.sync_line()}" if self.sync_line is not None else ""
         problem = self.feed_problem()
-        if problem is not None:
-            state = f"[b white on red] FEED STOPPED: {escape(problem)}, retrying [/]   as of"
-        else:
-            state = panels.mode
         self.topbar.set_class(problem is not None, "-stopped")
-        self.topbar.update(f"[b]{escape(panels.event)}[/b]   {state}   {panels.clock} ({board.state.tz}){sync}")
+        if problem is not None:
+            # What matters first (the red headline, how old the data is), the reason after it.
+            headline, reason = problem
+            self.topbar.update(
+                f"[b]{escape(panels.event)}[/b]   [b white on red] {headline} [/]   as of {panels.clock}"
+                f" ({board.state.tz})   {escape(reason)}{sync}"
+            )
+            return
+        self.topbar.update(f"[b]{escape(panels.event)}[/b]   {panels.mode}   {panels.clock} ({board.state.tz}){sync}")
 
     def _place_list(self, watched: tuple[str, str], now_ms: int) -> PlaceList:
         """Who is in the room or on the bus `watched` (call with the board's lock held)."""

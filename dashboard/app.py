@@ -13,6 +13,7 @@ operations lead must never read stale rooms and buses as live.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -242,8 +243,9 @@ class DashboardApp(App[None]):
                     self.feed_stopped = reason
                     self.post_message(self.FeedStopped(reason))
                     if follower is not None:
-                        follower.close()
-                        follower = None
+                        with contextlib.suppress(Exception):  # a broken connection may refuse to close
+                            follower.close()
+                        follower = None  # reopened on the next try, at the same cursor
                     worker_sleep(worker, pause)
                     pause = min(pause * 2, self.retry_seconds[1])
                     continue
@@ -251,7 +253,8 @@ class DashboardApp(App[None]):
                     worker_sleep(worker, self.poll_seconds)
         finally:
             if follower is not None:
-                follower.close()
+                with contextlib.suppress(Exception):
+                    follower.close()
 
     def on_dashboard_app_update(self, message: Update) -> None:
         started, cpu = time.perf_counter(), time.thread_time()

@@ -9,17 +9,18 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup-zbar.sh
+$(STAMP): pyproject.toml scripts/setup-system.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	@sh scripts/setup-zbar.sh
+	@sh scripts/setup-system.sh
 	@touch $(STAMP)
 
 demo: setup
 	$(BIN)/eventops demo
 
 test: setup
+	@sh scripts/setup-system.sh test
 	$(BIN)/python -m pytest -n 2
 
 lint: setup

@@ -1,0 +1,38 @@
+#!/bin/sh
+# System libraries eventops uses, installed where this machine allows it (root or sudo -n):
+#   libzbar0  the zbar library behind the pyzbar decoder (without it: zxing-cpp and OpenCV only)
+#   chromium  with `test`: the headless browser that loads the web dashboard in its test
+# Anything that cannot be installed is said once; eventops works without it.
+WANT_BROWSER="${1:-}"
+
+can_install() {
+    command -v apt-get >/dev/null 2>&1 || return 1
+    if [ "$(id -u)" = "0" ]; then SUDO=""; return 0; fi
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; return 0; fi
+    return 1
+}
+
+UPDATED=""
+apt_install() {
+    if [ -z "$UPDATED" ]; then $SUDO apt-get update -qq >/dev/null 2>&1; UPDATED=1; fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null 2>&1
+}
+
+if ! ldconfig -p 2>/dev/null | grep -q 'libzbar\.so'; then
+    if can_install && echo "installing the zbar library (libzbar0) for the pyzbar decoder..." && apt_install libzbar0; then
+        :
+    else
+        echo "note: the zbar library could not be installed here; eventops will decode badges with zxing-cpp and OpenCV only."
+    fi
+fi
+
+if [ "$WANT_BROWSER" = "test" ]; then
+    if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+        if can_install && echo "installing headless Chromium for the web dashboard's test..." && apt_install chromium; then
+            :
+        else
+            echo "note: Chromium could not be installed here; the web dashboard's browser test will be skipped."
+        fi
+    fi
+fi
+exit 0

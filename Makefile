@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); sh scripts/setup-system.sh venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@sh scripts/setup-system.sh
@@ -28,7 +28,7 @@ lint: setup
 	$(BIN)/mypy
 
 bench: setup
-	for b in fold scan station dashboard sync bus; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in fold scan station dashboard sync bus imports demo; do $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -178,12 +178,22 @@ class Event:
         return cls(station_id, seq, hlc, kind, dict(data), encoded=encoded)
 
 
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("event data holds text that is not valid Unicode") from None
+
+
 def _check_plain(value: Any, depth: int) -> None:
     """Refuse what would not survive a round trip through every node's JSON reader:
     non-finite numbers, integers beyond 64 bits, non-string keys, deep nesting."""
     if depth > 8:
         raise ValueError("event data is nested too deeply")
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, str):
+        _check_text(value)
         return
     if isinstance(value, int):
         if not -(2**63) <= value < 2**63:
@@ -197,6 +207,7 @@ def _check_plain(value: Any, depth: int) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError("event data keys must be strings")
+            _check_text(key)
             _check_plain(item, depth + 1)
         return
     if isinstance(value, list):

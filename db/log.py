@@ -15,8 +15,8 @@ from sqlite_utils import Database
 
 from db import hlc as hlc_mod
 from db.connect import write
-from db.errors import LogConflict, LogGap
-from db.events import CLOCK_SUSPECT, Event, encode_data
+from db.errors import EventOpsError, LogConflict, LogGap
+from db.events import CLOCK_SUSPECT, REFERENCE_KINDS, Event, encode_data
 
 Vector = dict[str, int]
 EVENT_COLUMNS = "station_id, seq, hlc, kind, data"
@@ -76,6 +76,9 @@ def append_in_transaction(
     wall: hlc_mod.WallClock = hlc_mod.system_wall_ms,
 ) -> list[Event]:
     """Append inside a transaction the caller holds (so a decision and its event commit together)."""
+    drafts = list(drafts)
+    if any(d.kind in REFERENCE_KINDS for d in drafts):
+        refuse_setup_on_station(db)
     last = _last_hlc(db)
     seq = _next_seq(db, station_id)
     appended: list[Event] = []
@@ -89,6 +92,26 @@ def append_in_transaction(
     db.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)", rows)
     _set_last_hlc(db, last)
     return appended
+
+
+#: Node-local settings written by `eventops station enrol` (see sync/enrol.py).
+ENROLLED_STATION_KEY = "station_id"
+ENROLLED_ROLE_KEY = "sync.role"
+
+
+def refuse_setup_on_station(db: Database) -> None:
+    """Reference data (attendees, rooms, keys, stations...) is set up on the organiser's node.
+
+    An enrolled station's own such events would be ignored by every fold and refused by the
+    hub, blocking that station's sync; better to say so before writing anything.
+    """
+    rows = dict(db.execute("SELECT key, value FROM node WHERE key IN (?, ?)", [ENROLLED_STATION_KEY, ENROLLED_ROLE_KEY]).fetchall())
+    station, role = rows.get(ENROLLED_STATION_KEY), rows.get(ENROLLED_ROLE_KEY)
+    if station and station != "org" and role and role != "relay":
+        raise EventOpsError(
+            f"this database is station {station}: set up the event (imports, keys, badges, stations) on the "
+            "organiser's database, and it reaches the stations by sync"
+        )
 
 
 def vector(db: Database) -> Vector:

@@ -61,7 +61,7 @@ def fold_event(state: EventState, event: Event) -> None:
     core.last_event_ms = max(core.last_event_ms, at)
     if event.kind != ev.STATION_HEALTH:  # "last event" means last real activity
         core.station_last_ms[event.station_id] = max(core.station_last_ms.get(event.station_id, 0), at)
-    if event.kind in ev.SCAN_KINDS:
+    if event.kind in ev.SCAN_KINDS and not (event.kind == ev.SCAN_REJECTED and event.data.get("reason") == REVOKED_STATION):
         core.last_scan_ms = max(core.last_scan_ms, at)
         core.station_scans[(event.station_id, state.day_of(at))] += 1
     handler = _HANDLERS.get(event.kind)

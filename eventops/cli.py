@@ -26,6 +26,9 @@ class EventOpsGroup(click.Group):
             raise click.ClickException(str(error)) from None
         except sqlite3.DatabaseError as error:
             raise click.ClickException(f"database error: {error}") from None
+        except BrokenPipeError:  # `eventops status | head`: the reader has what it wanted
+            sys.stderr.close()
+            sys.exit(0)
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from None

@@ -2,8 +2,9 @@
 # System libraries eventops uses, installed where this machine allows it (root or sudo -n):
 #   libzbar0  the zbar library behind the pyzbar decoder (without it: zxing-cpp and OpenCV only)
 #   chromium  with `test`: the headless browser that loads the web dashboard in its test
+#   python3-venv  with `venv`: Debian's Python needs it to create the virtual environment
 # Anything that cannot be installed is said once; eventops works without it.
-WANT_BROWSER="${1:-}"
+MODE="${1:-}"
 
 can_install() {
     command -v apt-get >/dev/null 2>&1 || return 1
@@ -18,7 +19,17 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null 2>&1
 }
 
-if ! ldconfig -p 2>/dev/null | grep -q 'libzbar\.so'; then
+if [ "$MODE" = "venv" ]; then
+    VERSION="$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")' 2>/dev/null)"
+    if can_install && echo "installing python3-venv (needed to create .venv)..." && \
+        { apt_install "python${VERSION}-venv" || apt_install python3-venv; }; then
+        exit 0
+    fi
+    echo "error: python3 cannot create a virtual environment here; install python3-venv (apt-get install python3-venv)"
+    exit 1
+fi
+
+if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libzbar\.so'; then
     if can_install && echo "installing the zbar library (libzbar0) for the pyzbar decoder..." && apt_install libzbar0; then
         :
     else
@@ -26,7 +37,7 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libzbar\.so'; then
     fi
 fi
 
-if [ "$WANT_BROWSER" = "test" ]; then
+if [ "$MODE" = "test" ]; then
     if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
         if can_install && echo "installing headless Chromium for the web dashboard's test..." && apt_install chromium; then
             :

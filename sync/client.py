@@ -515,15 +515,15 @@ class SyncLoop:
                     vector = self._hub_vector
                     if vector is None:
                         _, vector, _ = hub.pull(log.vector(db), 0)
+                    if time.monotonic() - health_told > self.health_every_s and self._tell_health(db, vector, only):
+                        health_told = time.monotonic()  # told in this very push: what was waiting, when we last synced
                     added, _, _, vector = push_all(db, hub, vector, batch=self.batch)
                     self._hub_vector = vector
                     self._remember(db, vector)
                     if time.monotonic() - tokens_copied > 30:
                         copy_tokens(db, hub)
                         tokens_copied = time.monotonic()
-                    if time.monotonic() - health_told > self.health_every_s and self._tell_health(db, vector, only):
-                        health_told = time.monotonic()
-                        self._nudged.set()  # carry it to the hub on the next round
+
                     self._update(
                         online=True,
                         error=None,
@@ -556,7 +556,7 @@ class SyncLoop:
             db,
             only,
             STATION_HEALTH,
-            {"waiting": waiting(db, hub_vector, only), "last_sync_ms": time.time_ns() // 1_000_000},
+            {"waiting": waiting(db, hub_vector, only), "last_sync_ms": self._status.last_sync_ms},
         )
         return True
 

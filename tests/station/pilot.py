@@ -21,7 +21,7 @@ def make_app(world: World, station_id: str = "desk-1", mode: str = "desk", **kw:
     return CheckinApp(station, **kw)
 
 
-async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 20.0) -> None:
     """Let the app run until `condition()` holds (a verdict shown, a screen open...)."""
     deadline = time.monotonic() + timeout
     while not condition():

@@ -205,11 +205,24 @@ def test_a_connected_station_tells_everyone_its_sync_health(tmp_path: Path) -> N
         desk = enrol_in_process(hub, tmp_path, "desk-1")
         loop = SyncLoop(desk, long_poll_s=2, idle_s=0.3, backoff_s=(0.1, 0.4), health_every_s=0.5)
         loop.start()
+        db = connect(desk)
         try:
-            assert wait_for(lambda: "desk-1" in load_state(connect(hub_db)).station_health)
-            health = load_state(connect(hub_db)).station_health["desk-1"]
-            assert health.waiting == 0 and health.last_sync_ms is not None
+            assert wait_for(lambda: loop.status().online)
+            hub.kill(signal.SIGKILL)
+            for i in range(2):  # scanned while the hub is away
+                log.append(db, "desk-1", "checkin.desk", {"attendee": f"A00{i + 1}", "first": True, "via": "scan"})
+            assert wait_for(lambda: not loop.status().online)
+            hub.start()
+
+            def told_two_waiting() -> bool:
+                health = load_state(connect(hub_db)).station_health.get("desk-1")
+                return health is not None and health.waiting >= 2
+
+            # On reconnection it says what it had been holding, and since when it had not synced.
+            assert wait_for(told_two_waiting)
+            assert load_state(connect(hub_db)).station_health["desk-1"].last_sync_ms is not None
         finally:
             loop.stop()
+            db.conn.close()
     finally:
         hub.kill(signal.SIGTERM)

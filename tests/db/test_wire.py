@@ -34,3 +34,24 @@ def test_a_good_event_round_trips() -> None:
     event = Event.from_wire(wire(attendee="A1", first=True, name="Łódź"))
     assert Event.from_wire(event.to_wire()) == event
     assert Event.from_row(event.to_row()) == event
+
+
+def test_an_enrolled_station_refuses_to_set_up_the_event(fresh_db) -> None:
+    """Its own reference events would be ignored everywhere and block its sync: say so instead."""
+    from db import events as ev
+    from db import log
+    from db.connect import set_setting
+    from db.errors import EventOpsError
+
+    set_setting(fresh_db, "station_id", "desk-1")
+    set_setting(fresh_db, "sync.role", "station")
+    with pytest.raises(EventOpsError, match="organiser's database"):
+        log.append(fresh_db, "desk-1", ev.ROOM_ADDED, {"id": "R1", "name": "Annex", "capacity": 20})
+    assert log.count(fresh_db) == 0
+    log.append(fresh_db, "desk-1", ev.DESK_CHECKIN, {"attendee": "A1", "first": True})
+    assert log.count(fresh_db) == 1
+
+
+def test_text_that_is_not_unicode_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Event.from_wire(wire(attendee="\ud800"))

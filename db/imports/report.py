@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -13,6 +14,17 @@ class Tally:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+
+    def counts(self, before: Mapping[str, Any] | None, data: Mapping[str, Any], missing: Any = "") -> bool:
+        """Count one record as added, updated or unchanged; True when it must be written."""
+        if before is None:
+            self.added += 1
+            return True
+        if {k: before.get(k, missing) for k in data} != dict(data):
+            self.updated += 1
+            return True
+        self.unchanged += 1
+        return False
 
 
 @dataclass

@@ -200,15 +200,8 @@ def _sessions(
     drafts: list[Draft] = []
     tally = report.tally("sessions")
     for ident, (_spec, data) in wanted.items():
-        before = known.sessions.get(ident)
-        if before is None:
-            tally.added += 1
-        elif {k: before.get(k) for k in data} != data:
-            tally.updated += 1
-        else:
-            tally.unchanged += 1
-            continue
-        drafts.append(Draft(ev.SESSION_ADDED, data))
+        if tally.counts(known.sessions.get(ident), data, missing=None):
+            drafts.append(Draft(ev.SESSION_ADDED, data))
     absent = len(known.sessions.keys() - wanted.keys())
     if absent:
         report.warnings.append(f"{absent} session(s) already in the schedule are not in this file; kept")

@@ -246,15 +246,8 @@ def _visit_drafts(known: Reference, visits: Mapping[str, _Visit], report: Import
     drafts: list[Draft] = []
     for visit in visits.values():
         data = {"id": visit.id, "title": visit.title, "day": visit.day, "depart": visit.depart, "return": visit.back}
-        before = known.visits.get(visit.id)
-        if before is None:
-            tally.added += 1
-        elif {k: before.get(k, "") for k in data} != data:
-            tally.updated += 1
-        else:
-            tally.unchanged += 1
-            continue
-        drafts.append(Draft(ev.VISIT_ADDED, data))
+        if tally.counts(known.visits.get(visit.id), data):
+            drafts.append(Draft(ev.VISIT_ADDED, data))
     return drafts
 
 
@@ -281,14 +274,8 @@ def _bus_drafts(
             problems.append(Problem(bus.line, f"bus {bus.id} has {riders[bus.id]} attendees assigned but {capacity} seats"))
             continue
         data: dict[str, Any] = {"id": bus.id, "visit": bus.visit, "capacity": capacity, "label": bus.label}
-        if before is None:
-            tally.added += 1
-        elif {k: before.get(k, "") for k in data} != data:
-            tally.updated += 1
-        else:
-            tally.unchanged += 1
-            continue
-        drafts.append(Draft(ev.BUS_ADDED, data))
+        if tally.counts(before, data):
+            drafts.append(Draft(ev.BUS_ADDED, data))
     return drafts
 
 

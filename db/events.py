@@ -94,10 +94,12 @@ class Event:
     #: Wall-clock milliseconds of `hlc` (derived; kept because every fold step reads it).
     at_ms: int = field(init=False, compare=False, repr=False)
     #: The data as stored (`encode_data`), when already known: saves encoding it twice.
-    encoded: str | None = field(default=None, compare=False, repr=False, kw_only=True)
+    #: Set only by `from_wire`, so a copy made with other data never carries a stale one.
+    encoded: str | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at_ms", self.hlc >> HLC_COUNTER_BITS)
+        object.__setattr__(self, "encoded", None)
 
     @property
     def key(self) -> tuple[int, str, int]:
@@ -175,7 +177,9 @@ class Event:
             raise ValueError(f"event data is not plain JSON: {error}") from None
         if len(encoded) > 16_384:
             raise ValueError("event data is larger than 16 KiB")
-        return cls(station_id, seq, hlc, kind, dict(data), encoded=encoded)
+        event = cls(station_id, seq, hlc, kind, dict(data))
+        object.__setattr__(event, "encoded", encoded)
+        return event
 
 
 def _check_text(text: str) -> None:

@@ -34,6 +34,7 @@ from db.state import (
     Station,
     StationHealth,
     Visit,
+    aboard_elsewhere,
 )
 from db.times import DAY_CLOSE_AFTER_MS, DEFAULT_TZ, SESSION_GRACE_MS, parse_local, zone
 
@@ -357,8 +358,7 @@ def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
     if isinstance(d.get("missing"), list):
         bus.missing = tuple(sorted(str(m) for m in d["missing"]))
     else:
-        elsewhere = {a for b in core.buses.values() if b.visit == bus.visit and b.id != bus.id for a in b.aboard}
-        bus.missing = tuple(sorted(bus.assigned - bus.aboard - elsewhere))
+        bus.missing = tuple(sorted(bus.assigned - bus.aboard - aboard_elsewhere(core.buses, bus)))
     bus.headcount = int(d["headcount"]) if "headcount" in d else len(bus.aboard)
     if bus.missing:
         names = ", ".join(core.attendees[m].name if m in core.attendees else m for m in bus.missing[:5])

@@ -147,6 +147,11 @@ class Bus:
         )
 
 
+def aboard_elsewhere(buses: dict[str, Bus], bus: Bus) -> set[str]:
+    """People aboard another bus of the same visit: not missing from `bus`, just elsewhere."""
+    return {a for other in buses.values() if other.visit == bus.visit and other.id != bus.id for a in other.aboard}
+
+
 @dataclass(frozen=True, slots=True)
 class Incident:
     id: str  # stable across nodes: "<kind>:<station>:<seq>"

@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 from db.fold import EventState
-from db.state import BUS, ROOM, VENUE
+from db.state import BUS, ROOM, VENUE, aboard_elsewhere
 
 
 def reference_now(state: EventState, wall_ms: int) -> int:
@@ -114,9 +114,7 @@ def _session_title(state: EventState, room_id: str, now_ms: int) -> str | None:
 def _bus(state: EventState, bus_id: str) -> dict[str, Any]:
     bus = state.buses[bus_id]
     if bus.state == "boarding":
-        # Someone aboard another bus of the same visit is not missing, just elsewhere.
-        elsewhere = {a for b in state.buses.values() if b.visit == bus.visit and b.id != bus.id for a in b.aboard}
-        missing = sorted(bus.assigned - bus.aboard - elsewhere)
+        missing = sorted(bus.assigned - bus.aboard - aboard_elsewhere(state.buses, bus))
     else:
         missing = list(bus.missing)
     return {

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from dashboard.panels.rooms import FULL, OK, OVER, WARN, RoomLine, RoomsData
-from dashboard.widgets.rows import fit_rows, retitle
+from dashboard.widgets.rows import retitle, show_lines
 
 LEVEL_CLASSES = {OK: "-ok", WARN: "-warn", FULL: "-full", OVER: "-over"}
 NAME_WIDTH, COUNT_WIDTH, TREND_WIDTH = 18, 9, 6
@@ -115,12 +115,6 @@ class RoomsPanel(VerticalScroll):
         return self._rows
 
     def show(self, data: RoomsData) -> None:
-        rows = self._rows
-        focused_room = next((r.line.id for r in rows if r.has_focus and r.line), None)
-        fit_rows(self, rows, len(data.rooms), RoomRow)
-        for row, line in zip(rows, data.rooms, strict=False):
-            row.line = line
-            if focused_room is not None and line.id == focused_room and not row.has_focus:
-                row.focus(scroll_visible=False)
+        show_lines(self, self._rows, data.rooms, RoomRow)
         over = sum(1 for r in data.rooms if r.level in (FULL, OVER))
         retitle(self, f"Rooms · {data.inside} inside" + (f" · {over} full" if over else ""))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from textual.widget import Widget
 from textual.widgets import Label
@@ -23,6 +23,17 @@ def fit_rows(container: Widget, rows: list[RowT], count: int, make: Callable[[],
     while len(rows) > count:
         rows.pop().remove()
     return rows
+
+
+def show_lines(container: Widget, rows: list[RowT], lines: Sequence[Any], make: Callable[[], RowT]) -> None:
+    """Give each row its line (`row.line`), keeping the focus on the same room or bus
+    (`line.id`) when the order changes under it."""
+    focused = next((r.line.id for r in rows if r.has_focus and r.line), None)  # type: ignore[attr-defined]
+    fit_rows(container, rows, len(lines), make)
+    for row, line in zip(rows, lines, strict=False):
+        row.line = line  # type: ignore[attr-defined]
+        if focused is not None and line.id == focused and not row.has_focus:
+            row.focus(scroll_visible=False)
 
 
 class Field(Label):

@@ -14,7 +14,7 @@ from textual.widget import Widget
 
 from dashboard.panels.visits import BusLine, VisitsData
 from dashboard.widgets.rooms import fit
-from dashboard.widgets.rows import fit_rows, retitle
+from dashboard.widgets.rows import retitle, show_lines
 
 SHOW_NAMES = 3
 STATE_WIDTH, COUNT_WIDTH = 17, 7
@@ -94,13 +94,7 @@ class VisitsPanel(VerticalScroll):
         retitle(self, "Field visits")
 
     def show(self, data: VisitsData) -> None:
-        rows = self._rows
-        focused = next((r.line.id for r in rows if r.has_focus and r.line), None)
-        fit_rows(self, rows, len(data.buses), BusRow)
-        for row, line in zip(rows, data.buses, strict=False):
-            row.line = line
-            if focused is not None and line.id == focused and not row.has_focus:
-                row.focus(scroll_visible=False)
+        show_lines(self, self._rows, data.buses, BusRow)
         missing = f" · {data.missing} left behind" if data.missing else ""
         retitle(self, f"Field visits {data.day} · {len(data.buses)} buses{missing}")
         self.set_class(not data.buses, "-empty")

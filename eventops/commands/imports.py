@@ -29,8 +29,7 @@ from db.imports import (
     parse_capacities,
 )
 from db.imports.columns import parse_mapping
-from db.imports.opening import open_event_db
-from eventops.options import db_option, json_option
+from eventops.options import db_option, json_option, open_db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +72,7 @@ def _show(report: ImportReport, as_json: bool) -> None:
 def _run(db_path: Path, call: Callable[[Any], ImportReport], as_json: bool) -> ImportReport:
     """Open the database, import, close; with `--json`, a refused file's problems are also
     printed on stdout as JSON (every one of them, with its line)."""
-    db = open_event_db(db_path)
+    db = open_db(db_path)
     try:
         return call(db)
     except ImportProblems as refused:

@@ -42,6 +42,10 @@ SCAN_REJECTED = "scan.rejected"  # {reason, mode, place?, attendee?, badge?}
 INCIDENT_ACKED = "incident.acked"  # {incident}
 CLOCK_SUSPECT = "clock.suspect"  # {station_id, seq, hlc, seen_at}: a remote clock far ahead
 STATION_HEALTH = "station.health"  # {waiting, last_sync_ms}: a station's sync state, now and then
+KEY_MISUSED = "key.misused"  # {station_id, seq, held, other}: two events signed for one id (db/trust.py)
+
+# --- trust ----------------------------------------------------------------------------
+NODE_KEY = "node.key"  # {station, kind, public_key}: binds a station's Ed25519 key (db/permissions.py)
 
 REFERENCE_KINDS = frozenset(
     {
@@ -59,11 +63,12 @@ REFERENCE_KINDS = frozenset(
         KEY_ADDED,
         BADGE_REVOKED,
         BADGE_ISSUED,
+        NODE_KEY,
     }
 )
 SCAN_KINDS = frozenset({DESK_CHECKIN, DOOR_ENTRY, DOOR_EXIT, BUS_BOARDED, SCAN_REJECTED})
 OPERATION_KINDS = frozenset(
-    {BUS_DEPARTED, BUS_RETURNED, VOID, INCIDENT_ACKED, CLOCK_SUSPECT, STATION_HEALTH}
+    {BUS_DEPARTED, BUS_RETURNED, VOID, INCIDENT_ACKED, CLOCK_SUSPECT, STATION_HEALTH, KEY_MISUSED}
 )
 ALL_KINDS = REFERENCE_KINDS | SCAN_KINDS | OPERATION_KINDS
 
@@ -72,6 +77,9 @@ REJECT_FORGED = "forged"
 REJECT_REVOKED = "revoked"
 REJECT_UNKNOWN = "unknown_attendee"
 REJECT_MALFORMED = "malformed"
+
+#: An Ed25519 signature is 64 bytes; the wire carries it as hexadecimal.
+SIGNATURE_HEX_LENGTH = 128
 
 # The hybrid logical clock packs wall-clock milliseconds and a 16-bit counter in one int.
 HLC_COUNTER_BITS = 16
@@ -91,15 +99,25 @@ class Event:
     hlc: int
     kind: str
     data: Mapping[str, Any]
+    #: The author's Ed25519 signature over the event and its predecessor's signature
+    #: (db/signing.py); empty only for an event not yet written.
+    sig: bytes = field(default=b"", compare=False, repr=False)
     #: Wall-clock milliseconds of `hlc` (derived; kept because every fold step reads it).
     at_ms: int = field(init=False, compare=False, repr=False)
     #: The data as stored (`encode_data`), when already known: saves encoding it twice.
-    #: Set only by `from_wire`, so a copy made with other data never carries a stale one.
+    #: Set only from the stored or received text (`from_row`, `from_wire`, `signed`), so a copy
+    #: made with other data never carries a stale one.
     encoded: str | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at_ms", self.hlc >> HLC_COUNTER_BITS)
         object.__setattr__(self, "encoded", None)
+
+    def signed(self, sig: bytes) -> Event:
+        """This event with its author's signature."""
+        event = Event(self.station_id, self.seq, self.hlc, self.kind, self.data, sig)
+        object.__setattr__(event, "encoded", self.encoded)
+        return event
 
     @property
     def key(self) -> tuple[int, str, int]:
@@ -131,12 +149,14 @@ class Event:
             "hlc": self.hlc,
             "kind": self.kind,
             "data": dict(self.data),
+            "sig": self.sig.hex(),
         }
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any] | tuple[Any, ...]) -> Event:
         if isinstance(row, tuple):
             station_id, seq, hlc, kind, data = row[:5]
+            sig = row[5] if len(row) > 5 else None
         else:
             station_id, seq, hlc, kind, data = (
                 row["station_id"],
@@ -145,7 +165,10 @@ class Event:
                 row["kind"],
                 row["data"],
             )
-        return cls(station_id, int(seq), int(hlc), kind, orjson.loads(data))
+            sig = row.get("sig")
+        event = cls(station_id, int(seq), int(hlc), kind, orjson.loads(data), bytes(sig or b""))
+        object.__setattr__(event, "encoded", data)
+        return event
 
     @classmethod
     def from_wire(cls, obj: Mapping[str, Any]) -> Event:
@@ -158,6 +181,7 @@ class Event:
             hlc = obj["hlc"]
             kind = obj["kind"]
             data = obj["data"]
+            sig_hex = obj["sig"]
         except KeyError as missing:
             raise ValueError(f"event lacks the field {missing}") from None
         if not isinstance(station_id, str) or not station_id or len(station_id) > 64:
@@ -170,6 +194,12 @@ class Event:
             raise ValueError(f"unknown event kind {kind!r}")
         if not isinstance(data, Mapping):
             raise ValueError("data must be a JSON object")
+        if not isinstance(sig_hex, str) or len(sig_hex) != SIGNATURE_HEX_LENGTH:
+            raise ValueError("sig must be the author's signature (128 hexadecimal digits)")
+        try:
+            sig = bytes.fromhex(sig_hex)
+        except ValueError:
+            raise ValueError("sig must be the author's signature (128 hexadecimal digits)") from None
         _check_plain(data, depth=0)
         try:
             encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
@@ -177,7 +207,7 @@ class Event:
             raise ValueError(f"event data is not plain JSON: {error}") from None
         if len(encoded) > 16_384:
             raise ValueError("event data is larger than 16 KiB")
-        event = cls(station_id, seq, hlc, kind, dict(data))
+        event = cls(station_id, seq, hlc, kind, dict(data), sig)
         object.__setattr__(event, "encoded", encoded)
         return event
 

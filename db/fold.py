@@ -63,6 +63,8 @@ class _Core:
     visits: dict[str, Visit] = field(default_factory=dict)
     buses: dict[str, Bus] = field(default_factory=dict)
     stations: dict[str, Station] = field(default_factory=dict)
+    #: Station kinds bound to keys by `node.key` (db/permissions.py decides what each may write).
+    authors: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     badge_serial: dict[str, int] = field(default_factory=dict)
     revoked_serials: dict[str, frozenset[int]] = field(default_factory=dict)
@@ -91,6 +93,7 @@ class _Core:
             visits=dict(self.visits),
             buses={k: b.copy() for k, b in self.buses.items()},
             stations=dict(self.stations),
+            authors=dict(self.authors),
             keys=dict(self.keys),
             badge_serial=dict(self.badge_serial),
             revoked_serials=dict(self.revoked_serials),
@@ -148,7 +151,7 @@ class EventState:
         if self._keys and unique[0].key < self._keys[-1]:
             rewind_to = bisect.bisect_left(self._keys, unique[0].key)
         for event in unique:
-            if event.kind == ev.VOID:
+            if event.kind in (ev.VOID, ev.KEY_MISUSED):
                 target = void_target(event)
                 if target is not None and target not in self._voided:
                     self._voided.add(target)
@@ -368,9 +371,12 @@ class EventState:
 
 
 def void_target(event: Event) -> tuple[str, int] | None:
-    """The scan a void undoes; a station may only undo its own scans."""
+    """The event a void undoes (a station may only undo its own scans), or the one a
+    `key.misused` incident proves was signed twice (kept out of the fold on every node)."""
     station_id, seq = event.data.get("station_id"), event.data.get("seq")
-    if station_id != event.station_id or type(seq) is not int:
+    if not isinstance(station_id, str) or type(seq) is not int:
+        return None
+    if event.kind == ev.VOID and station_id != event.station_id:
         return None
     return (station_id, seq)
 

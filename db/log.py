@@ -14,12 +14,20 @@ from typing import Any
 from sqlite_utils import Database
 
 from db import hlc as hlc_mod
+from db import permissions as perm
+from db import signing, trust
 from db.connect import write
 from db.errors import EventOpsError, LogConflict, LogGap
-from db.events import CLOCK_SUSPECT, REFERENCE_KINDS, Event, encode_data
+from db.events import CLOCK_SUSPECT, KEY_MISUSED, NODE_KEY, REFERENCE_KINDS, STATION_REVOKED, Event
 
 Vector = dict[str, int]
-EVENT_COLUMNS = "station_id, seq, hlc, kind, data"
+EVENT_COLUMNS = "station_id, seq, hlc, kind, data, sig"
+#: Kinds that change who may write what (`trust.record` keeps `authors` in step with them).
+_TRUST_KINDS = frozenset({NODE_KEY, STATION_REVOKED})
+
+
+class NotPermitted(EventOpsError):
+    """This node may not write that kind of event as that station (db/permissions.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +47,12 @@ def _set_last_hlc(db: Database, value: int) -> None:
     db.execute("UPDATE clock SET last_hlc = ? WHERE id = 1", [value])
 
 
-def _next_seq(db: Database, station_id: str) -> int:
-    row = db.execute("SELECT MAX(seq) FROM events WHERE station_id = ?", [station_id]).fetchone()
-    return int(row[0] or 0) + 1
+def _tail(db: Database, station_id: str) -> tuple[int, bytes]:
+    """A station's last seq here and the signature its next event chains to."""
+    row = db.execute("SELECT seq, sig FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1", [station_id]).fetchone()
+    if row is None:
+        return 0, signing.GENESIS
+    return int(row[0]), bytes(row[1]) if row[1] is not None else signing.GENESIS
 
 
 def append(
@@ -75,22 +86,44 @@ def append_in_transaction(
     *,
     wall: hlc_mod.WallClock = hlc_mod.system_wall_ms,
 ) -> list[Event]:
-    """Append inside a transaction the caller holds (so a decision and its event commit together)."""
+    """Append inside a transaction the caller holds (so a decision and its event commit together).
+
+    Each event is signed with `station_id`'s key, chained to its previous one. A station new to
+    this log is first bound to its key (`trust.announce_drafts`); a station may write only the
+    kinds db/permissions.py gives it (NotPermitted, nothing written).
+    """
     drafts = list(drafts)
     if any(d.kind in REFERENCE_KINDS for d in drafts):
         refuse_setup_on_station(db)
+    _, bound = trust.signer(db, station_id)
+    for author, kind, data in trust.announce_drafts(db, station_id, bound, (d.kind for d in drafts)):
+        _write(db, author, [Draft(kind, data)], wall)
+        bound = trust.author(db, station_id)
+    if bound is not None:
+        for draft in drafts:
+            if not perm.may_write(bound.kind, draft.kind):
+                raise NotPermitted(perm.refusal(station_id, bound.kind, draft.kind))
+    return _write(db, station_id, drafts, wall)
+
+
+def _write(db: Database, station_id: str, drafts: Sequence[Draft], wall: hlc_mod.WallClock) -> list[Event]:
+    key, _ = trust.signer(db, station_id)
     last = _last_hlc(db)
-    seq = _next_seq(db, station_id)
+    seq, prev = _tail(db, station_id)
     appended: list[Event] = []
-    rows = []
     for draft in drafts:
         last = hlc_mod.tick(last, wall())
-        event = Event(station_id, seq, last, draft.kind, dict(draft.data))
-        rows.append((event.station_id, event.seq, event.hlc, event.kind, encode_data(event.data)))
-        appended.append(event)
         seq += 1
-    db.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)", rows)
+        event = signing.sign(key, prev, Event(station_id, seq, last, draft.kind, dict(draft.data)))
+        prev = event.sig
+        appended.append(event)
+    db.conn.executemany(
+        f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+        [(e.station_id, e.seq, e.hlc, e.kind, e.data_text(), e.sig) for e in appended],
+    )
     _set_last_hlc(db, last)
+    if any(e.kind in _TRUST_KINDS for e in appended):
+        trust.record(db, appended, trust.authors(db))
     return appended
 
 
@@ -188,6 +221,12 @@ class MergeResult:
     added: list[Event] = field(default_factory=list)
     duplicates: int = 0
     suspect: list[Event] = field(default_factory=list)
+    #: Events whose author's key has not reached this node yet: kept aside, merged when it does.
+    waiting: int = 0
+    #: Events that had waited for their author's key and were merged now.
+    released: int = 0
+    #: (held, other): two events validly signed for one id, proof that a key was misused.
+    misused: list[tuple[Event, Event]] = field(default_factory=list)
 
 
 def merge(
@@ -200,46 +239,110 @@ def merge(
 ) -> MergeResult:
     """Insert remote events we lack, in one transaction; duplicates are ignored.
 
-    Refuses (changing nothing) a batch that would leave a gap in a station's sequence or
-    that carries a different event under an id we already hold. Remote clocks far ahead of
-    our wall clock are flagged `clock_suspect` and, when `observer` (this node's station id)
-    is given, reported by a `clock.suspect` event so every node sees the incident.
+    Every event passes the trust gate (db/trust.py): a forged event, or one its author may
+    not write, refuses the batch (`trust.Refused`, nothing changed); events of an author
+    whose key is not known yet wait aside. Refuses too a batch that would leave a gap in a
+    station's sequence (LogGap) or that carries two different events under one id
+    (LogConflict). Remote clocks far ahead of our wall clock are flagged `clock_suspect`
+    and, when `observer` (this node's station id) may report them, raise `clock.suspect`.
     """
-    batch = sorted(events, key=lambda e: (e.station_id, e.seq))
+    unique: dict[tuple[str, int], Event] = {}
+    for event in events:
+        seen = unique.setdefault(event.ident, event)
+        if seen is not event and seen.to_row() != event.to_row():
+            raise LogConflict(f"two different events claim {event.station_id}#{event.seq} in one batch")
+    batch = [unique[ident] for ident in sorted(unique)]
     result = MergeResult()
     with write(db):
         held = vector(db)
-        last = _last_hlc(db)
-        now = wall()
-        rows = []
+        runs: dict[str, list[Event]] = {}
+        conflicts: list[tuple[Event, Event]] = []
         for event in batch:
             have = held.get(event.station_id, 0)
             if event.seq <= have:
                 existing = get(db, event.station_id, event.seq)
-                if existing is None or existing.to_row() != event.to_row():
-                    raise LogConflict(f"event {event.station_id}#{event.seq} differs from the one already held")
-                result.duplicates += 1
+                if existing is not None and existing.to_row() == event.to_row():
+                    result.duplicates += 1
+                elif existing is not None:
+                    conflicts.append((existing, event))
                 continue
             if event.seq != have + 1:
                 raise LogGap(f"station {event.station_id}: got seq {event.seq} but hold only up to {have}")
             held[event.station_id] = event.seq
-            last, suspect = hlc_mod.observe(last, event.hlc, now, max_drift_ms)
-            rows.append((event.station_id, event.seq, event.hlc, event.kind, event.data_text(), int(suspect)))
-            result.added.append(event)
-            if suspect:
-                result.suspect.append(event)
-        db.conn.executemany(
-            f"INSERT INTO events ({EVENT_COLUMNS}, clock_suspect) VALUES (?, ?, ?, ?, ?, ?)", rows
-        )
-        _set_last_hlc(db, last)
-        if observer and result.suspect:
-            append_in_transaction(
+            runs.setdefault(event.station_id, []).append(event)
+        admission = trust.admit(db, runs, conflicts)
+        now = wall()
+        _insert(db, admission.accepted, now, max_drift_ms, result)
+        trust.wait(db, admission.waiting)
+        result.waiting = len(admission.waiting)
+        bound = admission.bound
+        while bound:
+            bound = _release(db, bound, now, max_drift_ms, result)
+        reporter = _reporter(db, observer)
+        if admission.misused:
+            result.misused = admission.misused
+            trust.keep_evidence(db, admission.misused)
+            if reporter and perm.may_write(reporter.kind, KEY_MISUSED):
+                _write(db, reporter.station_id, [Draft(KEY_MISUSED, trust.misuse_data(h, o)) for h, o in admission.misused], wall)
+        if reporter and result.suspect and perm.may_write(reporter.kind, CLOCK_SUSPECT):
+            _write(
                 db,
-                observer,
-                [
-                    Draft(CLOCK_SUSPECT, {"station_id": e.station_id, "seq": e.seq, "hlc": e.hlc, "seen_at": now})
-                    for e in result.suspect
-                ],
-                wall=wall,
+                reporter.station_id,
+                [Draft(CLOCK_SUSPECT, {"station_id": e.station_id, "seq": e.seq, "hlc": e.hlc, "seen_at": now}) for e in result.suspect],
+                wall,
             )
     return result
+
+
+def _reporter(db: Database, observer: str | None) -> trust.Author | None:
+    """The binding of the node that reports incidents about what it merged (if it may)."""
+    if not observer:
+        return None
+    return trust.author(db, observer)
+
+
+def _insert(db: Database, events: Sequence[Event], now: int, max_drift_ms: int, result: MergeResult) -> None:
+    """Write admitted events; far-ahead clocks are flagged, never followed."""
+    if not events:
+        return
+    last = _last_hlc(db)
+    rows = []
+    for event in events:
+        last, suspect = hlc_mod.observe(last, event.hlc, now, max_drift_ms)
+        rows.append((event.station_id, event.seq, event.hlc, event.kind, event.data_text(), event.sig, int(suspect)))
+        result.added.append(event)
+        if suspect:
+            result.suspect.append(event)
+    db.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}, clock_suspect) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    _set_last_hlc(db, last)
+
+
+def _release(db: Database, stations: Sequence[str], now: int, max_drift_ms: int, result: MergeResult) -> list[str]:
+    """Merge events that waited for these stations' keys; returns stations bound meanwhile.
+
+    Several candidates may wait for one id (a forged one beside the genuine one): the one the
+    key signed is merged, the others are dropped.
+    """
+    bound: list[str] = []
+    for station_id in stations:
+        while True:
+            have = vector(db).get(station_id, 0)
+            candidates = trust.pending_for(db, station_id, have + 1)
+            if not candidates:
+                break
+            trust.drop_pending(db, station_id, have + 1)
+            chosen = None
+            for candidate in candidates:
+                try:
+                    admission = trust.admit(db, {station_id: [candidate]}, [])
+                except trust.Refused:
+                    continue
+                if admission.accepted:
+                    chosen = candidate
+                    bound += admission.bound
+                    break
+            if chosen is None:
+                break
+            _insert(db, [chosen], now, max_drift_ms, result)
+            result.released += 1
+    return bound

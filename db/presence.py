@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from db import events as ev
+from db import permissions as perm
 from db.events import Event
 from db.node import ORGANISER
 from db.state import (
@@ -18,6 +19,7 @@ from db.state import (
     CLOCK_SUSPECT,
     DOUBLE_ADMISSION,
     FORGED_BADGE,
+    KEY_MISUSED,
     OVER_CAPACITY,
     REVOKED_BADGE,
     REVOKED_STATION,
@@ -68,25 +70,39 @@ def fold_event(state: EventState, event: Event) -> None:
     handler = _HANDLERS.get(event.kind)
     if handler is None:
         return
-    if event.kind in ev.REFERENCE_KINDS and not _has_authority(core, event):
-        return  # only the organiser (and the hubs it named) set up the event
+    if not _permitted(core, event):
+        return  # db/permissions.py: e.g. only the organiser (and its hubs) set up the event
     try:
         handler(state, core, event)
     except Exception:  # noqa: BLE001 - one malformed event must not stop the fold for everyone
         return
 
 
-def _has_authority(core: _Core, event: Event) -> bool:
-    """Reference data counts only from the station that created the event, and hubs it added."""
+def _permitted(core: _Core, event: Event) -> bool:
+    """The permission table (db/permissions.py), as the trust gate applies it at every merge.
+
+    The gate admits no event of a station without a bound key; a station the log never
+    described (a test's or an old log's) may scan, nothing more.
+    """
+    if event.kind == ev.EVENT_CREATED:
+        return core.info is None  # one event per log: a second `event.created` is ignored
+    kind = _author_kind(core, event.station_id)
+    return perm.may_write(perm.UNDESCRIBED if kind is None else kind, event.kind)
+
+
+def _author_kind(core: _Core, station_id: str) -> str | None:
     if core.info is None:
         # Before the event exists only the organiser's own node prepares things (a key, say).
-        return event.kind == ev.EVENT_CREATED or event.station_id == ORGANISER
-    if event.kind == ev.EVENT_CREATED:
-        return False  # one event per log: a second `event.created` is ignored
-    if event.station_id == core.organiser:
-        return True
-    station = core.stations.get(event.station_id)
-    return station is not None and station.kind == "hub" and not station.revoked
+        return perm.ORGANISER if station_id == ORGANISER else core.authors.get(station_id)
+    if station_id == core.organiser:
+        return perm.ORGANISER
+    station = core.stations.get(station_id)
+    kind = core.authors.get(station_id)
+    if kind is None and station is not None:
+        kind = station.kind if station.kind in perm.STATION_KINDS and station.kind != perm.ORGANISER else perm.UNDESCRIBED
+    if kind == perm.HUB and station is not None and station.revoked:
+        return None  # a revoked hub speaks for nobody
+    return kind
 
 
 def _str(data: Any, key: str, default: str = "") -> str:
@@ -217,6 +233,24 @@ def _station_revoked(state: EventState, core: _Core, event: Event) -> None:
     station_id = _str(event.data, "id")
     old = core.stations.get(station_id) or Station(station_id, "")
     core.stations[station_id] = Station(old.id, old.kind, old.place, revoked=True)
+
+
+@handles(ev.NODE_KEY)
+def _node_key(state: EventState, core: _Core, event: Event) -> None:
+    """Bind a station's kind (the first binding counts; the gate checked who vouched)."""
+    station_id, kind = _str(event.data, "station"), _str(event.data, "kind")
+    if station_id and kind in perm.STATION_KINDS and station_id not in core.authors:
+        core.authors[station_id] = kind
+
+
+@handles(ev.KEY_MISUSED)
+def _key_misused(state: EventState, core: _Core, event: Event) -> None:
+    """Evidence that a station's key signed two events for one id: the incident names that
+    station (the fold already keeps the event it held out, see `void_target`)."""
+    station_id, seq = _str(event.data, "station_id"), event.data.get("seq")
+    ident = f"{KEY_MISUSED}:{station_id}:{seq}"
+    detail = f"{station_id} signed two different events #{seq}: its key is in other hands; both are ignored"
+    core.incidents[ident] = Incident(ident, KEY_MISUSED, event.at_ms, station_id, detail)
 
 
 @handles(ev.KEY_ADDED)

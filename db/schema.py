@@ -59,3 +59,52 @@ def m002_contacts(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m003_signatures(db: Database) -> None:
+    """Every event carries its author's signature (db/signing.py); `authors` indexes the keys and
+    kinds the log binds to stations, `pending` holds events whose author's key has not arrived
+    yet, `revocations` says up to which seq a revoked station's events count, `evidence` keeps pairs of events signed for one id (a key used twice). All three are
+    node-local: rebuilt from the log, never replicated."""
+    db.execute("ALTER TABLE events ADD COLUMN sig BLOB")
+    db.execute("CREATE INDEX events_kind ON events (kind)")
+    db.execute(
+        """
+        CREATE TABLE authors (
+            station_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            public_key BLOB NOT NULL,
+            voucher TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE TABLE revocations (station_id TEXT PRIMARY KEY, up_to INTEGER NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE pending (
+            station_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            sig BLOB NOT NULL,
+            hlc INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            data TEXT NOT NULL,
+            received_ms INTEGER NOT NULL,
+            PRIMARY KEY (station_id, seq, sig)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE evidence (
+            station_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            sig BLOB NOT NULL,
+            hlc INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            data TEXT NOT NULL,
+            found_ms INTEGER NOT NULL,
+            PRIMARY KEY (station_id, seq, sig)
+        )
+        """
+    )

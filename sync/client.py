@@ -159,8 +159,11 @@ class HubClient:
     def tokens(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "/v1/tokens").get("tokens", []))
 
-    def enrol(self, secret: str) -> dict[str, Any]:
-        return self._call("POST", "/v1/enrol", {"secret": secret})
+    def enrol(self, secret: str, public_key: bytes) -> dict[str, Any]:
+        """Redeem the code's secret; the hub binds `public_key` to the station in the log."""
+        import base64
+
+        return self._call("POST", "/v1/enrol", {"secret": secret, "public_key": base64.b64encode(public_key).decode()})
 
     def push(self, events: list[Event]) -> dict[str, Any]:
         return self._call("POST", "/v1/push", {"events": p.events_to_wire(events)})

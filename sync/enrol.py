@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db import log
+from db import log, trust
 from db.connect import get_setting, set_setting
 from db.errors import EventOpsError
 from db.events import STATION_ADDED, STATION_REVOKED
@@ -111,7 +111,8 @@ def revoke_station(db: Database, station_id: str) -> None:
     known = store.revoke(db, station_id)
     if not known:
         raise EventOpsError(f"this hub never enrolled a station {station_id!r} (see `eventops station list`)")
-    log.append(db, local_station(db), STATION_REVOKED, {"id": station_id})
+    # Its events up to what this hub holds still count everywhere; later ones count nowhere.
+    log.append(db, local_station(db), STATION_REVOKED, {"id": station_id, "up_to": log.vector(db).get(station_id, 0)})
 
 
 def enrol(db: Database, code_text: str, hub_url: str | None = None) -> tuple[dict[str, Any], SyncReport]:
@@ -132,7 +133,7 @@ def enrol(db: Database, code_text: str, hub_url: str | None = None) -> tuple[dic
         raise EventOpsError(f"the hub serves TLS (the code pins its certificate): use https:// instead of {url}")
     hub = HubClient(url, cert_pem=cert)
     try:
-        answer = hub.enrol(code.secret)
+        answer = hub.enrol(code.secret, trust.public_key_of(db, code.station))
     finally:
         hub.close()
     if answer.get("station") != code.station:

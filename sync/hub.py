@@ -28,9 +28,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db import hlc as hlc_mod
-from db import log
-from db.errors import LogConflict, LogGap
-from db.events import REFERENCE_KINDS, Event
+from db import log, trust
+from db.errors import EventOpsError, LogConflict, LogGap
+from db.events import Event
 from db.node import local_station
 from sync import protocol as p
 from sync import store
@@ -50,9 +50,10 @@ REVOKED_TTL_S = 10.0
 
 #: One station's run of events a puller lacks, as one JSON text built by SQLite.
 PULL_SQL = """
-    SELECT group_concat(json_object('station_id', station_id, 'seq', seq, 'hlc', hlc, 'kind', kind, 'data', json(data)), ','),
+    SELECT group_concat(json_object('station_id', station_id, 'seq', seq, 'hlc', hlc, 'kind', kind, 'data', json(data),
+                                    'sig', lower(hex(sig))), ','),
            COUNT(*)
-    FROM (SELECT station_id, seq, hlc, kind, data FROM events WHERE station_id = ? AND seq > ? ORDER BY seq LIMIT ?)
+    FROM (SELECT station_id, seq, hlc, kind, data, sig FROM events WHERE station_id = ? AND seq > ? ORDER BY seq LIMIT ?)
 """
 
 
@@ -174,6 +175,9 @@ class Hub:
             raise p.ProtocolError(409, p.GAP, str(error), vector=log.vector(db)) from None
         except LogConflict as error:
             raise p.ProtocolError(409, p.CONFLICT, str(error), vector=log.vector(db)) from None
+        except trust.Refused as error:
+            logger.warning("push from %s refused (%s): %s", grant.station_id, error.reason, error)
+            raise p.ProtocolError(403, error.reason, str(error), vector=log.vector(db)) from None
         outcome.added, outcome.duplicates = len(guarded.merged.added), guarded.merged.duplicates
         outcome.quarantined = guarded.quarantined
         outcome.vector = self.vector(db)
@@ -222,6 +226,21 @@ class Hub:
                 if self._version == seen:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(news.wait(), timeout=remaining)
+
+
+def enrol_station(db: Database, secret: str, public_key: bytes) -> tuple[store.Grant, str] | None:
+    """Swap an enrolment secret for a token and bind the station's key, in one transaction:
+    the log then says which key speaks for the station, and what kind it is."""
+    from db.connect import write
+
+    try:
+        with write(db):
+            redeemed = store.redeem(db, secret)
+            if redeemed is not None:
+                trust.vouch(db, redeemed[0].station_id, redeemed[0].kind, public_key)
+    except EventOpsError as error:
+        raise p.ProtocolError(403, p.KEY_REFUSED, str(error)) from None
+    return redeemed
 
 
 def _max_rowid(db: Database) -> int:
@@ -280,11 +299,6 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
                 raise p.ProtocolError(
                     403, p.FOREIGN_STATION, f"station {grant.station_id} may push only its own events, not {', '.join(foreign[:3])}'s"
                 )
-            setup = sorted({e.kind for e in events if e.kind in REFERENCE_KINDS})
-            if setup:
-                raise p.ProtocolError(
-                    403, p.FOREIGN_STATION, f"station {grant.station_id} may not set up the event ({', '.join(setup[:3])})"
-                )
         outcome = await hub.write(hub.push, events, grant)
         if outcome.added:
             await hub.announce()
@@ -306,7 +320,8 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
         secret = body.get("secret")
         if not isinstance(secret, str) or not secret or len(secret) > 200:
             raise p.malformed("secret must be the enrolment code's secret")
-        redeemed = await hub.write(store.redeem, secret)
+        public_key = p.parse_public_key(body.get("public_key"))
+        redeemed = await hub.write(enrol_station, secret, public_key)
         if redeemed is None:
             raise p.ProtocolError(403, p.UNKNOWN_CODE, "this enrolment code is unknown or already used: ask for a new one (`eventops station add`)")
         grant, token = redeemed

@@ -48,6 +48,7 @@ REVOKED = "revoked"
 UNKNOWN_CODE = "unknown_code"
 PURGED = "purged"
 PERSONAL_DATA = "personal_data"
+KEY_REFUSED = "key_refused"
 
 #: Fields that never travel in an event (they live in the organiser's `contacts` table).
 CONTACT_FIELDS = ("email", "phone")
@@ -176,6 +177,22 @@ def parse_pull(body: Mapping[str, Any]) -> PullRequest:
     if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
         raise malformed("wait must be a non-negative number of seconds")
     return PullRequest(vector, min(limit, MAX_PULL_LIMIT), min(float(wait), MAX_WAIT_S))
+
+
+def parse_public_key(obj: Any) -> bytes:
+    """An enrolling station's Ed25519 public key (base64 of 32 bytes)."""
+    import base64
+    import binascii
+
+    if not isinstance(obj, str) or len(obj) > 64:
+        raise malformed("public_key must be the station's Ed25519 public key (base64)")
+    try:
+        raw = base64.b64decode(obj, validate=True)
+    except (binascii.Error, ValueError):
+        raise malformed("public_key must be the station's Ed25519 public key (base64)") from None
+    if len(raw) != 32:
+        raise malformed("public_key must be 32 bytes (an Ed25519 public key)")
+    return raw
 
 
 def events_to_wire(events: Sequence[Event]) -> list[dict[str, Any]]:

@@ -190,26 +190,11 @@ def import_tokens(db: Database, rows: list[dict[str, object]], source: str) -> i
     return len(rows)
 
 
-#: Revocations count only from whoever may set up the event, as in the fold (db/presence.py):
-#: the station that created the event, and the hubs it added (before any event: "org").
-_REVOKED_BY_AUTHORITY = """
-WITH organiser AS (
-    SELECT station_id FROM events WHERE kind = 'event.created' ORDER BY hlc, station_id, seq LIMIT 1
-), hubs AS (
-    SELECT json_extract(data, '$.id') AS id FROM events
-    WHERE kind = 'station.added' AND json_extract(data, '$.kind') = 'hub'
-      AND station_id IN (SELECT station_id FROM organiser)
-)
-SELECT json_extract(data, '$.id') FROM events
-WHERE kind = 'station.revoked'
-  AND (station_id IN (SELECT station_id FROM organiser) OR station_id IN (SELECT id FROM hubs)
-       OR (station_id = 'org' AND NOT EXISTS (SELECT 1 FROM organiser)))
-"""
-
-
 def revoked_in_log(db: Database) -> set[str]:
-    """Stations revoked anywhere (a `station.revoked` event in the log; reads the whole log)."""
-    return {str(row[0]) for row in db.execute(_REVOKED_BY_AUTHORITY) if row[0]}
+    """Stations an authority revoked in the log (the trust gate's index of `station.revoked`)."""
+    from db import trust
+
+    return set(trust.revoked(db))
 
 
 def revoked_stations(db: Database) -> set[str]:

@@ -47,6 +47,8 @@ def reference(log: Log, attendees: int = 20, capacity: int = 5) -> None:
             depart="2024-03-20T13:00:00+01:00", **{"return": "2024-03-20T17:00:00+01:00"})
     log.add("org", -593, ev.BUS_ADDED, id="V1-B1", visit="V1", capacity=10, label="Bus 1")
     log.add("org", -592, ev.BUS_ADDED, id="V1-B2", visit="V1", capacity=10, label="Bus 2")
+    log.add("org", -591, ev.STATION_ADDED, id="ops", kind="dashboard", place="")  # acknowledges incidents
+    log.add("org", -590, ev.STATION_ADDED, id="hub", kind="hub", place="")  # reports suspect clocks
     for i in range(1, attendees + 1):
         log.add("org", -500 + i / 100, ev.ATTENDEE_REGISTERED, id=f"A{i:03d}", name=f"Person {i}",
                 first="Person", last=str(i), org="City", city="Brussels", country="BE", role="police")

@@ -8,7 +8,7 @@ from db.events import Event
 
 
 def wire(**data: object) -> dict:
-    return {"station_id": "desk-1", "seq": 1, "hlc": 1 << 16, "kind": "checkin.desk", "data": data}
+    return {"station_id": "desk-1", "seq": 1, "hlc": 1 << 16, "kind": "checkin.desk", "data": data, "sig": "ab" * 64}
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,8 @@ def test_unreadable_or_oversized_data_is_refused(data: dict) -> None:
 
 @pytest.mark.parametrize(
     "patch",
-    [{"seq": 0}, {"seq": "1"}, {"hlc": -1}, {"kind": "drop.table"}, {"station_id": ""}, {"station_id": "x" * 65}, {"data": []}],
+    [{"seq": 0}, {"seq": "1"}, {"hlc": -1}, {"kind": "drop.table"}, {"station_id": ""}, {"station_id": "x" * 65}, {"data": []},
+     {"sig": ""}, {"sig": "zz" * 64}, {"sig": 12}],
 )
 def test_bad_identity_or_kind_is_refused(patch: dict) -> None:
     with pytest.raises(ValueError):
@@ -33,6 +34,7 @@ def test_bad_identity_or_kind_is_refused(patch: dict) -> None:
 def test_a_good_event_round_trips() -> None:
     event = Event.from_wire(wire(attendee="A1", first=True, name="Łódź"))
     assert Event.from_wire(event.to_wire()) == event
+    assert Event.from_wire(event.to_wire()).sig == bytes.fromhex("ab" * 64)
     assert Event.from_row(event.to_row()) == event
 
 

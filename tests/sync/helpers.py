@@ -22,7 +22,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from db import events as ev
-from db import log
+from db import log, trust
 from db.connect import connect
 from db.log import Draft
 from db.node import set_local_station
@@ -68,17 +68,54 @@ def reference_data(db: Database, attendees: int = 30, wall: Callable[[], int] | 
 
 
 def scan(db: Database, station: str, attendee: int, wall: Callable[[], int]) -> ev.Event:
+    """A scan as the station's kind writes it (db/permissions.py: a door scans doors, a bus boards)."""
     if station.startswith("door"):
         return log.append(db, station, ev.DOOR_ENTRY, {"attendee": f"A{attendee:03d}", "room": "R1"}, wall=wall)
+    if station.startswith("bus-"):
+        visit, _, bus = station[4:].partition("-")
+        data = {"attendee": f"A{attendee:03d}", "visit": visit, "bus": f"{visit}-{bus}"}
+        return log.append(db, station, ev.BUS_BOARDED, data, wall=wall)
     return log.append(db, station, ev.DESK_CHECKIN, {"attendee": f"A{attendee:03d}", "first": True, "via": "scan"}, wall=wall)
 
 
-def grant(db: Database, station: str, role: str = "station", kind: str = "desk") -> str:
-    """Enrol `station` on the node holding `db` (as its hub) and return its token."""
-    secret = store.add_station(db, station, kind, role)
+def kind_of(station: str, role: str = "station") -> str:
+    """A test station's kind, from its name (desk-1, door-R1, bus-V1-B1; a relay is a hub)."""
+    if role == "relay":
+        return "hub"
+    prefix = station.split("-")[0]
+    return prefix if prefix in ("desk", "door", "bus", "dashboard") else ""
+
+
+def grant(
+    db: Database,
+    station: str,
+    role: str = "station",
+    kind: str | None = None,
+    *,
+    key_from: Database | None = None,
+    wall: Callable[[], int] | None = None,
+) -> str:
+    """Enrol `station` on the node holding `db` (as its hub) and return its token.
+
+    With `key_from` (the station's own database) the hub also binds the station's key, as
+    `eventops station enrol` does: without it the hub keeps the station's events waiting.
+    """
+    kind = kind if kind is not None else kind_of(station, role)
+    secret = store.add_station(db, station, kind or "desk", role)
     redeemed = store.redeem(db, secret)
     assert redeemed is not None
+    if key_from is not None and _may_vouch(db, kind):
+        trust.vouch(db, station, kind, trust.public_key_of(key_from, station), **({"wall": wall} if wall else {}))
     return redeemed[1]
+
+
+def _may_vouch(db: Database, kind: str) -> bool:
+    """Station-to-station tests sync through a desk acting as hub: it vouches for nobody."""
+    from db import permissions
+    from db.node import local_station
+
+    mine = trust.author(db, local_station(db))
+    return mine is not None and permissions.may_vouch(mine.kind, kind)
 
 
 class Node:
@@ -113,7 +150,7 @@ class Node:
     def client_for(self, other: Node, role: str = "station") -> HubClient:
         """A client through which `other` syncs with this node."""
         if other.station not in self.tokens:
-            self.tokens[other.station] = grant(self.db, other.station, role)
+            self.tokens[other.station] = grant(self.db, other.station, role, key_from=other.db, wall=self.wall)
         return HubClient("http://testserver", self.tokens[other.station], http=self.serve())
 
     def close(self) -> None:

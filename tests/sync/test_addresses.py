@@ -77,7 +77,7 @@ def test_a_sync_thread_survives_the_unexpected_and_says_offline(tmp_path: Path) 
     hub = Node(tmp_path / "hub.db", "org")
     reference_data(hub.db, attendees=3)
     desk = Node(tmp_path / "desk.db", "desk-1")
-    token = grant(hub.db, "desk-1")
+    token = grant(hub.db, "desk-1", key_from=desk.db)
     served = hub.serve()
     lock = threading.Lock()
     broken = [True]

@@ -149,16 +149,21 @@ TestVenue = Venue.TestCase
 def test_station_push_skips_other_stations_events(tmp_path: Path) -> None:
     """A station token carries only its own events; what it holds of others stays put."""
     hub = Node(tmp_path / "hub.db", "org")
+    reference_data(hub.db)
     a = Node(tmp_path / "a.db", "desk-1")
     b = Node(tmp_path / "b.db", "desk-2")
     try:
+        client = hub.client_for(b)
+        for node in (a, b):  # enrolled: each holds the event and both keys
+            sync_once(node.db, client=hub.client_for(node))
+        sync_once(b.db, client=client)
         scan(a.db, "desk-1", 1, a.wall)
         sync_once(b.db, client=a.client_for(b, role=p.ROLE_RELAY))  # b now holds a's scan
+        assert ("desk-1", 1) in {(x[0], x[1]) for x in b.idents()}
         scan(b.db, "desk-2", 2, b.wall)
-        client = hub.client_for(b)
         _, vector, _ = client.pull({}, 0)
         added, _, _, vector = push_all(b.db, client, vector)
-        assert added == 1 and vector == {"desk-2": 1}
+        assert added == 1 and vector["desk-2"] == 1 and "desk-1" not in vector
     finally:
         for node in (hub, a, b):
             node.close()

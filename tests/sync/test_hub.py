@@ -3,6 +3,7 @@ refuses and why, and that a refusal changes nothing while other stations keep sy
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import threading
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from db import events as ev
-from db import log
+from db import log, trust
+from db.connect import connect_memory
 from db.fold import load_state
 from sync import protocol as p
 from sync import store
@@ -65,7 +67,7 @@ def test_a_station_pushes_its_scans_and_pulls_the_reference_data(hub: Node, desk
 
 
 def test_tokens_unknown_missing_revoked(hub: Node, desk: Node) -> None:
-    token = grant(hub.db, "desk-1")
+    token = grant(hub.db, "desk-1", key_from=desk.db)
     before = hub.idents()
     event = scan(desk.db, "desk-1", 1, desk.wall)
     assert post(hub, "/v1/push", {"events": wire([event])}, None)[0] == 401
@@ -87,7 +89,7 @@ def test_tokens_unknown_missing_revoked(hub: Node, desk: Node) -> None:
         ("unknown kind", 422, p.INVALID_EVENT),
         ("gap in batch", 409, p.GAP),
         ("gap against hub", 409, p.GAP),
-        ("conflict", 409, p.CONFLICT),
+        ("conflict", 403, "forged"),
         ("another station", 403, p.FOREIGN_STATION),
         ("oversized", 413, p.TOO_LARGE),
         ("too many", 413, p.TOO_LARGE),
@@ -97,7 +99,7 @@ def test_tokens_unknown_missing_revoked(hub: Node, desk: Node) -> None:
 def test_bad_batches_are_refused_with_a_reason_and_change_nothing(
     hub: Node, desk: Node, case: str, status: int, reason: str
 ) -> None:
-    token = grant(hub.db, "desk-1")
+    token = grant(hub.db, "desk-1", key_from=desk.db)
     events = [scan(desk.db, "desk-1", i, desk.wall) for i in range(1, 5)]
     assert post(hub, "/v1/push", {"events": wire(events[:1])}, token)[0] == 200
     before, vector_before = hub.idents(), hub.vector()
@@ -118,7 +120,7 @@ def test_bad_batches_are_refused_with_a_reason_and_change_nothing(
     elif case == "conflict":
         body = {"events": [{**events[0].to_wire(), "data": {"attendee": "A999"}}, *wire(events[1:])]}
     elif case == "another station":
-        other = ev.Event("desk-2", 1, events[1].hlc, ev.DESK_CHECKIN, {"attendee": "A001"})
+        other = ev.Event("desk-2", 1, events[1].hlc, ev.DESK_CHECKIN, {"attendee": "A001"}, bytes(64))
         body = {"events": [*wire(events[1:]), other.to_wire()]}
     elif case == "oversized":
         raw = b" " * (p.MAX_BODY_BYTES + 10)
@@ -137,7 +139,7 @@ def test_bad_batches_are_refused_with_a_reason_and_change_nothing(
 
 def test_replayed_reordered_and_cut_batches(hub: Node, desk: Node) -> None:
     """The hub's log is the set of distinct events, whatever the delivery; its vector only grows."""
-    token = grant(hub.db, "desk-1")
+    token = grant(hub.db, "desk-1", key_from=desk.db)
     events = [scan(desk.db, "desk-1", 1 + i % 30, desk.wall) for i in range(40)]
     rng = random.Random(5)
     seen_max = 0
@@ -166,9 +168,9 @@ def test_replayed_reordered_and_cut_batches(hub: Node, desk: Node) -> None:
 def test_a_pull_waits_until_a_push_lands(hub: Node, desk: Node, tmp_path: Path) -> None:
     door = Node(tmp_path / "door.db", "door-R1")
     try:
+        pusher = hub.client_for(desk)  # enrolled first: its key binding is news the door pulls now
         watcher = hub.client_for(door)
         sync_once(door.db, client=watcher)
-        pusher = hub.client_for(desk)
         answers: list[list[ev.Event]] = []
 
         def long_poll() -> None:
@@ -232,9 +234,10 @@ def test_health_and_enrolment_codes_are_one_time(hub: Node) -> None:
     # without a token: alive and how big, but no station ids (the vector names every station)
     assert health == {"ok": True, "events": sum(hub.vector().values())}
     secret = store.add_station(hub.db, "door-R2", "door", p.ROLE_STATION)
-    first = client.post("/v1/enrol", json={"secret": secret})
+    public_key = base64.b64encode(trust.public_key_of(connect_memory(), "door-R2")).decode()
+    first = client.post("/v1/enrol", json={"secret": secret, "public_key": public_key})
     assert first.status_code == 200 and first.json()["station"] == "door-R2"
-    second = client.post("/v1/enrol", json={"secret": secret})
+    second = client.post("/v1/enrol", json={"secret": secret, "public_key": public_key})
     assert (second.status_code, second.json()["error"]) == (403, p.UNKNOWN_CODE)
     who = client.get("/v1/whoami", headers={"authorization": f"Bearer {first.json()['token']}"}).json()
     assert who == {"station": "door-R2", "kind": "door", "role": "station", "hub": "org"}
@@ -244,7 +247,7 @@ def test_a_relay_stands_in_for_the_hub_with_the_same_tokens(hub: Node, desk: Nod
     """A second laptop (kind hub) copies the hub's tokens; stations sync with it unchanged."""
     standby = Node(tmp_path / "standby.db", "hub-2")
     try:
-        desk_token = grant(hub.db, "desk-1")
+        desk_token = grant(hub.db, "desk-1", key_from=desk.db)
         sync_once(standby.db, client=hub.client_for(standby, role=p.ROLE_RELAY))
         assert standby.vector() == hub.vector()
         scan(desk.db, "desk-1", 3, desk.wall)

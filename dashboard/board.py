@@ -22,12 +22,14 @@ from sqlite_utils import Database
 
 from dashboard.panels import arrivals, incidents, rooms, stations, visits
 from dashboard.panels.clock import clock_label, parse_moment, reference_now
+from db import trust
 from db.connect import connect, get_setting, set_setting, write
 from db.errors import EventOpsError
 from db.events import REFERENCE_KINDS, SCAN_KINDS, Event
 from db.fold import EventState
 from db.hlc import system_wall_ms
 from db.log import all_events, since_rowid
+from db.permissions import DASHBOARD
 
 LIVE, REPLAY, FROZEN = "live", "replay", "frozen"
 #: Node-local setting: the station id this node's acknowledgements are authored as when the node
@@ -267,6 +269,9 @@ def acknowledge(
     try:
         with write(db):
             author = station or dashboard_station(db)
+            if trust.author(db, author) is None and trust.may_vouch_here(db, DASHBOARD):
+                # The organiser's own laptop vouches for its dashboard's id, as a hub does at enrolment.
+                trust.vouch(db, author, DASHBOARD, trust.public_key_of(db, author), wall=wall)
             append_in_transaction(db, author, [Draft(INCIDENT_ACKED, {"incident": incident})], wall=wall)
     finally:
         db.conn.close()

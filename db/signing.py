@@ -92,8 +92,13 @@ def _file_name(station_id: str) -> str:
     return f"x-{station_id.encode().hex()}.key"
 
 
+def use_keys_of(db: Database, db_path: str | Path) -> None:
+    """Let `db` (an in-memory scratch copy, say) sign with the keys of the database at `db_path`."""
+    db._eventops_key_path = str(db_path)  # type: ignore[attr-defined]
+
+
 def _ring(db: Database) -> tuple[str, dict[str, Ed25519PrivateKey]]:
-    path = database_path(db)
+    path = database_path(db) or getattr(db, "_eventops_key_path", "")
     if not path:
         ring = getattr(db, "_eventops_keys", None)
         if ring is None:
@@ -152,6 +157,16 @@ def _store(file: Path, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
         handle.flush()
         os.fsync(handle.fileno())
     return key
+
+
+def move_keys(old_path: str | Path, new_path: str | Path) -> None:
+    """Move a database's keys along with it (a file built under another name, then renamed)."""
+    old, new = keys_dir(old_path), keys_dir(new_path)
+    if old.exists():
+        if new.exists():
+            raise KeyProblem(f"{new} exists already: it holds the keys of another database")
+        os.replace(old, new)
+    forget(old_path)
 
 
 def forget(db_path: str | Path) -> None:

@@ -31,8 +31,8 @@ from db import events as ev
 from db import permissions as perm
 from db import signing
 from db.errors import EventOpsError
-from db.hlc import WallClock, system_wall_ms
 from db.events import Event
+from db.hlc import WallClock, system_wall_ms
 from db.node import ORGANISER, local_station
 
 logger = logging.getLogger("eventops.trust")
@@ -370,6 +370,12 @@ def vouch(db: Database, station_id: str, kind: str, public_key: bytes, *, wall: 
     if mine is None or not perm.may_vouch(mine.kind, kind):
         raise EventOpsError(f"this node ({me}) may not vouch for a {kind} station's key: enrol it at the organiser's hub")
     log.append(db, me, ev.NODE_KEY, node_key_data(station_id, kind, public_key), wall=wall)
+
+
+def may_vouch_here(db: Database, kind: str) -> bool:
+    """Whether this node is an authority that may bind a `kind` station's key."""
+    mine = author(db, local_station(db))
+    return mine is not None and mine.revoked_after is None and perm.may_vouch(mine.kind, kind)
 
 
 def public_key_of(db: Database, station_id: str) -> bytes:

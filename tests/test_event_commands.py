@@ -39,7 +39,7 @@ def test_init_creates_an_event_that_status_reports(db_path: Path) -> None:
     assert report["checked_in"] == {"2024-03-20": 0, "2024-03-21": 0, "2024-03-22": 0}
     assert report["attendees"] == 2
     assert report["rooms"] == [{"id": "R1", "name": "Plenary", "capacity": 400, "occupancy": 0, "session": None}]
-    assert report["vector"] == {"org": 4}
+    assert report["vector"] == {"org": 5}  # the organiser's key, the event, and three set-up events
     code, out, _ = run("status", "--db", str(db_path))
     assert code == 0 and "Plenary" in out and "2 registered" in out
 

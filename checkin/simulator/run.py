@@ -24,7 +24,7 @@ from checkin.config import BUS, DESK, DOOR, StationConfig
 from checkin.simulator import plan as p
 from checkin.station import Station
 from checkin.verdict import Verdict
-from db import log
+from db import log, signing, trust
 from db.connect import connect_memory, get_setting, set_setting
 from db.demo import DemoEvent, build_demo
 from db.errors import EventOpsError
@@ -170,9 +170,13 @@ class Simulation:
         if not offline:
             return f"{step.station} reconnected with nothing to deliver"
         cutoff = int(step.extra.get("since", min(s.at_ms for s in offline)))
-        local = connect_memory()
-        log.merge(local, [e for e in log.all_events(self.db) if e.at_ms < cutoff])
         config = self.station(step.station).config
+        if trust.author(self.db, step.station) is None:  # bound before it goes: as if enrolled
+            trust.vouch(self.db, step.station, config.mode, trust.public_key_of(self.db, step.station), wall=lambda: self.now)
+        local = connect_memory()
+        signing.use_keys_of(local, signing.database_path(self.db))  # the same laptop's keys
+        organiser = load_state(self.db).organiser
+        log.merge(local, [e for e in log.all_events(self.db) if e.at_ms < cutoff or e.station_id == organiser])
         clock = {"now": cutoff}
         desk = Station(local, config, wall=lambda: clock["now"])
         summary = Counter[str]()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from checkin.badges.keys import create_signing_key, key_path, reissue_badge
 from checkin.simulator.plan import REISSUED_ATTENDEE
 from checkin.simulator.run import SEED_KEY
+from db import signing
 from db.connect import connect, set_setting
 from db.demo import install_demo
 from db.demo.install import setup_clock
@@ -46,6 +48,7 @@ def init_demo(path: Path, seed: int = 7) -> DemoSetup:
     scratch = path.with_name(f".{path.name}.building")
     for leftover in (scratch, key_path(scratch), Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(signing.keys_dir(scratch), ignore_errors=True)
     db = connect(scratch, create=True)
     try:
         demo = install_demo(db, seed=seed)
@@ -59,5 +62,6 @@ def init_demo(path: Path, seed: int = 7) -> DemoSetup:
     finally:
         db.conn.close()
     os.replace(key_path(scratch), key_path(path))
+    signing.move_keys(scratch, path)
     os.replace(scratch, path)
     return DemoSetup(path, True, len(state.attendees), len(state.events), kid)

@@ -138,3 +138,14 @@ def build(path: Path, seed: int = 7) -> Path:
     s.write(path)
     return path
 
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A copy of a node's database with the keys kept beside it (without them it cannot write)."""
+    import shutil
+
+    from db.signing import keys_dir
+
+    shutil.copy(source, target)
+    if keys_dir(source).exists():
+        shutil.copytree(keys_dir(source), keys_dir(target))
+    return target

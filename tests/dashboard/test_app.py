@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -199,7 +198,7 @@ async def test_acknowledging_an_incident_appends_an_event(scene_db: Path) -> Non
 
 def test_two_dashboards_without_a_station_id_never_write_the_same_event(scene_db: Path, tmp_path: Path) -> None:
     other = tmp_path / "copy.db"
-    shutil.copy(scene_db, other)
+    scene.copy_database(scene_db, other)  # the organiser's node, keys and all
     first = acknowledge(scene_db, "over_capacity:R5", wall=lambda: scene.at(151))
     again = acknowledge(scene_db, "double_admission:A0005", wall=lambda: scene.at(152))
     theirs = acknowledge(other, "over_capacity:R5", wall=lambda: scene.at(151))
@@ -212,7 +211,7 @@ def test_two_dashboards_without_a_station_id_never_write_the_same_event(scene_db
     finally:
         db.conn.close()
     enrolled = tmp_path / "enrolled.db"
-    shutil.copy(scene_db, enrolled)
+    scene.copy_database(scene_db, enrolled)
     db = connect(enrolled, create=False)
     set_local_station(db, "ops-1")
     db.conn.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from dashboard.run import syncing
 from db.connect import connect
 from db.log import all_events, append
 from sync.enrol import add_station, enrol
+from tests.dashboard import scene
 from tests.dashboard.pilot import ready, room_rows
 from tests.sync.helpers import HubProcess
 
@@ -30,7 +30,7 @@ async def test_a_scan_at_the_hub_reaches_the_dashboard_and_its_acknowledgement_g
     scene_db: Path, tmp_path: Path
 ) -> None:
     hub_db = tmp_path / "hub.db"
-    shutil.copy(scene_db, hub_db)
+    scene.copy_database(scene_db, hub_db)
     with HubProcess(hub_db) as hub:
         code = add_station(connect(hub_db), hub_db, "ops-1", "dashboard").encode()
         ops_db = tmp_path / "ops.db"

@@ -62,11 +62,12 @@ def test_same_seed_same_demo_in_another_process() -> None:
 
 def test_install_appends_everything_as_the_organiser_before_the_event(fresh_db: Database) -> None:
     demo = install_demo(fresh_db)
-    events = log.all_events(fresh_db)
+    key, *events = log.all_events(fresh_db)  # the organiser's first event announces its key
+    assert key.kind == "node.key" and key.data["station"] == "org" and key.data["kind"] == "organiser"
     assert len(events) == len(demo.drafts)
-    assert log.vector(fresh_db) == {"org": len(demo.drafts)}
+    assert log.vector(fresh_db) == {"org": len(demo.drafts) + 1}
     assert [(e.kind, dict(e.data)) for e in events] == [(d.kind, dict(d.data)) for d in demo.drafts]
-    assert [e.at_ms for e in events] == list(range(SETUP_MS, SETUP_MS + len(events)))
+    assert [e.at_ms for e in events] == list(range(SETUP_MS + 1, SETUP_MS + 1 + len(events)))
     assert events[-1].at_ms < demo.sessions[0].start_ms
 
 
@@ -124,4 +125,4 @@ def test_install_is_one_transaction(fresh_db: Database) -> None:
     assert _log_snapshot(fresh_db) == (0, {}, [(0,)])
     fresh_db.execute("DROP TRIGGER temp.refuse_last")
     install_demo(fresh_db)
-    assert log.count(fresh_db) == len(build_demo().drafts)
+    assert log.count(fresh_db) == len(build_demo().drafts) + 1  # and the organiser's key

@@ -84,7 +84,7 @@ def test_bad_option_exit_2_database_unchanged(closed_event_db: Path, data: Path,
 def test_bad_capacity_option_exit_2(closed_event_db: Path, data: Path) -> None:
     code, _, err = run("import", "schedule", data / "schedule_frab.xml", "--db", closed_event_db, "--capacity", "Salle Horta=lots")
     assert code == 2 and err.strip() == "Error: --capacity: capacity 'lots' is not a whole number of places"
-    assert event_count(closed_event_db) == 1
+    assert event_count(closed_event_db) == 2  # the organiser's key and the event, nothing more
 
 
 def test_wrong_kind_of_database(tmp_path: Path, data: Path) -> None:

@@ -103,11 +103,11 @@ def _implied(db: Database, known: Mapping[str, Mapping[str, Any]]) -> dict[str, 
             pairs.append((f"ref:{data['ref']}", ident))
         pairs.append((f"name:{name}|org:{normal(str(data.get('org', '')))}", ident))
     for ident, email in db.execute("SELECT attendee_id, email FROM contacts WHERE email != ''"):
-        data = known.get(str(ident))
-        if data is None:
+        person = known.get(str(ident))
+        if person is None:
             continue
         mail = str(email).casefold()
-        pairs += [(f"email:{mail}", str(ident)), (f"email:{mail}|name:{normal(str(data.get('name', '')))}", str(ident))]
+        pairs += [(f"email:{mail}", str(ident)), (f"email:{mail}|name:{normal(str(person.get('name', '')))}", str(ident))]
     out: dict[str, str] = {}
     ambiguous: set[str] = set()
     for key, ident in pairs:

@@ -55,7 +55,7 @@ def hashes_of(text: str) -> set[str]:
 def test_token_and_imports_share_one_alphabet_and_length() -> None:
     assert tokens.ALPHABET is badge_ids.ALPHABET
     fixed = 1 + tokens.TAG_LEN + tokens.KID_LEN + tokens.MAX_SERIAL_DIGITS + tokens.SIG_LEN
-    assert badge_ids.MAX_ID_LEN == tokens.MAX_LEN - fixed
+    assert tokens.MAX_LEN - fixed == badge_ids.MAX_ID_LEN
 
 
 def test_20000_imported_without_an_id_column_all_get_badges_and_reimport_updates() -> None:
@@ -120,11 +120,11 @@ def test_file_ids_that_do_not_fit_get_ids_of_their_own_and_keep_theirs_as_refere
     assert (again.added, again.unchanged) == (0, 5) and count(event_db) == before
     # A visits file may name people by the attendee file's ids, as written.
     visits = (
-        "visit_id;visit_title;day;depart;return;bus;bus_capacity;attendee\n"
-        "V1;Gate;2024-03-21;13:30;17:00;1;10;nl-001\n"
-        "V1;Gate;2024-03-21;13:30;17:00;1;10;b7x\n"
-        "V1;Gate;2024-03-21;13:30;17:00;1;10;REG2024000117\n"
-    ).encode()
+        b"visit_id;visit_title;day;depart;return;bus;bus_capacity;attendee\n"
+        b"V1;Gate;2024-03-21;13:30;17:00;1;10;nl-001\n"
+        b"V1;Gate;2024-03-21;13:30;17:00;1;10;b7x\n"
+        b"V1;Gate;2024-03-21;13:30;17:00;1;10;REG2024000117\n"
+    )
     import_visits(event_db, visits)
     assigned = load_state(event_db).buses["V1-B1"].assigned
     assert set(assigned) == {by_name[n].id for n in ("Pieter De Smet", "Lars Øberg", "Jan Peeters")}

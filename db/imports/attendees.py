@@ -79,16 +79,16 @@ def import_attendees(
     used = detect(table.header) if preset == "auto" else preset
     people, report = _read_people(table, used, mapping)
     if dry_run:
-        drafts, contacts = _plan(db, people, report, new_id)
+        drafts, contacts, _ = _plan(db, people, report, new_id)
         report.dry_run = True
         report.events = len(drafts)
         report.detail["contacts_changed"] = len(contacts)
         return report
     with write(db):
-        drafts, contacts = _plan(db, people, report, new_id)
+        drafts, contacts, book = _plan(db, people, report, new_id)
         appended = append_in_transaction(db, local_station(db), drafts, wall=wall)
         _save_contacts(db, contacts)
-        identity.save(db, ((key, p.id) for p in people if p.id and p.keys for key in p.keys.stored))
+        book.save(db, ((key, p.id) for p in people if p.id and p.keys for key in p.keys.stored))
     report.events = len(appended)
     report.detail["contacts_changed"] = len(contacts)
     return report
@@ -221,7 +221,7 @@ def _assign_keys(people: list[Person]) -> None:
         p.key = p.keys.main
 
 
-def _resolve_ids(db: Database, people: list[Person], known: dict[str, dict[str, Any]], new_id: ids.NewId) -> None:
+def _resolve_ids(db: Database, people: list[Person], known: dict[str, dict[str, Any]], new_id: ids.NewId) -> identity.KeyBook:
     """Each person's attendee id: the file's own if it fits a badge (or the log already has it),
     else the attendee their keys find, else a new random one. Never derived from the person."""
     book = identity.KeyBook(db, known)
@@ -242,6 +242,7 @@ def _resolve_ids(db: Database, people: list[Person], known: dict[str, dict[str, 
     for p in people:
         if not p.id and not p.skipped:
             p.id = _fresh(new_id, taken)
+    return book
 
 
 def _fresh(new_id: ids.NewId, taken: set[str]) -> str:
@@ -282,10 +283,11 @@ def _key_words(key: str) -> str:
 
 def _plan(
     db: Database, people: list[Person], report: ImportReport, new_id: ids.NewId
-) -> tuple[list[Draft], dict[str, tuple[str | None, str | None]]]:
-    """The events and contact changes that bring the log in line with the file."""
+) -> tuple[list[Draft], dict[str, tuple[str | None, str | None]], identity.KeyBook]:
+    """The events and contact changes that bring the log in line with the file, and the keys
+    that found (or will find) its people."""
     known = reference(db, (ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)).attendees
-    _resolve_ids(db, people, known, new_id)
+    book = _resolve_ids(db, people, known, new_id)
     drafts: list[Draft] = []
     tally = report.tally("attendees")
     seen: set[str] = set()
@@ -314,7 +316,7 @@ def _plan(
     if absent:
         report.warnings.append(f"{absent} attendee(s) already registered are not in this file; kept (imports never remove anyone)")
     contacts = _contact_changes(db, [p for p in people if not p.skipped])
-    return drafts, contacts
+    return drafts, contacts, book
 
 
 def _contact_changes(db: Database, people: Iterable[Person]) -> dict[str, tuple[str | None, str | None]]:

@@ -18,6 +18,7 @@ read the same way from the log (references, names) and `contacts` (e-mails).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -67,9 +68,14 @@ class KeyBook:
     """The keys this node remembers, and the ones an older database implies."""
 
     def __init__(self, db: Database, known: Mapping[str, Mapping[str, Any]]) -> None:
+        self.db = db
         self.known = known
         self.saved: dict[str, str] = {str(k): str(v) for k, v in db.execute(f"SELECT source_key, attendee_id FROM {TABLE}")}
-        self.implied = _implied(db, known)
+
+    @functools.cached_property
+    def implied(self) -> dict[str, str]:
+        """Read only when a key is not saved: new people, and databases older than the table."""
+        return _implied(self.db, self.known)
 
     def lookup(self, key: str) -> str | None:
         found = self.saved.get(key) or self.implied.get(key)
@@ -93,6 +99,17 @@ class KeyBook:
             return found
         return None
 
+    def save(self, db: Database, entries: Iterable[tuple[str, str]]) -> None:
+        """Remember `(key, attendee id)` pairs; a key seen again points at its newest attendee.
+        A key two attendees of this import share (same name and organisation) names neither."""
+        out, ambiguous = _unambiguous(entries)
+        db.conn.executemany(
+            f"INSERT INTO {TABLE} (source_key, attendee_id) VALUES (?, ?) "
+            "ON CONFLICT(source_key) DO UPDATE SET attendee_id = excluded.attendee_id",
+            [(key, ident) for key, ident in out.items() if self.saved.get(key) != ident],
+        )
+        db.conn.executemany(f"DELETE FROM {TABLE} WHERE source_key = ?", [(key,) for key in ambiguous if key in self.saved])
+
 
 def _implied(db: Database, known: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     """Keys read from the log and `contacts`; a key two attendees would share is left out."""
@@ -108,6 +125,13 @@ def _implied(db: Database, known: Mapping[str, Mapping[str, Any]]) -> dict[str, 
             continue
         mail = str(email).casefold()
         pairs += [(f"email:{mail}", str(ident)), (f"email:{mail}|name:{normal(str(person.get('name', '')))}", str(ident))]
+    return _unambiguous(pairs)[0]
+
+
+
+
+def _unambiguous(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str], set[str]]:
+    """`{key: attendee id}` for keys that name one attendee, and the keys that name several."""
     out: dict[str, str] = {}
     ambiguous: set[str] = set()
     for key, ident in pairs:
@@ -115,13 +139,4 @@ def _implied(db: Database, known: Mapping[str, Mapping[str, Any]]) -> dict[str, 
             ambiguous.add(key)
     for key in ambiguous:
         del out[key]
-    return out
-
-
-def save(db: Database, entries: Iterable[tuple[str, str]]) -> None:
-    """Remember `(key, attendee id)` pairs; a key seen again points at its newest attendee."""
-    db.conn.executemany(
-        f"INSERT INTO {TABLE} (source_key, attendee_id) VALUES (?, ?) "
-        "ON CONFLICT(source_key) DO UPDATE SET attendee_id = excluded.attendee_id",
-        list(entries),
-    )
+    return out, ambiguous

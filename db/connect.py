@@ -4,6 +4,7 @@ busy timeout, and brings the schema up to date."""
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ def connect(path: str | Path, *, create: bool = True) -> Database:
         raise NotAnEventDatabase(f"{path} does not exist (create it with `eventops init` or `eventops demo init`)")
     if not exists:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(path)
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     # The header is read by SQLite itself: opening the file from Python and closing it again
     # would drop this process's POSIX locks on a database other connections are using.
@@ -52,6 +54,18 @@ def connect(path: str | Path, *, create: bool = True) -> Database:
         conn.close()
         raise
     return db
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite opens it.
+
+    A station's file holds its sync token and every attendee's name; SQLite would create it
+    0644 (umask permitting) and gives its -wal and -shm files the mode of the database file.
+    An existing (empty) file is left alone: it keeps its mode, and its locks (closing a
+    descriptor of a file would drop this process's POSIX locks on it).
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def connect_memory() -> Database:

@@ -108,3 +108,11 @@ def m003_signatures(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m004_import_keys(db: Database) -> None:
+    """How the organiser's imports recognise a person again (the file's own id, registration
+    reference, e-mail, name and organisation) now that attendee ids are random. Node-local like
+    `contacts`: never part of an event; purge deletes it."""
+    db.execute("CREATE TABLE import_keys (source_key TEXT PRIMARY KEY, attendee_id TEXT NOT NULL)")

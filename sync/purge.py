@@ -1,9 +1,15 @@
 """Purge: remove personal data from a station's database after the event.
 
 The log is append-only, so this is the one place that rewrites it: inside one transaction it
-drops the append-only triggers, blanks the personal fields of attendee events, deletes any
-contacts, and puts the very same triggers back. A purged database never syncs again (its
-events no longer equal everyone else's), and the command says what it removed.
+drops the append-only triggers, blanks the personal fields of attendee events, deletes the
+node-local tables that hold people (contacts, import keys, quarantined events), and puts the
+very same triggers back. A purged database never syncs again (its events no longer equal
+everyone else's), and the command says what it removed.
+
+Blanking a value in SQL leaves its old bytes behind unless the build's `secure_delete` is on
+(it is off by default in SQLite): in freed cells, free pages, and the WAL's older frames. So
+the purge runs with `secure_delete` on, then checkpoints the WAL into the file and truncates
+it, rebuilds the file (VACUUM, which leaves no free page), and truncates the WAL again.
 """
 
 from __future__ import annotations
@@ -22,6 +28,12 @@ from sync.client import PURGED
 
 #: Fields of attendee events that name a person or say where they come from.
 PERSONAL_FIELDS = ("name", "first", "last", "org", "city", "email", "phone")
+#: Node-local tables that hold people (e-mails, import keys, whole quarantined events): emptied.
+PERSONAL_TABLES = ("import_keys", "sync_quarantine", "pending", "evidence")
+
+
+class PurgeIncomplete(EventOpsError):
+    """The purge is done but old copies are still in the WAL: another program holds the file."""
 
 
 @dataclass
@@ -46,9 +58,21 @@ class PurgeReport:
 
 
 def purge(db: Database, *, force: bool = False) -> PurgeReport:
-    """Blank names, organisations and cities in the log, delete contacts; all or nothing."""
+    """Blank names, organisations and cities in the log, delete contacts; all or nothing.
+    Then wipe the old copies from the file (`wipe`), even if there was nothing left to blank."""
     if local_station(db) == ORGANISER and not force:
         raise EventOpsError("this is the organiser's database (station 'org'): purge a station's database, or pass --force")
+    before = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")
+    try:
+        report = _blank(db)
+        wipe(db)
+    finally:
+        db.execute(f"PRAGMA secure_delete = {int(before)}")
+    return report
+
+
+def _blank(db: Database) -> PurgeReport:
     report = PurgeReport()
     attendees: set[str] = set()
     with write(db):
@@ -76,9 +100,31 @@ def purge(db: Database, *, force: bool = False) -> PurgeReport:
             report.contacts = db.execute("DELETE FROM contacts").rowcount
         for _, sql in triggers:
             db.execute(sql)
-        if "sync_quarantine" in db.table_names():
-            db.execute("DELETE FROM sync_quarantine")
+        tables = set(db.table_names())
+        for table in PERSONAL_TABLES:
+            if table in tables:
+                db.execute(f'DELETE FROM "{table}"')
         # In the same transaction: a purged log never exists without its "no longer syncs" mark.
         set_setting(db, PURGED, "1")
     report.attendees = len(attendees)
     return report
+
+
+def wipe(db: Database) -> None:
+    """Leave no old copy of a deleted value in the file, its free pages or its WAL.
+
+    The checkpoint before VACUUM moves every page into the file (VACUUM then rewrites them
+    all, leaving no free page); the one after moves the rebuilt pages in and empties the WAL.
+    """
+    _checkpoint(db)
+    db.execute("VACUUM")
+    _checkpoint(db)
+
+
+def _checkpoint(db: Database) -> None:
+    busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    if busy:
+        raise PurgeIncomplete(
+            "personal data removed, but another program has this database open, so old copies stay in its "
+            "WAL file: close the station app (and any other program using it) and run `eventops purge` again"
+        )

@@ -41,6 +41,8 @@ def default_paths(db_path: Path) -> tuple[Path, Path]:
 def self_signed(cert_path: Path, key_path: Path, hostnames: list[str] | None = None) -> str:
     """Create (once) a self-signed certificate and key; returns the certificate's fingerprint."""
     if cert_path.exists() and key_path.exists():
+        if key_path.stat().st_mode & 0o077:
+            os.chmod(key_path, 0o600)  # a key copied in with looser permissions: owner only
         return fingerprint_pem(cert_path.read_text())
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization

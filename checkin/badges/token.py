@@ -37,9 +37,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from checkin.badges import wedge
+from db.badge_ids import ALPHABET  # one alphabet for tokens and the ids imports make
 
-#: Every character a token may contain.
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPRSTUVXZ"
 #: The 32 digits of base32 fields (the alphabet without O, which reads like 0).
 BASE32 = "0123456789ABCDEFGHIJKLMNPRSTUVXZ"
 _B32_VALUE = {char: value for value, char in enumerate(BASE32)}

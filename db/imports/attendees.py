@@ -1,9 +1,12 @@
 """Importing attendees from the CSV exports organisers really have (pretix, Eventbrite,
 hand-made sheets), so that re-importing an updated export updates and never duplicates.
 
-Each attendee's id comes from an id column when the file has one, else it is derived
-from the registration reference, else the e-mail, else the name and organisation (see
-`db.imports.ids`). New attendees get `attendee.registered`; changed ones get
+Each attendee's id comes from the file's id column when it fits on a badge (at most 8 of
+0-9 and A-Z without Q, W, Y; upper-cased); otherwise it is random (`db.imports.ids`) and a
+file id that did not fit is kept as the reference. People already registered are found again
+by the file's id, the registration reference, the e-mail, or the name and organisation,
+through the organiser's local `import_keys` (`db.imports.identity`), never by recomputing an
+id from personal data. New attendees get `attendee.registered`; changed ones get
 `attendee.updated` carrying only the fields that changed; unchanged rows append nothing.
 E-mail and phone go only to the local `contacts` table, never into an event.
 """
@@ -19,9 +22,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from db import events as ev
+from db.badge_ids import MAX_ID_LEN, fits_badge
 from db.connect import write
 from db.hlc import WallClock, system_wall_ms
-from db.imports import ids
+from db.imports import identity, ids
 from db.imports.columns import missing_message, normal, resolve
 from db.imports.current import event_facts, reference
 from db.imports.presets import AMBIGUOUS_NAME, NOT_COMING, PRESETS, aliases, detect
@@ -45,9 +49,10 @@ class Person:
     record: dict[str, Any]  # event fields present in the file
     email: str | None = None  # None: the file has no e-mail column
     phone: str | None = None
-    explicit_id: str = ""
-    key: str = ""
-    id: str = ""
+    explicit_id: str = ""  # as the file writes it
+    key: str = ""  # rows with the same key are one person
+    keys: identity.Keys | None = None
+    id: str = ""  # resolved against the database (`_resolve_ids`)
     skipped: bool = False
     lines: list[int] = field(default_factory=list)
 
@@ -62,8 +67,11 @@ def import_attendees(
     name: str | None = None,
     db_label: str | Path = "the database",
     wall: WallClock = system_wall_ms,
+    new_id: ids.NewId = ids.new_attendee_id,
 ) -> ImportReport:
-    """Import attendees from a CSV file into `db`, in one transaction (or not at all)."""
+    """Import attendees from a CSV file into `db`, in one transaction (or not at all).
+
+    `new_id` makes the id of each attendee the database does not have yet."""
     event_facts(db, db_label)
     table = read_table(source, name)
     if preset not in PRESETS:
@@ -71,15 +79,16 @@ def import_attendees(
     used = detect(table.header) if preset == "auto" else preset
     people, report = _read_people(table, used, mapping)
     if dry_run:
-        drafts, contacts = _plan(db, people, report)
+        drafts, contacts, _ = _plan(db, people, report, new_id)
         report.dry_run = True
         report.events = len(drafts)
         report.detail["contacts_changed"] = len(contacts)
         return report
     with write(db):
-        drafts, contacts = _plan(db, people, report)
+        drafts, contacts, book = _plan(db, people, report, new_id)
         appended = append_in_transaction(db, local_station(db), drafts, wall=wall)
         _save_contacts(db, contacts)
+        book.save(db, ((key, p.id) for p in people if p.id and p.keys for key in p.keys.stored))
     report.events = len(appended)
     report.detail["contacts_changed"] = len(contacts)
     return report
@@ -112,17 +121,27 @@ def _read_people(table: Table, preset: str, mapping: Mapping[str, str] | None) -
         if person.skipped:
             skipped.append(row.line)
         people.append(person)
-    _assign_ids(people, problems)
+    _assign_keys(people)
     if problems:
         raise ImportProblems(table.source, problems)
     if skipped:
         report.warnings.append(
-            f"{len(skipped)} cancelled/refunded row(s) skipped (line {', '.join(map(str, skipped[:10]))}{'...' if len(skipped) > 10 else ''})"
+            f"{len(skipped)} cancelled/refunded row(s) skipped (line {_lines(skipped)})"
+        )
+    replaced = [p.line for p in people if p.explicit_id and ids.badge_ready(p.explicit_id) is None]
+    if replaced:
+        report.warnings.append(
+            f"{len(replaced)} id(s) of the file do not fit on a badge (at most {MAX_ID_LEN} of 0-9 and A-Z without Q, W, Y): "
+            f"those attendees get ids of their own, the file's id kept as their reference (line {_lines(replaced)})"
         )
     for person in people:
         if person.email and not _EMAIL.match(person.email):
             report.warnings.append(f"line {person.line}: {person.email!r} is not an e-mail address; kept as written")
     return _merge_duplicates(people, problems, report, table.source), report
+
+
+def _lines(lines: list[int]) -> str:
+    return ", ".join(map(str, lines[:10])) + ("..." if len(lines) > 10 else "")
 
 
 def _sep_name(delimiter: str) -> str:
@@ -173,48 +192,79 @@ def _person(row: Row, columns: Mapping[str, int], problems: list[Problem]) -> Pe
         except ValueError as error:
             problems.append(Problem(row.line, str(error)))
             return None
+        if ids.badge_ready(explicit) is None and not record.get("ref"):
+            record["ref"] = explicit  # the attendee gets an id that fits a badge; the file's stays findable
     status = get("status")
     if status and normal(status) in NOT_COMING:
         person.skipped = True
     return person
 
 
-def _assign_ids(people: list[Person], problems: list[Problem]) -> None:
-    """Key and id of each person: id column, else ref, else e-mail, else name + organisation.
-
-    An e-mail shared by people of different names (one assistant registering three
-    colleagues) identifies nobody: those rows are keyed by e-mail and name.
-    """
+def _assign_keys(people: list[Person]) -> None:
+    """The keys each person is known by (`db.imports.identity`): id column, reference, e-mail,
+    name + organisation. An e-mail shared by people of different names (one assistant
+    registering three colleagues) identifies nobody by itself: those rows are keyed by e-mail
+    and name."""
     names_by_email: dict[str, set[str]] = {}
     for p in people:
-        if not p.explicit_id and not p.record.get("ref") and p.email:
+        if p.email:
             names_by_email.setdefault(p.email.casefold(), set()).add(normal(p.record["name"]))
     for p in people:
+        p.keys = identity.keys_for(
+            explicit=(ids.badge_ready(p.explicit_id) or p.explicit_id) if p.explicit_id else "",
+            ref=str(p.record.get("ref") or ""),
+            email=p.email,
+            name=p.record["name"],
+            org=str(p.record.get("org") or ""),
+            shared_email=bool(p.email) and len(names_by_email.get((p.email or "").casefold(), ())) > 1,
+        )
+        p.key = p.keys.main
+
+
+def _resolve_ids(db: Database, people: list[Person], known: dict[str, dict[str, Any]], new_id: ids.NewId) -> identity.KeyBook:
+    """Each person's attendee id: the file's own if it fits a badge (or the log already has it),
+    else the attendee their keys find, else a new random one. Never derived from the person."""
+    book = identity.KeyBook(db, known)
+    claimed: set[str] = set()
+    for p in people:
         if p.explicit_id:
-            p.key, p.id = "id:" + p.explicit_id, p.explicit_id
-            continue
-        if p.record.get("ref"):
-            p.key = "ref:" + p.record["ref"]
-        elif p.email:
-            email = p.email.casefold()
-            shared = len(names_by_email.get(email, ())) > 1
-            p.key = "email:" + email + ("|name:" + normal(p.record["name"]) if shared else "")
-        else:
-            p.key = "name:" + normal(p.record["name"]) + "|org:" + normal(p.record.get("org", ""))
-        p.id = ids.derived("A", p.key)
+            ident = p.explicit_id if p.explicit_id in known else ids.badge_ready(p.explicit_id)
+            if ident is not None:
+                p.id = ident
+                claimed.add(ident)
+    for find in (book.find_primary, book.find_secondary):
+        for p in people:
+            if not p.id and p.keys is not None:
+                p.id = find(p.keys, claimed) or ""
+                if p.id:
+                    claimed.add(p.id)
+    taken = set(known) | claimed
+    for p in people:
+        if not p.id and not p.skipped:
+            p.id = _fresh(new_id, taken)
+    return book
+
+
+def _fresh(new_id: ids.NewId, taken: set[str]) -> str:
+    for _ in range(100):
+        ident = new_id()
+        if ident not in taken:
+            if not fits_badge(ident):
+                raise ValueError(f"new attendee id {ident!r} does not fit on a badge")
+            taken.add(ident)
+            return ident
+    raise RuntimeError("no new attendee id after 100 tries: the id generator repeats itself")
 
 
 def _merge_duplicates(people: list[Person], problems: list[Problem], report: ImportReport, source: str) -> list[Person]:
     """One person per key: identical repeats are folded with a warning, conflicting ones refused."""
-    by_id: dict[str, Person] = {}
+    by_key: dict[str, Person] = {}
     for p in sorted(people, key=lambda p: p.line):
-        first = by_id.get(p.id)
+        first = by_key.get(p.key)
         if first is None:
-            by_id[p.id] = p
+            by_key[p.key] = p
             continue
-        if first.key != p.key:
-            problems.append(Problem(p.line, f"id {p.id} of line {first.line} again, for someone else"))
-        elif (first.record, first.email, first.phone, first.skipped) == (p.record, p.email, p.phone, p.skipped):
+        if (first.record, first.email, first.phone, first.skipped) == (p.record, p.email, p.phone, p.skipped):
             first.lines.append(p.line)
             report.warnings.append(f"line {p.line} repeats line {first.line}; imported once")
         else:
@@ -223,7 +273,7 @@ def _merge_duplicates(people: list[Person], problems: list[Problem], report: Imp
             )
     if problems:
         raise ImportProblems(source, problems)
-    return list(by_id.values())
+    return list(by_key.values())
 
 
 def _key_words(key: str) -> str:
@@ -231,9 +281,13 @@ def _key_words(key: str) -> str:
     return {"id": "same id", "ref": "same reference", "email": "same e-mail", "name": "same name and organisation"}[kind]
 
 
-def _plan(db: Database, people: Iterable[Person], report: ImportReport) -> tuple[list[Draft], dict[str, tuple[str | None, str | None]]]:
-    """The events and contact changes that bring the log in line with the file."""
+def _plan(
+    db: Database, people: list[Person], report: ImportReport, new_id: ids.NewId
+) -> tuple[list[Draft], dict[str, tuple[str | None, str | None]], identity.KeyBook]:
+    """The events and contact changes that bring the log in line with the file, and the keys
+    that found (or will find) its people."""
     known = reference(db, (ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)).attendees
+    book = _resolve_ids(db, people, known, new_id)
     drafts: list[Draft] = []
     tally = report.tally("attendees")
     seen: set[str] = set()
@@ -262,7 +316,7 @@ def _plan(db: Database, people: Iterable[Person], report: ImportReport) -> tuple
     if absent:
         report.warnings.append(f"{absent} attendee(s) already registered are not in this file; kept (imports never remove anyone)")
     contacts = _contact_changes(db, [p for p in people if not p.skipped])
-    return drafts, contacts
+    return drafts, contacts, book
 
 
 def _contact_changes(db: Database, people: Iterable[Person]) -> dict[str, tuple[str | None, str | None]]:

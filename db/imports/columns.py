@@ -8,6 +8,7 @@ address), the first one wins.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,6 +19,7 @@ from db.imports.problems import ImportProblems, Problem
 IGNORE = "ignore"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names are normalised several times per import
 def normal(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a header or name."""
     decomposed = unicodedata.normalize("NFKD", text.replace("\ufeff", ""))

@@ -311,7 +311,8 @@ def _seat_drafts(
 
 
 class _AttendeeFinder:
-    """Finds an attendee by id, registration reference, e-mail (local contacts) or unique name."""
+    """Finds an attendee by id (or the attendee file's own id), registration reference, e-mail
+    (local contacts) or unique name."""
 
     def __init__(self, db: Database, known: Reference) -> None:
         self.ids = set(known.attendees)
@@ -324,10 +325,15 @@ class _AttendeeFinder:
         self.emails = {
             str(r[1]).casefold(): str(r[0]) for r in db.execute("SELECT attendee_id, email FROM contacts WHERE email != ''")
         }
+        # The attendee file's own ids, also those that did not fit on a badge and were replaced.
+        self.file_ids = {
+            str(r[0])[3:]: str(r[1]) for r in db.execute("SELECT source_key, attendee_id FROM import_keys WHERE source_key LIKE 'id:%'")
+        }
 
     def find(self, text: str) -> str:
-        if text in self.ids:
-            return text
+        for ident in (text, text.upper(), self.file_ids.get(text)):
+            if ident in self.ids:
+                return str(ident)
         folded = text.casefold()
         if folded in self.refs:
             return self.refs[folded]

@@ -44,11 +44,14 @@ def render(rows: list[dict[str, str]], delimiter: str) -> bytes:
 
 
 def imported(data: bytes) -> tuple[Database, dict[str, tuple[str, ...]], dict[str, str]]:
+    """The attendees and their contacts by name (ids are random: two databases never share them)."""
     db = connect_memory()
     make_event(db)
     import_attendees(db, data)
-    people = {a.id: (a.name, a.first, a.last, a.org, a.city) for a in load_state(db).attendees.values()}
-    book = {r[0]: r[1] for r in db.execute("SELECT attendee_id, email FROM contacts")}
+    attendees = load_state(db).attendees.values()
+    people = {a.name: (a.name, a.first, a.last, a.org, a.city) for a in attendees}
+    names = {a.id: a.name for a in attendees}
+    book = {names[r[0]]: r[1] for r in db.execute("SELECT attendee_id, email FROM contacts")}
     return db, people, book
 
 

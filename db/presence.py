@@ -124,7 +124,8 @@ def on_time(core: _Core, event: Event) -> bool:
 
     The organiser's clock is the reference: whenever the organiser sets something up (adds a
     station, reissues a badge), the window stays open a week past that moment, so an event run
-    later than its days (a postponement, the demo tried out today) still counts.
+    later than its days (postponed, or set up again for a rehearsal) still counts. A station
+    scanning long after the organiser last did anything is not believed.
 
     Scans and operations that sort before `event.created` (a station's clock some hours behind
     the organiser's, or a log filled in after the event) wait until it is folded, and are then

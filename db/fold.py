@@ -81,6 +81,10 @@ class _Core:
     acked: frozenset[str] = frozenset()
     last_event_ms: int = 0
     last_scan_ms: int = 0
+    #: The moments this event's scans can carry (`db.times.event_window`); None before `event.created`.
+    window: tuple[int, int] | None = None
+    #: Scans and operations that sort before `event.created`: judged once it is folded.
+    before_created: list[Event] = field(default_factory=list)
 
     def snapshot(self) -> _Core:
         return _Core(
@@ -110,6 +114,8 @@ class _Core:
             acked=self.acked,
             last_event_ms=self.last_event_ms,
             last_scan_ms=self.last_scan_ms,
+            window=self.window,
+            before_created=list(self.before_created),
         )
 
 
@@ -252,6 +258,15 @@ class EventState:
         self._day_span = (start, self.day_start_ms((date.fromisoformat(day) + timedelta(days=1)).isoformat()), day)
         return day
 
+    def within_event(self, ms: int) -> bool:
+        """Whether a scan at `ms` can belong to this event (see `db.times.event_window`).
+
+        A station can ask this of its own wall clock before it scans: outside, its scans
+        would be reported as a suspect clock and not counted.
+        """
+        window = self._core.window
+        return window is not None and window[0] <= ms <= window[1]
+
     def forget_times(self) -> None:
         """Drop cached day boundaries (the time zone or the sessions changed)."""
         self._day_cache.clear()
@@ -367,6 +382,9 @@ class EventState:
             "incidents": core.incidents,
             "acked": core.acked,
             "last_event_ms": core.last_event_ms,
+            "last_scan_ms": core.last_scan_ms,
+            "window": core.window,
+            "before_created": core.before_created,
         }
 
 

@@ -38,7 +38,15 @@ from db.state import (
     Visit,
     aboard_elsewhere,
 )
-from db.times import DAY_CLOSE_AFTER_MS, DEFAULT_TZ, SESSION_GRACE_MS, parse_local, zone
+from db.times import (
+    DAY_CLOSE_AFTER_MS,
+    DEFAULT_TZ,
+    SESSION_GRACE_MS,
+    WINDOW_AFTER_MS,
+    event_window,
+    parse_local,
+    zone,
+)
 
 if TYPE_CHECKING:
     from db.fold import EventState, _Core
@@ -61,12 +69,18 @@ def handles(*kinds: str) -> Callable[[Handler], Handler]:
 def fold_event(state: EventState, event: Event) -> None:
     core = state.core
     at = event.at_ms
-    core.last_event_ms = max(core.last_event_ms, at)
-    if event.kind != ev.STATION_HEALTH:  # "last event" means last real activity
-        core.station_last_ms[event.station_id] = max(core.station_last_ms.get(event.station_id, 0), at)
-    if event.kind in ev.SCAN_KINDS and not (event.kind == ev.SCAN_REJECTED and event.data.get("reason") == REVOKED_STATION):
-        core.last_scan_ms = max(core.last_scan_ms, at)
-        core.station_scans[(event.station_id, state.day_of(at))] += 1
+    if event.kind in ev.REFERENCE_KINDS and event.station_id == core.organiser:
+        _organiser_active(core, at)
+    if on_time(core, event):
+        core.last_event_ms = max(core.last_event_ms, at)
+        if event.kind != ev.STATION_HEALTH:  # "last event" means last real activity
+            core.station_last_ms[event.station_id] = max(core.station_last_ms.get(event.station_id, 0), at)
+        if event.kind in ev.SCAN_KINDS and not (event.kind == ev.SCAN_REJECTED and event.data.get("reason") == REVOKED_STATION):
+            core.last_scan_ms = max(core.last_scan_ms, at)
+            core.station_scans[(event.station_id, state.day_of(at))] += 1
+    elif event.kind not in ev.REFERENCE_KINDS:
+        _off_clock(state, core, event)
+        return
     handler = _HANDLERS.get(event.kind)
     if handler is None:
         return
@@ -105,6 +119,84 @@ def _author_kind(core: _Core, station_id: str) -> str | None:
     return kind
 
 
+def on_time(core: _Core, event: Event) -> bool:
+    """Whether `event` carries a time inside the event's window (`db.times.event_window`).
+
+    A clock can lie: a laptop set to the wrong year, a station that never had its time set
+    (hlc 0, 1970), a forged event at the largest HLC there is (year 4199). Such a time must
+    not move "as of", open an event day, count as an arrival or make a station look active,
+    and the fold can only judge it by the events themselves (every node must agree), so the
+    line is drawn by the `event.created` event: from its creation to a week after the last
+    day. Outside that line:
+
+    - a scan or an operation is *reported, not applied*: a check-in at an impossible time
+      cannot say which day it belongs to, and counting it under a guessed day would be the
+      lie again. It shows as a suspect-clock incident naming the station and the time it
+      claimed, so the operations lead can fix the station's clock and scan those people
+      again. (A void still undoes its station's own scan: the fold honours it before it
+      looks at times, and an undo moves no clock.)
+    - reference data still counts (the organiser prepares the event weeks ahead, and may
+      publish a key before the event exists); it only does not move the clocks above.
+
+    The organiser's clock is the reference: whenever the organiser sets something up (adds a
+    station, reissues a badge), the window stays open a week past that moment, so an event run
+    later than its days (postponed, or set up again for a rehearsal) still counts. A station
+    scanning long after the organiser last did anything is not believed.
+
+    Scans and operations that sort before `event.created` (a station's clock some hours behind
+    the organiser's, or a log filled in after the event) wait until it is folded, and are then
+    folded right after it when inside the window, reported when not.
+    """
+    window = core.window
+    if window is None:
+        return event.kind == ev.EVENT_CREATED
+    return window[0] <= event.at_ms <= window[1]
+
+
+def _organiser_active(core: _Core, at_ms: int) -> None:
+    """The organiser set something up at `at_ms`: the event is alive a week past it."""
+    window = core.window
+    if window is not None and at_ms + WINDOW_AFTER_MS > window[1]:
+        core.window = (window[0], at_ms + WINDOW_AFTER_MS)
+
+
+def _off_clock(state: EventState, core: _Core, event: Event) -> None:
+    """Report a scan or operation outside the event's window; its content is not applied."""
+    if core.window is None:
+        core.before_created.append(event)  # judged when the event is created
+        return
+    _clock_incident(state, core, event, core.last_event_ms)
+
+
+def _clock_incident(state: EventState, core: _Core, event: Event, noticed_ms: int) -> None:
+    """The suspect-clock incident for `event`, dated at the latest trustworthy time (`noticed_ms`).
+
+    Its id is the one the hub's `clock.suspect` report uses, so both name one incident.
+    """
+    assert core.window is not None
+    claimed = _moment(state, event.at_ms)
+    first, last = (_moment(state, ms)[:10] for ms in core.window)
+    done = "kept (an undo moves no clock)" if event.kind == ev.VOID else "not counted"
+    ident = f"{CLOCK_SUSPECT}:{event.station_id}:{event.seq}"
+    core.incidents[ident] = Incident(
+        ident,
+        CLOCK_SUSPECT,
+        noticed_ms,
+        event.station_id,
+        f"clock of {event.station_id} says {claimed}, outside this event ({first} to {last}): "
+        f"its {event.kind} #{event.seq} {done}",
+        attendee=_str(event.data, "attendee"),
+    )
+
+
+def _moment(state: EventState, ms: int) -> str:
+    """`2024-03-20 09:12` in the event's zone, for any time an HLC can carry."""
+    try:
+        return state.local_time(ms).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, ValueError, OSError):
+        return f"{ms} ms after 1970"
+
+
 def _str(data: Any, key: str, default: str = "") -> str:
     value = data.get(key, default)
     return default if value is None else str(value)
@@ -133,6 +225,13 @@ def _event_created(state: EventState, core: _Core, event: Event) -> None:
     )
     core.organiser = event.station_id
     state.forget_times()
+    core.window = event_window(event.at_ms, core.info.days, tz)
+    early, core.before_created = core.before_created, []
+    for scan in early:  # sorted before the event existed: a clock a little behind, or lying
+        if on_time(core, scan):
+            fold_event(state, scan)
+        else:
+            _clock_incident(state, core, scan, event.at_ms)
 
 
 @handles(ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)
@@ -453,13 +552,14 @@ def _clock_suspect(state: EventState, core: _Core, event: Event) -> None:
     ident = f"{CLOCK_SUSPECT}:{station_id}:{seq}"
     if ident in core.incidents:
         return
-    ahead_min = max(0, ((int(d.get("hlc", 0)) >> 16) - int(d.get("seen_at", event.at_ms))) // 60_000)
+    claimed_ms = int(d.get("hlc", 0)) >> 16
+    ahead_min = max(0, (claimed_ms - int(d.get("seen_at", event.at_ms))) // 60_000)
     core.incidents[ident] = Incident(
         ident,
         CLOCK_SUSPECT,
         event.at_ms,
         station_id,
-        f"clock of {station_id} is {ahead_min} min ahead of {event.station_id}",
+        f"clock of {station_id} is {ahead_min} min ahead of {event.station_id} (says {_moment(state, claimed_ms)})",
     )
 
 

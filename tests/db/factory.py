@@ -25,9 +25,13 @@ class Log:
         self.events: list[Event] = []
 
     def add(self, station: str, minutes: float, kind: str, /, **data: Any) -> Event:
+        return self.add_hlc(station, pack(at(minutes), (self.seqs.get(station, 0) + 1) % 7), kind, **data)
+
+    def add_hlc(self, station: str, hlc: int, kind: str, /, **data: Any) -> Event:
+        """An event at any HLC value, however wrong its clock (0, a year ahead, the largest)."""
         seq = self.seqs.get(station, 0) + 1
         self.seqs[station] = seq
-        event = Event(station, seq, pack(at(minutes), seq % 7), kind, data)
+        event = Event(station, seq, hlc, kind, data)
         self.events.append(event)
         return event
 

@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 from db import events as ev
 from db.events import Event
 from db.fold import EventState, fold_events
-from tests.db.factory import Log, reference
+from db.hlc import pack
+from tests.db.factory import Log, at, reference
+
+YEAR_MS = 365 * 86_400_000
+#: Clocks that lie (outside the event's window): a year ahead, never set (1970), before the event existed.
+LYING = {"far": lambda minutes: pack(at(minutes) + YEAR_MS), "zero": lambda minutes: 0, "early": lambda minutes: pack(at(minutes) - 30 * 86_400_000)}
 
 STATIONS = ["desk-1", "desk-2", "door-R1", "door-R2", "bus-V1-B1", "ops"]
 ATTENDEES = [f"A{i:03d}" for i in range(1, 9)]
@@ -21,7 +26,7 @@ ATTENDEES = [f"A{i:03d}" for i in range(1, 9)]
 action = st.tuples(
     st.sampled_from(STATIONS),
     st.floats(min_value=0, max_value=600, allow_nan=False),
-    st.sampled_from(["desk", "entry", "exit", "board", "depart", "return", "reject", "void", "ack"]),
+    st.sampled_from(["desk", "entry", "exit", "board", "depart", "return", "reject", "void", "ack", "far", "zero", "early"]),
     st.sampled_from(ATTENDEES),
 )
 
@@ -53,6 +58,9 @@ def build(actions: list[tuple[str, float, str, str]]) -> list[Event]:
             log.add(station, minutes, ev.VOID, station_id=station, seq=log.seqs[station])
         elif what == "ack":
             log.add(station, minutes, ev.INCIDENT_ACKED, incident=f"forged_badge:{station}:1")
+        elif what in LYING:  # a check-in or a door entry stamped by a lying clock
+            kind, data = (ev.DESK_CHECKIN, {"first": True}) if station.startswith("desk") else (ev.DOOR_ENTRY, {"room": room})
+            log.add_hlc(station, LYING[what](minutes), kind, attendee=attendee, **data)
     return log.events
 
 
@@ -88,3 +96,32 @@ def test_an_offline_station_syncing_late_lands_in_its_place(actions, late) -> No
             state.apply([event])
     state.apply([e for e in events if e.station_id == late])
     assert state.fingerprint() == truth.fingerprint()
+
+
+def _lies(event: Event) -> bool:
+    """Stamped by a lying clock in `build`: far outside 20-21 March 2024."""
+    return not at(-3 * 24 * 60) < event.at_ms < at(30 * 24 * 60)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(actions=st.lists(action, max_size=50), data=st.data())
+def test_events_from_lying_clocks_change_nothing_but_incidents(actions, data) -> None:
+    """Whatever a lying clock stamps is reported, one incident per event, and changes nothing else.
+
+    Folding the log with them (in any arrival order) gives the state of folding it without them,
+    but for their suspect-clock incidents.
+    """
+    events = build(actions)
+    lying = [e for e in events if _lies(e)]
+    honest = fold_events([e for e in events if not _lies(e)]).fingerprint()
+    state = EventState()
+    state.CHECKPOINT_EVERY = data.draw(st.sampled_from([3, 1000]))
+    state.apply(data.draw(st.permutations(events)))
+    folded = state.fingerprint()
+    extra = {k: v for k, v in folded.pop("incidents").items() if k not in honest["incidents"]}
+    assert {k: v for k, v in folded.items() if k != "before_created"} == {
+        k: v for k, v in honest.items() if k not in ("incidents", "before_created")
+    }
+    # (an undone scan is not reported: its station took it back)
+    assert set(extra) == {f"clock_suspect:{e.station_id}:{e.seq}" for e in lying if e.ident not in state.voided}
+    assert all(i.station in i.detail and "1970" not in state.day_of(i.at_ms) for i in extra.values())

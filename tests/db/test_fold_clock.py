@@ -13,11 +13,12 @@ from sqlite_utils import Database
 
 from dashboard.panels import arrivals, incidents, stations
 from db import events as ev
-from db import log
-from db.connect import connect
+from db import log, trust
+from db.connect import connect, connect_memory
 from db.events import Event
 from db.fold import EventState, fold_events, load_state
 from db.hlc import pack
+from db.node import set_local_station
 from db.state import CLOCK_SUSPECT, Incident
 from db.status import reference_now, render_text, status
 from db.times import WINDOW_AFTER_MS, WINDOW_BEFORE_MS, parse_local
@@ -184,15 +185,24 @@ def organiser_db(path: Path) -> Database:
     ]
     drafts += [log.Draft(ev.ATTENDEE_REGISTERED, {"id": f"A{i:03d}", "name": f"Person {i}"}) for i in range(1, 6)]
     log.append_many(db, "org", drafts, wall=wall(CREATED_MS))
-    log.merge(db, [Event("desk-1", 1, pack(at(70)), ev.DESK_CHECKIN, {"attendee": "A001", "first": True})], observer="org", wall=wall(at(75)))
+    log.merge(db, [station_scan(db, "desk-1", "desk", at(70), ev.DESK_CHECKIN, {"attendee": "A001", "first": True})], observer="org", wall=wall(at(75)))
     return db
+
+
+def station_scan(organiser: Database, station: str, kind: str, clock_ms: int, event_kind: str, data: dict[str, Any]) -> Event:
+    """A scan signed by a real station (its key vouched for by the organiser) whose clock says `clock_ms`."""
+    own = connect_memory()
+    set_local_station(own, station)
+    trust.vouch(organiser, station, kind, trust.public_key_of(own, station), wall=wall(CREATED_MS))
+    return log.append(own, station, event_kind, data, wall=wall(clock_ms))
 
 
 def test_a_4199_scan_merged_from_another_station_leaves_status_as_it_was(db_path: Path) -> None:
     db = organiser_db(db_path)
     before = load_state(db)
     report_before = status(before, reference_now(before, at(24 * 60 * 30)))
-    merged = log.merge(db, [Event("desk-9", 1, LARGEST_HLC, ev.DESK_CHECKIN, {"attendee": "A002", "first": True})], observer="org", wall=wall(at(80)))
+    scan = station_scan(db, "desk-9", "desk", LARGEST_HLC >> 16, ev.DESK_CHECKIN, {"attendee": "A002", "first": True})
+    merged = log.merge(db, [scan], observer="org", wall=wall(at(80)))
     assert [e.station_id for e in merged.suspect] == ["desk-9"]  # flagged on merge, reported by the hub
     state = load_state(db)
     report = status(state, reference_now(state, at(24 * 60 * 30)))
@@ -207,8 +217,10 @@ def test_a_4199_scan_merged_from_another_station_leaves_status_as_it_was(db_path
 
 def test_eventops_status_ignores_lying_clocks_on_a_real_file(db_path: Path) -> None:
     db = organiser_db(db_path)
-    log.merge(db, [Event("desk-9", 1, LARGEST_HLC, ev.DESK_CHECKIN, {"attendee": "A002", "first": True})], observer="org", wall=wall(at(80)))
-    log.merge(db, [Event("door-R1", 1, 0, ev.DOOR_ENTRY, {"attendee": "A003", "room": "R1"})], observer="org", wall=wall(at(81)))
+    far = station_scan(db, "desk-9", "desk", LARGEST_HLC >> 16, ev.DESK_CHECKIN, {"attendee": "A002", "first": True})
+    log.merge(db, [far], observer="org", wall=wall(at(80)))
+    zero = station_scan(db, "door-R1", "door", 0, ev.DOOR_ENTRY, {"attendee": "A003", "room": "R1"})
+    log.merge(db, [zero], observer="org", wall=wall(at(81)))
     db.conn.close()
 
     def eventops(*args: str) -> str:

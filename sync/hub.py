@@ -49,6 +49,9 @@ T = TypeVar("T")
 
 #: How often waiting pulls look for events written by other processes (the organiser's CLI).
 OUTSIDE_POLL_S = 0.5
+#: A refused request whose unread body is larger than this is answered with `Connection: close`,
+#: so the hub does not read megabytes it has already refused (the sender still gets the answer).
+DRAIN_BYTES = 64 * 1024
 #: How long the list of stations revoked in the log (by another hub) is trusted; revocations
 #: made on this hub (its token table) count at once.
 REVOKED_TTL_S = 10.0
@@ -274,7 +277,18 @@ async def read_raw(request: Request, limit: int, charge: Callable[[int], None]) 
         chunks.append(chunk)
     if declared is None:
         charge(size)
+    request.state.body_read = True
     return b"".join(chunks)
+
+
+def unread_body_is_large(request: Request) -> bool:
+    """True when the request still has a body to read that is large or of unknown length."""
+    if getattr(request.state, "body_read", False):
+        return False
+    length = request.headers.get("content-length")
+    if length is None:
+        return "chunked" in request.headers.get("transfer-encoding", "").lower()
+    return not length.isdigit() or int(length) > DRAIN_BYTES
 
 
 def json_response(obj: Any, status: int = 200) -> Response:
@@ -354,6 +368,8 @@ def create_app(
     async def protocol_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, p.ProtocolError)
         response = json_response(exc.body(), exc.status)
+        if unread_body_is_large(request):
+            response.headers["Connection"] = "close"
         if "retry_after" in exc.extra:
             response.headers["Retry-After"] = str(exc.extra["retry_after"])
         return response

@@ -10,16 +10,19 @@ under attack <= 3x idle), what the attackers got back, and the hub's CPU seconds
 On one small machine the senders also take CPU from the hub and from the honest station (here
 they run flat out on loopback, where a real sender would be held back by its network). So a
 control phase runs first: as many processes as senders, only burning CPU, never touching the
-hub. `ratio_to_control` is the part of the slowdown that is the hub's.
+hub. `ratio_to_control` is the part of the slowdown that is the hub's; `--nice 19` runs the
+senders (and the control) at the lowest priority, as if they were on other machines.
 
 Traffic goes only to 127.0.0.1. Usage:
   PYTHONPATH=$PWD .venv/bin/python bench/hostile.py [--seconds 20] [--senders 3] [--route /v1/enrol]
+      [--shape wide|deep] [--nice 19]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import shutil
@@ -46,8 +49,12 @@ from db.node import set_local_station  # noqa: E402
 from sync import store  # noqa: E402
 
 EVENTOPS = str(ROOT / ".venv" / "bin" / "eventops")
-#: What each attacker posts: 8 MB of nested JSON arrays.
-NESTED = b"[" * (4 * 1024 * 1024) + b"]" * (4 * 1024 * 1024)
+#: What each attacker posts, 8 MB of nested JSON: "wide" is valid JSON, 12 deep, that a parser
+#: must build a million lists for (seconds of work); "deep" is four million brackets deep.
+SHAPES = {
+    "wide": b"[" + b",".join([b"[" * 11 + b"0" + b"]" * 11] * (8 * 1024 * 1024 // 24)) + b"]",
+    "deep": b"[" * (4 * 1024 * 1024) + b"]" * (4 * 1024 * 1024),
+}
 
 
 def free_port() -> int:
@@ -91,30 +98,40 @@ def start_hub(hub_db: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the hub did not start")
 
 
-def cpu_s(pid: int) -> float:
+def cpu_s(pid: int) -> tuple[float, float]:
+    """CPU seconds a process has used: (user, system)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
-        return float("nan")
+        return float("nan"), float("nan")
 
 
-def attack(args: tuple[str, str, float]) -> dict[str, int]:
+def cpu_since(pid: int, before: tuple[float, float]) -> dict[str, float]:
+    user, system = cpu_s(pid)
+    return {"user": round(user - before[0], 2), "system": round(system - before[1], 2)}
+
+
+def attack(args: tuple[str, str, str, float, int]) -> dict[str, int]:
     """One unauthenticated sender: post the nested body until time is up; count the answers."""
-    url, route, seconds = args
+    url, route, shape, seconds, nice = args
+    os.nice(nice)
+    body = SHAPES[shape]
     got: Counter[str] = Counter()
     deadline = time.monotonic() + seconds
     with httpx.Client(base_url=url, timeout=30) as client:
         while time.monotonic() < deadline:
             try:
-                got[str(client.post(route, content=NESTED).status_code)] += 1
+                got[str(client.post(route, content=body).status_code)] += 1
             except httpx.HTTPError as error:
                 got[type(error).__name__] += 1
     return dict(got)
 
 
-def burn(seconds: float) -> int:
+def burn(args: tuple[float, int]) -> int:
     """A control "sender" that only takes CPU, for as long as an attacker would."""
+    seconds, nice = args
+    os.nice(nice)
     spins = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -141,7 +158,7 @@ def summary(samples: list[float]) -> dict[str, float]:
     return {
         "samples": len(ordered),
         "p50_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "p95_ms": round(ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)], 1),
         "failed": sum(1 for x in ordered if x == float("inf")),
     }
 
@@ -162,6 +179,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="how long the attack lasts")
     parser.add_argument("--senders", type=int, default=3)
     parser.add_argument("--route", default="/v1/enrol", help="where the attackers post (no token)")
+    parser.add_argument("--shape", default="wide", choices=sorted(SHAPES), help="what they post")
+    parser.add_argument(
+        "--nice", type=int, default=0, help="niceness of the senders (and control): 19 models senders on other machines"
+    )
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-hostile-"))
     hub_db = work / "hub.db"
@@ -175,24 +196,24 @@ def main() -> None:
             measure(client, token, vector, 1.0)  # warm up
             cpu0 = cpu_s(proc.pid)
             idle = measure(client, token, vector, min(options.seconds, 10.0))
-            hub_cpu_idle = cpu_s(proc.pid) - cpu0
+            hub_cpu_idle = cpu_since(proc.pid, cpu0)
             window = min(options.seconds, 10.0)
             with ctx.Pool(options.senders) as pool:
-                burning = pool.map_async(burn, [window + 1.0] * options.senders)
+                burning = pool.map_async(burn, [(window + 1.0, options.nice)] * options.senders)
                 time.sleep(0.5)
                 control = measure(client, token, vector, window - 1.0)
                 burning.get(window + 30)
-                sent = pool.map_async(attack, [(url, options.route, options.seconds)] * options.senders)
+                sent = pool.map_async(attack, [(url, options.route, options.shape, options.seconds, options.nice)] * options.senders)
                 time.sleep(1.0)  # the senders are up and posting
                 cpu1 = cpu_s(proc.pid)
                 attacked = measure(client, token, vector, options.seconds - 2.0)
-                hub_cpu_attack = cpu_s(proc.pid) - cpu1
+                hub_cpu_attack = cpu_since(proc.pid, cpu1)
                 answers: Counter[str] = Counter()
                 for counts in sent.get(options.seconds + 60):
                     answers.update(counts)
         result.update(
             {
-                "attack": {"senders": options.senders, "route": options.route, "body_bytes": len(NESTED), "seconds": options.seconds},
+                "attack": {"senders": options.senders, "route": options.route, "shape": options.shape, "body_bytes": len(SHAPES[options.shape]), "nice": options.nice, "seconds": options.seconds},
                 "idle": idle,
                 "control_cpu_only": control,
                 "under_attack": attacked,
@@ -201,7 +222,7 @@ def main() -> None:
                 "ratio_to_control_p50": {k: round(attacked[k]["p50_ms"] / control[k]["p50_ms"], 2) for k in idle},
                 "ratio_to_control_p95": {k: round(attacked[k]["p95_ms"] / control[k]["p95_ms"], 2) for k in idle},
                 "attackers_got": dict(answers),
-                "hub_cpu_s": {"idle_window": round(hub_cpu_idle, 2), "attack_window": round(hub_cpu_attack, 2)},
+                "hub_cpu_s": {"idle_window": hub_cpu_idle, "attack_window": hub_cpu_attack},
                 "load_average_after": round(os.getloadavg()[0], 1),
             }
         )

@@ -10,6 +10,9 @@ and the client share one definition, and every refusal carries a stable machine 
     POST /v1/enrol  {"secret": "..."}                          -> {"station", "kind", "role", "token", "hub"}
     GET  /v1/health (no token: says nothing about stations)    -> {"ok", "events"}
     GET  /v1/whoami (bearer)                                   -> {"station", "kind", "role", "hub"}
+
+A refusal is a 4xx `{"error": reason, "message": sentence, ...}`; 429 `quota` also carries
+`retry_after` (seconds, and a `Retry-After` header): a station backs off and sends again.
 """
 
 from __future__ import annotations

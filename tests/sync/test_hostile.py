@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -64,8 +64,8 @@ def event_bytes(event: ev.Event, station_id: bytes | None = None, **data: object
     return raw
 
 
-# (route, needs a token, body or a function of the desk's next event, status, reason)
-CASES = {
+# route, body (or a function of the desk's first scan), status, reason; all but enrol carry a token
+CASES: dict[str, tuple[str, bytes | Callable[[ev.Event], bytes], int, str]] = {
     "pull: wait NaN": ("/v1/pull", b'{"vector": {}, "wait": NaN}', 400, p.MALFORMED),
     "pull: wait Infinity": ("/v1/pull", b'{"vector": {}, "wait": Infinity}', 400, p.MALFORMED),
     "pull: wait 1e999": ("/v1/pull", b'{"vector": {}, "wait": 1e999}', 400, p.MALFORMED),

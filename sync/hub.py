@@ -52,6 +52,9 @@ OUTSIDE_POLL_S = 0.5
 #: A refused request whose unread body is larger than this is answered with `Connection: close`,
 #: so the hub does not read megabytes it has already refused (the sender still gets the answer).
 DRAIN_BYTES = 64 * 1024
+#: How long a stranger (no valid token) waits for the refusal of such a body: a sender in a hot
+#: loop then costs the hub almost nothing, and an honest station never sends one.
+STRANGER_PAUSE_S = 0.5
 #: How long the list of stations revoked in the log (by another hub) is trusted; revocations
 #: made on this hub (its token table) count at once.
 REVOKED_TTL_S = 10.0
@@ -178,6 +181,7 @@ class Hub:
             raise p.ProtocolError(401, p.UNAUTHORISED, "this hub does not know that token: enrol the station again")
         if grant.revoked:
             raise p.ProtocolError(403, p.REVOKED, f"station {grant.station_id} has been revoked on this hub")
+        request.state.grant = grant
         return grant
 
     def revoked_now(self, db: Database) -> set[str]:
@@ -370,6 +374,8 @@ def create_app(
         response = json_response(exc.body(), exc.status)
         if unread_body_is_large(request):
             response.headers["Connection"] = "close"
+            if getattr(request.state, "grant", None) is None:
+                await asyncio.sleep(STRANGER_PAUSE_S)
         if "retry_after" in exc.extra:
             response.headers["Retry-After"] = str(exc.extra["retry_after"])
         return response

@@ -5,6 +5,11 @@ and holds a pull open until events beyond the caller's vector exist, so a scan r
 dashboard at once. SQLite work never runs on the event loop: one writer thread owns the
 write connection (every write goes through it, datasette's way) and a few reader threads
 hold their own connections; WAL lets them read while the writer writes.
+
+Every request body is hostile until parsed: capped per route (4 KiB for `/v1/enrol`, which
+anyone may call), read only after the token is checked where there is one, charged to the
+station's quota (`sync.quota`), and parsed by two parser threads, never on the event loop.
+Every refusal is a 4xx with a reason; a 500 means a bug of ours.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from sync import protocol as p
 from sync import store
 from sync.connection import open_any, open_more
 from sync.incidents import merge_guarded
+from sync.quota import UNLIMITED, Quota, Quotas
 
 logger = logging.getLogger("eventops.hub")
 
@@ -43,6 +49,12 @@ T = TypeVar("T")
 
 #: How often waiting pulls look for events written by other processes (the organiser's CLI).
 OUTSIDE_POLL_S = 0.5
+#: A refused request whose unread body is larger than this is answered with `Connection: close`,
+#: so the hub does not read megabytes it has already refused (the sender still gets the answer).
+DRAIN_BYTES = 64 * 1024
+#: How long a stranger (no valid token) waits for the refusal of such a body: a sender in a hot
+#: loop then costs the hub almost nothing, and an honest station never sends one.
+STRANGER_PAUSE_S = 0.5
 #: How long the list of stations revoked in the log (by another hub) is trusted; revocations
 #: made on this hub (its token table) count at once.
 REVOKED_TTL_S = 10.0
@@ -68,14 +80,17 @@ class PushOutcome:
 class Hub:
     """The hub's state: its database (through its threads) and the pulls waiting for news."""
 
-    def __init__(self, db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_wall_ms) -> None:
+    def __init__(self, db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_wall_ms, quotas: Quotas | None = None) -> None:
         self.db_path = Path(db_path)
         self.wall = wall
+        self.quotas = quotas or Quotas()
         self._local = threading.local()
         self._connections: list[Database] = []
         self._lock = threading.Lock()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="hub-writer")
         self._readers = ThreadPoolExecutor(4, thread_name_prefix="hub-reader")
+        # Bodies are parsed here, not on the event loop nor on the readers (which pulls wait for).
+        self._parsers = ThreadPoolExecutor(2, thread_name_prefix="hub-parser")
         self._news: asyncio.Condition | None = None
         self._last_rowid = 0
         self._revoked: tuple[float, set[str]] = (0.0, set())
@@ -107,9 +122,21 @@ class Hub:
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         return await self._run(self._writer, fn, *args)
 
+    async def body(self, request: Request, limit: int, grant: store.Grant | None = None) -> dict[str, Any]:
+        """The request's body as a JSON object: at most `limit` bytes (413 as soon as it is
+        known to be larger), charged to `grant`'s byte quota (429), parsed off the event loop."""
+        raw = await read_raw(request, limit, charge=lambda size: self._charge_bytes(grant, size))
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._parsers, p.decode_body, raw, limit)
+
+    def _charge_bytes(self, grant: store.Grant | None, size: int) -> None:
+        if grant is not None:
+            self.quotas.charge_bytes(grant.station_id, grant.role, size)
+
     def close(self) -> None:
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
+        self._parsers.shutdown(wait=True)
         with self._lock:
             for db in self._connections:
                 with contextlib.suppress(Exception):
@@ -155,6 +182,7 @@ class Hub:
             raise p.ProtocolError(401, p.UNAUTHORISED, "this hub does not know that token: enrol the station again")
         if grant.revoked:
             raise p.ProtocolError(403, p.REVOKED, f"station {grant.station_id} has been revoked on this hub")
+        request.state.grant = grant
         return grant
 
     def revoked_now(self, db: Database) -> set[str]:
@@ -253,28 +281,56 @@ def _health(db: Database, hub: Hub) -> dict[str, Any]:
     return {"ok": True, "events": sum(hub.vector(db).values())}
 
 
-async def read_body(request: Request) -> dict[str, Any]:
-    """The request body as a JSON object, refused (413) as soon as it passes the size limit."""
+async def read_raw(request: Request, limit: int, charge: Callable[[int], None]) -> bytes:
+    """The body's bytes, refused (413) as soon as they pass `limit`: a declared length before a
+    byte is read, a chunked body when it gets there. `charge` is told the size before any
+    parsing (the declared length up front, else the length read)."""
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > p.MAX_BODY_BYTES:
-        raise p.ProtocolError(413, p.TOO_LARGE, f"the body is larger than {p.MAX_BODY_BYTES} bytes")
+    declared = int(length) if length and length.isdigit() else None
+    if declared is not None:
+        if declared > limit:
+            raise p.too_large(limit)
+        charge(declared)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > p.MAX_BODY_BYTES:
-            raise p.ProtocolError(413, p.TOO_LARGE, f"the body is larger than {p.MAX_BODY_BYTES} bytes")
+        if size > limit:
+            raise p.too_large(limit)
         chunks.append(chunk)
-    return p.decode_body(b"".join(chunks))
+    if declared is None:
+        charge(size)
+    request.state.body_read = True
+    return b"".join(chunks)
+
+
+def unread_body_is_large(request: Request) -> bool:
+    """True when the request still has a body to read that is large or of unknown length."""
+    if getattr(request.state, "body_read", False):
+        return False
+    length = request.headers.get("content-length")
+    if length is None:
+        return "chunked" in request.headers.get("transfer-encoding", "").lower()
+    return not length.isdigit() or int(length) > DRAIN_BYTES
 
 
 def json_response(obj: Any, status: int = 200) -> Response:
     return Response(p.encode_body(obj), status_code=status, media_type="application/json")
 
 
-def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_wall_ms) -> Starlette:
-    """The hub as an ASGI app (served by `serve`, or driven in-process by tests)."""
-    hub = Hub(db_path, wall=wall)
+def create_app(
+    db_path: str | Path,
+    *,
+    wall: hlc_mod.WallClock = hlc_mod.system_wall_ms,
+    quota: Quota | None = None,
+    relay_quota: Quota = UNLIMITED,
+) -> Starlette:
+    """The hub as an ASGI app (served by `serve`, or driven in-process by tests).
+
+    `quota` limits what each station may send per minute (default `Quota()`: far above a real
+    desk); `relay_quota` does the same for relays (default: no limit).
+    """
+    hub = Hub(db_path, wall=wall, quotas=Quotas(quota, relay_quota))
 
     async def health(request: Request) -> Response:
         return json_response(await hub.read(_health, hub))
@@ -291,7 +347,7 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
 
     async def push(request: Request) -> Response:
         grant = await hub.grant(request)
-        body = await read_body(request)
+        body = await hub.body(request, p.MAX_BODY_BYTES, grant)
         events = await hub.read(lambda _db: p.parse_push(body))
         if grant.role != p.ROLE_RELAY:
             foreign = sorted({e.station_id for e in events if e.station_id != grant.station_id})
@@ -299,6 +355,7 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
                 raise p.ProtocolError(
                     403, p.FOREIGN_STATION, f"station {grant.station_id} may push only its own events, not {', '.join(foreign[:3])}'s"
                 )
+        hub.quotas.charge_events(grant.station_id, grant.role, len(events))
         outcome = await hub.write(hub.push, events, grant)
         if outcome.added:
             await hub.announce()
@@ -307,8 +364,8 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
         )
 
     async def pull(request: Request) -> Response:
-        await hub.grant(request)
-        body = await read_body(request)
+        grant = await hub.grant(request)
+        body = await hub.body(request, p.MAX_PULL_BYTES, grant)
         wanted = p.parse_pull(body)
         events, vector, count = await hub.pull_waiting(wanted)
         more = bool(wanted.limit) and count >= wanted.limit
@@ -316,7 +373,7 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
         return Response(answer.encode(), media_type="application/json")
 
     async def enrol(request: Request) -> Response:
-        body = await read_body(request)
+        body = await hub.body(request, p.MAX_ENROL_BYTES)
         secret = body.get("secret")
         if not isinstance(secret, str) or not secret or len(secret) > 200:
             raise p.malformed("secret must be the enrolment code's secret")
@@ -329,7 +386,14 @@ def create_app(db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_
 
     async def protocol_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, p.ProtocolError)
-        return json_response(exc.body(), exc.status)
+        response = json_response(exc.body(), exc.status)
+        if unread_body_is_large(request):
+            response.headers["Connection"] = "close"
+            if getattr(request.state, "grant", None) is None:
+                await asyncio.sleep(STRANGER_PAUSE_S)
+        if "retry_after" in exc.extra:
+            response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         logger.exception("request failed")

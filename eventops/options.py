@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +39,36 @@ def open_db(path: Path, *, create: bool = False) -> Any:
     return connect(path, create=create)
 
 
+#: What SQLite may leave beside a database file.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+@contextlib.contextmanager
+def new_database(path: Path) -> Iterator[Any]:
+    """Open (or create) the database at `path` for a command that may fail half-way.
+
+    If the file did not exist before and the block fails, the file, its -wal/-shm and any
+    folders made for it are removed: a failed set-up leaves nothing to trip over later. An
+    existing database is never removed. The connection is closed at the end either way.
+    """
+    existed = path.exists()
+    made = [parent for parent in [path.parent, *path.parent.parents] if not parent.exists()]
+    db = open_db(path, create=True)
+    try:
+        yield db
+    except BaseException:
+        db.conn.close()
+        if not existed:
+            for name in (path.name, *(path.name + side for side in SIDE_FILES)):
+                with contextlib.suppress(FileNotFoundError):
+                    (path.parent / name).unlink()
+            for folder in made:  # innermost first
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
+    db.conn.close()
+
+
 def open_event_db(path: Path) -> Any:
     """Open an existing database that holds an event (what a hub serves and a dashboard shows).
 
@@ -63,7 +94,7 @@ def check_input_file(path: Path) -> Path:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise EventOpsError(f"{path} does not exist") from None
+        raise EventOpsError(f"{path}: no such file") from None
     except OSError as error:
         raise EventOpsError(f"{path}: {error.strerror or error}") from None
     if not stat.S_ISREG(mode):

@@ -9,11 +9,11 @@ e-mails, so the file is mode 0600 only as a second line of defence.
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import os
 from pathlib import Path
-from typing import IO, Any
 
 #: Every logger of ours is below this one (eventops.hub, eventops.sync, eventops.cli...).
 ROOT = "eventops"
@@ -34,9 +34,9 @@ def log_path(db_path: str | Path) -> Path:
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A RotatingFileHandler whose files (the first and every rotated one) are mode 0600."""
 
-    def _open(self) -> IO[Any]:
+    def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        return open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: SIM115 - the handler owns it
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: SIM115 - the handler closes it
 
 
 _installed: list[tuple[logging.Logger, logging.Handler]] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,8 @@ from eventops.options import (
     open_event_db,
     start_logging,
 )
+
+logger = logging.getLogger("eventops.cli")
 
 
 @click.command("hub")
@@ -85,12 +88,15 @@ def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Pat
 @click.option("--token", default=None, help="Station token (default: the one stored at enrolment).")
 @click.option("--once", is_flag=True, help="Sync one round and exit, instead of staying in sync.")
 @json_option
+@log_level_option
 @click.pass_context
-def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: str | None, once: bool, as_json: bool) -> None:
+def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: str | None, once: bool, as_json: bool,
+         log_level: str) -> None:
     """Keep this database in sync with a hub (or carry events in a file: export/import).
 
     Pushes what the hub lacks, long-polls for what we lack, backs off while the hub is
-    unreachable. With --once: one round, then a summary.
+    unreachable. With --once: one round, then a summary. Connections, refusals and
+    reconnections are recorded in DB.log.
 
     \b
     Example:
@@ -107,8 +113,10 @@ def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: s
     if hub_url is not None:
         hub_url = check_hub_url(hub_url)  # a typo is one clear line, not a loop "connecting" forever
     db = open_db(db_path)
+    start_logging(db_path, log_level)
     if once:
         report = sync_once(db, hub_url, token)
+        logger.info("sync once: pushed %d, pulled %d, %d waiting", report.pushed, report.pulled, report.waiting)
         if as_json:
             click.echo(json.dumps(report.to_json()))
         else:

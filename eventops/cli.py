@@ -34,7 +34,7 @@ class EventOpsGroup(click.Group):
             where = f"{error.filename}: " if error.filename else ""
             raise _one_line(ctx, f"{where}{error.strerror or error}") from None
         except KeyboardInterrupt:
-            logs.failed(_command(ctx), "interrupted")
+            logs.interrupted(_command(ctx))
             click.echo("interrupted", err=True)
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):

@@ -67,6 +67,12 @@ def failed(command: str, message: str, *, error: BaseException | None = None) ->
         logging.getLogger(f"{ROOT}.cli").error("%s failed: %s", command, message, exc_info=error)
 
 
+def interrupted(command: str) -> None:
+    """Record that a command was stopped with Ctrl-C (how a station or a dashboard normally ends)."""
+    if _installed:
+        logging.getLogger(f"{ROOT}.cli").info("%s stopped (Ctrl-C)", command)
+
+
 def close() -> None:
     """Detach and close what `configure` installed (nothing happens if it was never called)."""
     handlers = {id(h): h for _, h in _installed}

@@ -325,3 +325,13 @@ def test_long_running_commands_take_a_log_level(command: str) -> None:
 
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0 and "--log-level" in result.output
+
+
+def test_a_forbidden_port_is_explained() -> None:
+    """Ports below 1024 need root: the tests run as anyone, so the errno's sentence is checked here."""
+    import errno
+
+    from sync.serving import _why
+
+    assert "ports below 1024 need root" in _why(OSError(errno.EACCES, "Permission denied"), "0.0.0.0")
+    assert "in use" in _why(OSError(errno.EADDRINUSE, "Address already in use"), "0.0.0.0")

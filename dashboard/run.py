@@ -51,6 +51,24 @@ def check_moment_text(text: str) -> None:
         raise EventOpsError(f"--at takes a time like 2024-03-20T11:00 or 11:00, not {text!r}") from None
 
 
+def check_database(db_path: Path) -> None:
+    """Refuse, before any screen opens, a database the dashboard cannot show: missing, not
+    SQLite, another application's, or without an event (one line each, never a broken screen)."""
+    from db.connect import connect
+    from db.errors import NoEventYet
+    from db.event import has_event
+
+    db = connect(db_path, create=False)
+    try:
+        if not has_event(db):
+            raise NoEventYet(
+                f"{db_path} holds no event yet: create it with `eventops init --db {db_path} ...` "
+                "or `eventops demo init`, or enrol this laptop with `eventops station enrol`"
+            )
+    finally:
+        db.conn.close()
+
+
 def check_replay_day(db_path: Path, day: str) -> None:
     """Refuse, before the screen opens, to replay a day the event does not have."""
     from db.connect import connect
@@ -79,8 +97,7 @@ def make_app(
     from dashboard.app import DashboardApp
 
     path = Path(db_path)
-    if not path.is_file():
-        raise EventOpsError(f"{path} does not exist (create it with `eventops init` or `eventops demo init`)")
+    check_database(path)
     if replay:
         check_replay_day(path, replay)
     return DashboardApp(path, moment=moment_of(replay, speed, at), out_dir=out_dir, on_exit=on_exit)
@@ -146,8 +163,7 @@ def serve_dashboard(
     """
     from textual_serve.server import Server
 
-    if not Path(db_path).is_file():
-        raise EventOpsError(f"{db_path} does not exist (create it with `eventops init` or `eventops demo init`)")
+    check_database(Path(db_path))
     moment_of(replay, speed, at)  # refuse bad options before serving
     args = [sys.executable, "-m", "eventops", "dashboard", "--db", str(Path(db_path).resolve())]
     if hub:

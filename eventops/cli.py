@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from db.errors import EventOpsError
+from eventops import logs
 from eventops.commands import COMMANDS
 
 
@@ -23,24 +24,36 @@ class EventOpsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except EventOpsError as error:
-            raise click.ClickException(str(error)) from None
+            raise _one_line(ctx, str(error)) from None
         except sqlite3.DatabaseError as error:
-            raise click.ClickException(f"database error: {error}") from None
+            raise _one_line(ctx, f"database error: {error}") from None
         except BrokenPipeError:  # `eventops status | head`: the reader has what it wanted
             sys.stderr.close()
             sys.exit(0)
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
-            raise click.ClickException(f"{where}{error.strerror or error}") from None
+            raise _one_line(ctx, f"{where}{error.strerror or error}") from None
         except KeyboardInterrupt:
+            logs.interrupted(_command(ctx))
             click.echo("interrupted", err=True)
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except Exception as error:  # noqa: BLE001 - the promise: no traceback reaches a person
-            raise click.ClickException(
-                f"unexpected {type(error).__name__}: {error} (nothing more was done; please report this)"
-            ) from None
+            message = f"unexpected {type(error).__name__}: {error} (nothing more was done; please report this)"
+            raise _one_line(ctx, message, error) from None
+
+
+def _command(ctx: click.Context) -> str:
+    """The command being run, e.g. "hub" or "sync" (for the log)."""
+    return ctx.invoked_subcommand or ctx.info_name or "eventops"
+
+
+def _one_line(ctx: click.Context, message: str, error: BaseException | None = None) -> click.ClickException:
+    """The error as one line on stderr, and on record in the log when the command keeps one
+    (with the traceback only for the unexpected: the log is where a bug is read afterwards)."""
+    logs.failed(_command(ctx), message, error=error)
+    return click.ClickException(message)
 
 
 @click.group(cls=EventOpsGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

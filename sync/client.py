@@ -396,6 +396,7 @@ class SyncLoop:
             self.cert = get_setting(db, HUB_CERT) if self.hub_url.startswith("https") else None
             #: whose events count as waiting: a station's own; a relay's, everyone's
             self._only = None if get_setting(db, ROLE) == p.ROLE_RELAY else local_station(db)
+            self._station = local_station(db)  # for the log: who is syncing
             try:
                 self._known: dict[str, int] = p.parse_vector(json.loads(get_setting(db, HUB_VECTOR) or "{}"))
             except (ValueError, EventOpsError):
@@ -421,9 +422,13 @@ class SyncLoop:
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
         self._clients: list[HubClient] = []
+        #: for the log: connected yet; since when (monotonic) and why offline, if offline
+        self._connected = False
+        self._down: tuple[float, str, int] | None = None
 
     # --- public ------------------------------------------------------------------------
     def start(self) -> SyncLoop:
+        logger.info("sync of %s with %s starting", self._station, self.hub_url)
         for name, target in (("sync-push", self._push_loop), ("sync-pull", self._pull_loop)):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -446,6 +451,9 @@ class SyncLoop:
                 client.close()
         for thread in self._threads:
             thread.join(timeout)
+        if self._threads:
+            logger.info("sync of %s with %s stopped (pushed %d, pulled %d, %d waiting)",
+                        self._station, self.hub_url, self._status.pushed, self._status.pulled, self._status.waiting)
 
     def __enter__(self) -> SyncLoop:
         return self.start()
@@ -488,13 +496,38 @@ class SyncLoop:
 
     def _failed(self, error: BaseException, delay: float) -> float:
         """Show the failure ("offline: <reason>"), wait, and return the next (longer) delay."""
-        if isinstance(error, EventOpsError):
-            logger.info("sync with %s failed: %s", self.hub_url, error)
-        else:  # a bug or a broken database: on record for whoever reads the log, never on screen
-            logger.warning("sync with %s failed", self.hub_url, exc_info=error)
+        self._log_failure(error)
         self._update(online=False, error=describe(error), reason=short_reason(error))
         self._sleep(delay)
         return min(delay * 2, self.backoff_s[1])
+
+    def _log_failure(self, error: BaseException) -> None:
+        """One log line when the hub is lost or the reason changes (retries go to DEBUG): a
+        station offline for an hour leaves two lines, not hundreds. Reasons, never names."""
+        reason = short_reason(error)
+        with self._status_lock:
+            first = self._down is None or self._down[1] != reason
+            since, _, failures = self._down or (time.monotonic(), reason, 0)
+            self._down = (since, reason, failures + 1)
+        if not first:
+            logger.debug("sync of %s with %s: still %s (attempt %d)", self._station, self.hub_url, reason, failures + 1)
+        elif isinstance(error, HubRefused):
+            logger.warning("sync of %s refused by %s: %s %s", self._station, self.hub_url, error.status, error.reason)
+        elif isinstance(error, EventOpsError):
+            logger.warning("sync of %s with %s failed: %s", self._station, self.hub_url, reason)
+        else:  # a bug or a broken database: on record for whoever reads the log, never on screen
+            logger.error("sync of %s with %s failed: %s", self._station, self.hub_url, reason, exc_info=error)
+
+    def _log_online(self) -> None:
+        """One log line on the first connection and on each reconnection, with how long it took."""
+        with self._status_lock:
+            down, self._down = self._down, None
+            first, self._connected = not self._connected, True
+        if down is not None:
+            logger.info("sync of %s reconnected to %s after %.0f s offline (%d failed attempts, last: %s)",
+                        self._station, self.hub_url, time.monotonic() - down[0], down[2], down[1])
+        elif first:
+            logger.info("sync of %s connected to %s", self._station, self.hub_url)
 
     def _push_loop(self) -> None:
         db: Database | None = None
@@ -527,6 +560,9 @@ class SyncLoop:
                         copy_tokens(db, hub)
                         tokens_copied = time.monotonic()
 
+                    if added:
+                        logger.debug("sync of %s pushed %d events", self._station, added)
+                    self._log_online()
                     self._update(
                         online=True,
                         error=None,
@@ -580,6 +616,9 @@ class SyncLoop:
                         self._nudged.set()  # the hub lacks something of ours (it restarted from a backup?)
                     self._hub_vector = vector
                     self._remember(db, vector)
+                    if pulled:
+                        logger.debug("sync of %s pulled %d events", self._station, pulled)
+                    self._log_online()
                     self._update(
                         online=True,
                         error=None,

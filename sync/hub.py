@@ -447,43 +447,66 @@ def serve(
     tls_cert: str | Path | None = None,
     tls_key: str | Path | None = None,
     on_ready: Callable[[str], None] | None = None,
+    sock: Any = None,
 ) -> None:
-    """Run the hub until interrupted (SIGINT/SIGTERM): uvicorn, one process, one event loop."""
+    """Run the hub until interrupted: uvicorn, one process, one event loop.
+
+    SIGINT (Ctrl-C) and SIGTERM first wake every held long-poll (they answer "nothing new"
+    at once), then uvicorn closes the connections, so the hub stops within a second and
+    quietly. `sock` is a socket from `listen` (the caller binds first); without it, one is
+    bound here.
+    """
     import uvicorn
 
     from db.connect import set_setting
+    from sync.serving import RefusalLog, listen
 
+    sock = listen(host, port) if sock is None else sock
     scheme = "https" if tls_cert else "http"
     url = f"{scheme}://{host}:{port}"
     hint = f"{scheme}://{lan_address() if host in ('0.0.0.0', '::', '') else host}:{port}"
-    db = open_any(db_path)
-    store.ensure_tables(db)
-    set_setting(db, "sync.serving_url", hint)  # the address enrolment codes carry as a hint
-    db.conn.close()
+    try:
+        db = open_any(db_path)
+        store.ensure_tables(db)
+        set_setting(db, "sync.serving_url", hint)  # the address enrolment codes carry as a hint
+        db.conn.close()
+        app = create_app(db_path)
+    except BaseException:
+        sock.close()
+        raise
+    hub: Hub = app.state.hub
     config = uvicorn.Config(
-        create_app(db_path),
-        host=host,
-        port=port,
+        RefusalLog(app),
         ssl_certfile=str(tls_cert) if tls_cert else None,
         ssl_keyfile=str(tls_key) if tls_key else None,
         log_level="warning",
+        log_config=None,  # uvicorn's errors go where the program sends its logs (eventops.logs), not a second stderr
         access_log=False,
         timeout_graceful_shutdown=2,
         timeout_keep_alive=75,  # stations pause between batches (merging); keep their connection
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    if on_ready is not None:
-        original = server.startup
+    original_startup, original_shutdown = server.startup, server.shutdown
 
-        async def startup(sockets: Any = None) -> None:
-            await original(sockets=sockets)
-            if server.started:
+    async def startup(sockets: Any = None) -> None:
+        await original_startup(sockets=sockets)
+        if server.started:
+            logger.info("hub serving %s on %s as %s", db_path, url, hub.station_id)
+            if on_ready is not None:
                 on_ready(url)
 
-        server.startup = startup  # type: ignore[method-assign]
-    server.run()
-    if not server.started:
-        from db.errors import EventOpsError
+    async def shutdown(sockets: Any = None) -> None:
+        logger.info("hub stopping")
+        await hub.stop()  # held long-polls answer now, instead of being cancelled mid-wait
+        await original_shutdown(sockets=sockets)
 
-        raise EventOpsError(f"the hub could not listen on {host}:{port} (is the port in use?)")
+    server.startup = startup  # type: ignore[method-assign]
+    server.shutdown = shutdown  # type: ignore[method-assign]
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled: the hub has stopped cleanly, nothing to add
+    finally:
+        sock.close()
+    logger.info("hub stopped")

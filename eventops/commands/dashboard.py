@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
-from eventops.options import db_option
+from eventops.options import db_option, log_level_option, start_logging
+
+logger = logging.getLogger("eventops.cli")
 
 
 @click.command("dashboard")
@@ -20,6 +23,7 @@ from eventops.options import db_option
 @click.option("--host", default="localhost", show_default=True, help="With --web: the address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="With --web: the port to listen on.")
 @click.option("--public-url", default=None, metavar="URL", help="With --web: the address browsers use to reach this machine (default: its name, when --host is 0.0.0.0).")
+@log_level_option
 def dashboard(
     db_path: Path,
     hub: str | None,
@@ -31,11 +35,14 @@ def dashboard(
     host: str,
     port: int,
     public_url: str | None,
+    log_level: str,
 ) -> None:
     """The live operations dashboard: arrivals, rooms, buses, stations, incidents.
 
     Keys: Enter on a room or bus shows who is in it, r writes the roll call (CSV and PDF),
     a acknowledges the highlighted incident, q quits. Times are in the event's time zone.
+    A database that is missing or holds no event is refused before the screen opens; sync
+    trouble is recorded in DB.log.
 
     \b
     Example:
@@ -44,12 +51,18 @@ def dashboard(
         eventops dashboard --db event.db --replay 2024-03-20 --speed 60
         eventops dashboard --db event.db --web --host 0.0.0.0 --port 8080
     """
-    from dashboard.run import run_dashboard, serve_dashboard
+    from dashboard.run import check_database, run_dashboard, serve_dashboard
 
+    check_database(db_path)  # one line and exit 1, before a screen or a web server starts
     if web:
         serve_dashboard(db_path, host=host, port=port, hub=hub, replay=replay, speed=speed, at=at, public_url=public_url)
-    else:
+        return
+    start_logging(db_path, log_level)
+    logger.info("dashboard starting%s%s", f" with hub {hub}" if hub else "", f", replaying {replay}" if replay else "")
+    try:
         run_dashboard(db_path, hub=hub, replay=replay, speed=speed, at=at, out_dir=out_dir)
+    finally:
+        logger.info("dashboard closed")
 
 
 commands: list[click.Command] = [dashboard]

@@ -29,7 +29,7 @@ from db.imports import (
     parse_capacities,
 )
 from db.imports.columns import parse_mapping
-from eventops.options import db_option, json_option, open_db
+from eventops.options import db_option, input_file_argument, json_option, open_db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,7 +52,7 @@ def _common(func: F) -> F:
         help="Read a column as a field (repeatable); FIELD 'ignore' skips a column.",
     )(func)
     func = db_option(func)
-    return click.argument("file", type=click.Path(dir_okay=True, path_type=Path))(func)
+    return input_file_argument("file")(func)
 
 
 def _mapping(maps: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, str]:

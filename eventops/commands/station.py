@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from eventops.options import db_option, open_db
+from eventops.options import db_option, log_level_option, open_db, start_logging
 
 F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger("eventops.cli")
 
 
 def station_options(func: F) -> F:
@@ -82,14 +84,15 @@ def scan_command(db_path: Path, station_id: str, mode: str, room: str | None, ex
 @click.option("--hub", metavar="URL", help="Sync with this hub while scanning (default: the enrolled hub, if any).")
 @click.option("--preview/--no-preview", default=True, show_default=True, help="Draw a small camera preview.")
 @click.option("--sound/--no-sound", default=True, show_default=True, help="Play a sound on every verdict.")
+@log_level_option
 def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None, exit_: bool, visit: str | None,
                     bus: str | None, requires_checkin: bool, camera: str | None, hub: str | None,
-                    preview: bool, sound: bool) -> None:
+                    preview: bool, sound: bool, log_level: str) -> None:
     """Run the check-in station app: scan badges with a USB scanner or a camera.
 
     A normal check-in needs no key press: scan, read the big green, amber or red card.
     F2 searches by name, F3 undoes the last scan, F4 switches a door between entry and
-    exit, F1 shows help.
+    exit, F1 shows help. Sync trouble (offline, refused, back online) is recorded in DB.log.
 
     \b
     Example:
@@ -102,6 +105,8 @@ def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None,
     if not has_mode(mode):
         raise StationModeMissing(f"{mode} mode is not available in this version")
     station = _open_station(db_path, station_id, mode, room, exit_, visit, bus, requires_checkin)
+    start_logging(db_path, log_level)
+    logger.info("station %s (%s) starting%s", station_id, mode, f", camera {camera}" if camera else "")
     sync_loop = _sync_loop(db_path, hub)
 
     from checkin.tui.app import CheckinApp
@@ -117,6 +122,7 @@ def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None,
     finally:
         if sync_loop is not None:
             sync_loop.stop()
+        logger.info("station %s closed", station_id)
 
 
 def _sync_loop(db_path: Path, hub: str | None) -> Any:

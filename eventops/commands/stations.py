@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from eventops.options import db_option, json_option, open_db
+from eventops.options import db_option, json_option, new_database, open_db
 
 
 @click.group("station")
@@ -86,8 +86,8 @@ def enrol(db_path: Path, hub_url: str | None, code: str, as_json: bool) -> None:
 
     if hub_url is not None:
         hub_url = check_hub_url(hub_url)  # before a database is created for nothing
-    db = open_db(db_path, create=True)
-    answer, report = do_enrol(db, code, hub_url)
+    with new_database(db_path) as db:  # a failed enrolment leaves no half-made station behind
+        answer, report = do_enrol(db, code, hub_url)
     if as_json:
         click.echo(json.dumps({"station": answer["station"], "role": answer.get("role"), "hub": answer.get("hub"), "pulled": report.pulled}))
         return

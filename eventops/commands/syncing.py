@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -10,21 +11,34 @@ from pathlib import Path
 import click
 
 from db.errors import EventOpsError
-from eventops.options import db_option, json_option, open_db
+from eventops.options import (
+    db_option,
+    input_file_option,
+    json_option,
+    log_level_option,
+    open_db,
+    open_event_db,
+    start_logging,
+)
+
+logger = logging.getLogger("eventops.cli")
 
 
 @click.command("hub")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
-@click.option("--tls-cert", type=click.Path(dir_okay=False, path_type=Path), help="Serve HTTPS with this certificate (PEM).")
-@click.option("--tls-key", type=click.Path(dir_okay=False, path_type=Path), help="The certificate's private key (PEM).")
+@input_file_option("--tls-cert", help="Serve HTTPS with this certificate (PEM).")
+@input_file_option("--tls-key", help="The certificate's private key (PEM).")
 @click.option("--tls-self-signed", is_flag=True, help="Serve HTTPS with a self-signed certificate kept next to the database.")
-def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Path | None, tls_self_signed: bool) -> None:
+@log_level_option
+def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Path | None, tls_self_signed: bool,
+        log_level: str) -> None:
     """Run the hub: stations push their scans to it and long-poll it for everyone else's.
 
-    Any laptop can run it, on any copy of the event database. With --tls-self-signed the
-    enrolment codes made afterwards pin its certificate.
+    Any laptop can run it, on any copy of the event database (one that holds the event: the
+    hub serves an event, it never creates a database). With --tls-self-signed the enrolment
+    codes made afterwards pin its certificate. Refusals and errors go to DB.log; Ctrl-C stops it.
 
     \b
     Example:
@@ -32,29 +46,40 @@ def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Pat
     """
     from sync.enrol import remember_fingerprint
     from sync.hub import serve
+    from sync.serving import listen
     from sync.tls import default_paths, fingerprint_pem, self_signed
 
     if bool(tls_cert) != bool(tls_key):
         raise EventOpsError("--tls-cert and --tls-key go together")
-    db = open_db(db_path, create=True)
-    fingerprint = None
-    if tls_self_signed:
-        tls_cert, tls_key = default_paths(db_path)
-        fingerprint = self_signed(tls_cert, tls_key, [host])
-    elif tls_cert:
-        try:
-            fingerprint = fingerprint_pem(tls_cert.read_text())
-        except (OSError, ValueError):
-            raise EventOpsError(f"{tls_cert} is not a readable PEM certificate") from None
-
-    remember_fingerprint(db, fingerprint)
-    db.conn.close()
+    db = open_event_db(db_path)
+    try:
+        sock = listen(host, port)  # a bad or busy port: one line, and nothing written anywhere
+    except BaseException:
+        db.conn.close()
+        raise
+    try:
+        start_logging(db_path, log_level)
+        fingerprint = None
+        if tls_self_signed:
+            tls_cert, tls_key = default_paths(db_path)
+            fingerprint = self_signed(tls_cert, tls_key, [host])
+        elif tls_cert:
+            try:
+                fingerprint = fingerprint_pem(tls_cert.read_text())
+            except (OSError, ValueError):
+                raise EventOpsError(f"{tls_cert} is not a readable PEM certificate") from None
+        remember_fingerprint(db, fingerprint)
+    except BaseException:
+        sock.close()
+        raise
+    finally:
+        db.conn.close()
 
     def ready(url: str) -> None:
         click.echo(f"hub serving {db_path} on {url}" + (f" (TLS sha256 {fingerprint})" if fingerprint else ""))
         sys.stdout.flush()
 
-    serve(db_path, host, port, tls_cert=tls_cert, tls_key=tls_key, on_ready=ready)
+    serve(db_path, host, port, tls_cert=tls_cert, tls_key=tls_key, on_ready=ready, sock=sock)
 
 
 @click.group("sync", invoke_without_command=True)
@@ -63,12 +88,15 @@ def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Pat
 @click.option("--token", default=None, help="Station token (default: the one stored at enrolment).")
 @click.option("--once", is_flag=True, help="Sync one round and exit, instead of staying in sync.")
 @json_option
+@log_level_option
 @click.pass_context
-def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: str | None, once: bool, as_json: bool) -> None:
+def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: str | None, once: bool, as_json: bool,
+         log_level: str) -> None:
     """Keep this database in sync with a hub (or carry events in a file: export/import).
 
     Pushes what the hub lacks, long-polls for what we lack, backs off while the hub is
-    unreachable. With --once: one round, then a summary.
+    unreachable. With --once: one round, then a summary. Connections, refusals and
+    reconnections are recorded in DB.log.
 
     \b
     Example:
@@ -85,8 +113,10 @@ def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: s
     if hub_url is not None:
         hub_url = check_hub_url(hub_url)  # a typo is one clear line, not a loop "connecting" forever
     db = open_db(db_path)
+    start_logging(db_path, log_level)
     if once:
         report = sync_once(db, hub_url, token)
+        logger.info("sync once: pushed %d, pulled %d, %d waiting", report.pushed, report.pulled, report.waiting)
         if as_json:
             click.echo(json.dumps(report.to_json()))
         else:

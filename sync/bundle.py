@@ -284,7 +284,7 @@ class BundleReader:
             raise BundleProblem("not an eventops bundle (its header lacks format: eventops-bundle)")
         version = header.get("version")
         if type(version) is int and version < VERSION:
-            raise BundleProblem(f"the bundle was made by an older eventops (format {version}, unchecked): export it again")
+            raise BundleProblem(f"the bundle was made by an older eventops (format {version}, which cannot be checked): export it again")
         if version != VERSION:
             raise BundleProblem(f"bundle format {version!r} is not supported (expected {VERSION}): made by a newer eventops?")
         count, source = header.get("count"), header.get("source", "")
@@ -295,26 +295,33 @@ class BundleReader:
         self._digest.update(line)
         return header
 
-    def events(self) -> Iterator[Event]:
-        """Each event in turn; raises BundleProblem where the bundle proves cut, padded or edited."""
+    def _event_lines(self) -> Iterator[tuple[str, Any]]:
+        """Where and what (parsed JSON) each event line is; at the end line, checks the whole."""
         expected: int = self.header["count"]
         count = 0
-        last: tuple[str, int] = ("", 0)
         while line := self._line(MAX_LINE_BYTES):
             where = f"line {self._number} of the bundle"
             try:
                 obj = orjson.loads(line)
             except orjson.JSONDecodeError as error:
-                raise BundleProblem(f"{where} is not a valid event: {error}") from None
+                what = f"is not JSON ({error.msg})" if line.strip() else "is empty"
+                raise BundleProblem(f"{where} {what}") from None
             if isinstance(obj, dict) and "end" in obj:
                 check_trailer(obj, header=self.header, digest=self._digest.hexdigest(), count=count)
                 if self._stream.read(1):
-                    raise BundleProblem(f"something follows the bundle's end line ({where}): it was tampered with")
+                    raise BundleProblem(f"something follows the bundle's end line ({where}): refused")
                 return
             self._digest.update(line)
             count += 1
             if count > expected:
                 raise BundleProblem(f"the bundle holds more events than the {expected} its header counts: lines were added")
+            yield where, obj
+        raise BundleProblem(f"the bundle ends after {count} of its {expected} events, without its end line: it was cut short")
+
+    def events(self) -> Iterator[Event]:
+        """Each event in turn; raises BundleProblem where the bundle proves cut, padded or edited."""
+        last: tuple[str, int] = ("", 0)
+        for where, obj in self._event_lines():
             try:
                 event = Event.from_wire(obj)
             except ValueError as error:
@@ -323,7 +330,11 @@ class BundleReader:
                 raise BundleProblem(f"{where}: {event.station_id}#{event.seq} is out of (station, seq) order or repeated")
             last = event.ident
             yield event
-        raise BundleProblem(f"the bundle ends after {count} of its {expected} events, without its end line: it was cut short")
+
+    def check(self) -> int:
+        """Read the rest of the bundle keeping nothing, and vouch for it (limits, count,
+        checksum) or raise BundleProblem; returns how many events it holds."""
+        return sum(1 for _ in self._event_lines())
 
 
 @dataclass
@@ -379,8 +390,16 @@ def import_events(db: Database, events: Iterable[Event], *, via: str = "bundle")
 
 
 def import_stream(db: Database, stream: IO[bytes]) -> ImportReport:
-    """Import a bundle from an open binary stream: all of it, or nothing (BundleProblem)."""
+    """Import a bundle from a seekable binary stream: all of it, or nothing (BundleProblem).
+
+    Read twice: once to vouch for it whole before the database is touched, so a cut or
+    edited bundle or a gzip bomb costs no write and no lock; then again, checked again (the
+    file may have changed in between), and merged inside one transaction.
+    """
+    start = stream.tell()
     try:
+        BundleReader(stream).check()
+        stream.seek(start)
         bundle = BundleReader(stream)
         source = bundle.source
         report = import_events(db, bundle.events(), via=f"bundle:{source}" if source else "bundle")

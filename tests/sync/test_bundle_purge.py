@@ -70,7 +70,7 @@ def test_bundles_gzip_old_and_gapped(tmp_path: Path) -> None:
         assert dst.idents() == src.idents()
         with pytest.raises(EventOpsError):
             bundle.BundleReader(io.BytesIO(b'{"format": "something else"}\n'))
-        with pytest.raises(EventOpsError, match="line 2"):
+        with pytest.raises(EventOpsError, match="line 2 of the bundle is not a valid event"):
             list(bundle.BundleReader(io.BytesIO(b'{"format":"eventops-bundle","version":2,"count":1}\n{"station_id": 3}\n')).events())
         with pytest.raises(EventOpsError, match="--since"):
             bundle.parse_since("desk-1:three")

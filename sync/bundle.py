@@ -177,7 +177,7 @@ def export(db: Database, since: Mapping[str, int], out: IO[bytes], *, compress: 
     size = 0
     written = 0
 
-    def put(data: bytes) -> None:
+    def put(data: bytes, *, hashed: bool = True) -> None:
         nonlocal size
         size += len(data)
         if size > MAX_BUNDLE_BYTES:
@@ -185,7 +185,8 @@ def export(db: Database, since: Mapping[str, int], out: IO[bytes], *, compress: 
                 f"the bundle would be larger than {MAX_BUNDLE_BYTES // 2**20} MB, the most an import reads: "
                 "export what the receiver lacks (--since its database), or in parts; what was written is unusable"
             )
-        digest.update(data)
+        if hashed:
+            digest.update(data)
         sink.write(data)
 
     with db.atomic():  # a read transaction: one snapshot of the log
@@ -205,7 +206,7 @@ def export(db: Database, since: Mapping[str, int], out: IO[bytes], *, compress: 
             written += len(batch)
     if written != count:  # the log has a hole: write no end line, so the bundle is refused
         raise EventOpsError(f"the log holds {written} of the {count} events it should: the bundle is unusable")
-    sink.write(_line_bytes(trailer(digest.hexdigest(), written)))
+    put(_line_bytes(trailer(digest.hexdigest(), written)), hashed=False)
     if compress:
         sink.close()  # writes gzip's own trailer; `out` stays open
     return written

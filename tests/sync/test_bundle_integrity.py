@@ -143,6 +143,7 @@ CASES: list[tuple[str, Callable[[bytes], bytes], str]] = [
     ("gzipped, then cut", lambda raw: gzip.compress(raw)[:-30], "damaged gzip file"),
     ("gzipped, edited", lambda raw: gzip.compress(_edited(raw)), "does not match its SHA-256 checksum"),
     ("gzipped, cut at a line", lambda raw: gzip.compress(_cut_at_a_line(raw)), "it was cut short"),
+    ("gzipped, then garbage", lambda raw: gzip.compress(raw) + b"garbage", "damaged gzip file"),
 ]
 
 

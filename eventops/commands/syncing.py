@@ -154,6 +154,9 @@ def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: s
 def export(db_path: Path, since: str, compress: bool) -> None:
     """Write the events the receiver lacks to stdout, as a bundle for a USB stick.
 
+    The bundle counts its events and ends with a SHA-256 of its content, so an import
+    refuses it if it was cut, padded or edited on the way.
+
     \b
     Example:
         eventops sync export --db bus-V1-B1.db --since hub.db > bus.bundle
@@ -170,11 +173,14 @@ def export(db_path: Path, since: str, compress: bool) -> None:
 
 
 @sync.command("import")
-@click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("bundle", type=click.Path(path_type=Path))  # sync.bundle refuses what is no file
 @db_option
 @json_option
 def import_(bundle: Path, db_path: Path, as_json: bool) -> None:
     """Merge a bundle into this database; importing twice changes nothing.
+
+    A bundle that was cut, padded or edited is refused whole (exit 1, one line): nothing of
+    it is imported; copy it again.
 
     \b
     Example:

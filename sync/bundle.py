@@ -488,5 +488,5 @@ def import_file(db: Database, path: Path) -> ImportReport:
     try:
         with open_bundle_file(path) as stream:
             return import_stream(db, stream)
-    except BundleProblem as problem:
+    except (BundleProblem, trust.Refused) as problem:
         raise BundleProblem(f"{path}: {problem}; nothing was imported") from None

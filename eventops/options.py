@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -62,6 +63,10 @@ def new_database(path: Path) -> Iterator[Any]:
             for name in (path.name, *(path.name + side for side in SIDE_FILES)):
                 with contextlib.suppress(FileNotFoundError):
                     (path.parent / name).unlink()
+            from db import signing
+
+            shutil.rmtree(signing.keys_dir(path), ignore_errors=True)  # a key made for the enrolment
+            signing.forget(path)
             for folder in made:  # innermost first
                 with contextlib.suppress(OSError):
                     folder.rmdir()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from db import hlc as hlc_mod
-from db import log
+from db import log, trust
 from db.connect import write
 from db.events import SCAN_REJECTED, Event
 from db.log import Draft, MergeResult
@@ -75,7 +75,11 @@ def merge_guarded(
         kept: list[Event] = batch
         banned: list[Event] = []
         if revoked & {e.station_id for e in batch}:
+            # What counts of a revoked station: what this node holds, and up to the seq its
+            # revocation names (what the revoking hub held then: the same on every node).
             held = log.vector(db)
+            for station_id, up_to in trust.revoked(db).items():
+                held[station_id] = max(held.get(station_id, 0), up_to)
             kept, banned = [], []
             for event in batch:
                 late = event.station_id in revoked and event.seq > held.get(event.station_id, 0)

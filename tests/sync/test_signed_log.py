@@ -278,3 +278,28 @@ def test_enrolment_through_the_real_commands_binds_the_key_and_a_copied_database
     copy.write_bytes(world.path.read_bytes())
     result = run_cli("station", "add", "desk-8", "--kind", "desk", "--db", str(copy), check=False)
     assert result.returncode == 1 and "private key is not beside it" in result.stderr
+
+
+def test_a_revocation_counts_a_stations_events_up_to_the_seq_it_names_on_every_node(world: World, tmp_path: Path) -> None:
+    """The hub held desk-2#1..3 when it revoked desk-2: another node that had only #1 takes #2 and
+    #3 from a stick later, and keeps #4 and #5 out (quarantined, with an incident)."""
+    from sync import store
+    from sync.enrol import revoke_station
+
+    thief = station_node(tmp_path, world, "desk-2")
+    door = station_node(tmp_path, world, "door-R1")
+    for attendee in ("A001", "A002", "A003", "A004", "A005"):
+        log.append(thief.db, "desk-2", ev.DESK_CHECKIN, {"attendee": attendee, "first": True, "via": "scan"}, wall=world.clock)
+    scans = [e for e in log.all_events(thief.db) if e.station_id == "desk-2"]
+    log.merge(world.db, scans[:3])
+    log.merge(door.db, scans[:1])
+    store.ensure_tables(world.db)
+    store.add_station(world.db, "desk-2", "desk", "station")
+    revoke_station(world.db, "desk-2")
+    log.merge(door.db, log.lacking(world.db, {**log.vector(door.db), "desk-2": 3}))  # the revocation arrives
+    assert trust.revoked(door.db) == {"desk-2": 3}
+    report = bundle.import_events(door.db, scans)
+    assert (report.added, report.duplicates, report.quarantined) == (2, 1, 2)
+    assert log.vector(door.db)["desk-2"] == 3 and [e.seq for e in store.quarantined(door.db)] == [4, 5]
+    for node in (thief, door):
+        node.close()

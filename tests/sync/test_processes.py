@@ -19,6 +19,7 @@ from db.fold import load_state
 from sync.client import SyncLoop, sync_once
 from sync.enrol import EnrolCode, add_station, enrol
 from sync.tls import PinMismatch
+from tests import processes
 
 from .helpers import PYTHON, ROOT, HubProcess, reference_data, run_cli
 
@@ -41,7 +42,7 @@ def enrol_station(hub: HubProcess, tmp_path: Path, station: str, kind: str = "de
 
 
 def start_scanner(db_path: Path, count: int, period: float) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    return processes.start(
         [PYTHON, "-m", "tests.sync.scanner", str(db_path), str(count), str(period)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -58,9 +59,9 @@ def kill_after_first_scans(proc: subprocess.Popen[str], seconds: float) -> list[
     assert first.strip().isdigit(), f"the station printed {first!r}"
     seqs.append(int(first))
     time.sleep(seconds)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    processes.stop(proc, signal.SIGKILL)  # the station and anything it started, at once
     seqs += [int(line) for line in proc.stdout.read().splitlines() if line.strip().isdigit()]
+    proc.stdout.close()
     return seqs
 
 
@@ -106,16 +107,23 @@ def test_kill_9_stations_and_hub_lose_no_acknowledged_scan(tmp_path: Path) -> No
         }
         acked: dict[str, list[int]] = {name: [] for name in stations}
         steady = {name: start_scanner(path, 40, 0.02) for name, path in stations.items() if name != "desk-1"}
-        for round_ in range(4):
-            victim = start_scanner(stations["desk-1"], 1000, 0.002)
-            acked["desk-1"] += kill_after_first_scans(victim, rng.uniform(0.05, 0.5))
-            if round_ in (1, 3):
-                hub.kill(signal.SIGKILL)  # the hub dies mid-sync ...
-                time.sleep(0.3)
-                hub.start()  # ... and comes back on the same port
-        for name, proc in steady.items():
-            out, _ = proc.communicate(timeout=60)
-            acked[name] = [int(line) for line in out.splitlines() if line.strip().isdigit()]
+        try:
+            for round_ in range(4):
+                victim = start_scanner(stations["desk-1"], 1000, 0.002)
+                try:
+                    acked["desk-1"] += kill_after_first_scans(victim, rng.uniform(0.05, 0.5))
+                finally:
+                    processes.stop(victim, signal.SIGKILL)
+                if round_ in (1, 3):
+                    hub.kill(signal.SIGKILL)  # the hub dies mid-sync ...
+                    time.sleep(0.3)
+                    hub.start()  # ... and comes back on the same port
+            for name, proc in steady.items():
+                out, _ = proc.communicate(timeout=60)
+                acked[name] = [int(line) for line in out.splitlines() if line.strip().isdigit()]
+        finally:
+            for proc in steady.values():
+                processes.stop(proc)
         run_cli("sync", "--db", str(stations["desk-1"]), "--once")  # the killed one resumes by command
         for _ in range(2):
             for path in stations.values():

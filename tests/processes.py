@@ -110,15 +110,17 @@ def members(proc: subprocess.Popen[Any]) -> list[Proc]:
     for other in processes():
         if other.dead or other.start < born:
             continue
-        if (group_is_ours and other.pgid == proc.pid) or (mark and has_env(other.pid, MARK, mark)):
+        if (group_is_ours and proc.pid in (other.pid, other.pgid)) or (mark and has_env(other.pid, MARK, mark)):
             found.append(other)
     return found
 
 
 def _signal(proc: subprocess.Popen[Any], sig: int) -> None:
-    if proc.returncode is None:  # not reaped: the group id is still ours to signal
+    if proc.returncode is None:  # not reaped: its pid and group id are still ours to signal
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, sig)  # in case it was not started by `start`, in a group of its own
     for other in members(proc):  # those that left the group (setsid), and any group member
         with contextlib.suppress(ProcessLookupError):
             os.kill(other.pid, sig)

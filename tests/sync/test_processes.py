@@ -15,6 +15,7 @@ import pytest
 
 from db import log
 from db.connect import connect
+from db.events import STATION_HEALTH
 from db.fold import load_state
 from sync.client import SyncLoop, sync_once
 from sync.enrol import EnrolCode, add_station, enrol
@@ -220,15 +221,27 @@ def test_a_connected_station_tells_everyone_its_sync_health(tmp_path: Path) -> N
             for i in range(2):  # scanned while the hub is away
                 log.append(db, "desk-1", "checkin.desk", {"attendee": f"A00{i + 1}", "first": True, "via": "scan"})
             assert wait_for(lambda: not loop.status().online)
+            # Away for longer than one health period: a station reports at most once per period,
+            # so a hub back sooner may get the scans before any report that counts them (that
+            # made this test fail now and then). The sleep is the scenario, not a measurement.
+            time.sleep(loop.health_every_s)
             hub.start()
 
             def told_two_waiting() -> bool:
-                health = load_state(connect(hub_db)).station_health.get("desk-1")
-                return health is not None and health.waiting >= 2
+                # Any report, not the latest: a later one (0 waiting once pushed) may replace it
+                # in the fold before this poll looks, which made the test fail now and then.
+                hub_conn = connect(hub_db)
+                try:
+                    return any(
+                        e.kind == STATION_HEALTH and e.station_id == "desk-1" and e.data["waiting"] >= 2
+                        for e in log.all_events(hub_conn)
+                    )
+                finally:
+                    hub_conn.conn.close()
 
             # On reconnection it says what it had been holding, and since when it had not synced.
             assert wait_for(told_two_waiting)
-            assert load_state(connect(hub_db)).station_health["desk-1"].last_sync_ms is not None
+            assert wait_for(lambda: load_state(connect(hub_db)).station_health["desk-1"].last_sync_ms is not None)
         finally:
             loop.stop()
             db.conn.close()

@@ -135,7 +135,7 @@ def _gone_within(proc: subprocess.Popen[Any], seconds: float) -> bool:
     return True
 
 
-def stop(proc: subprocess.Popen[Any], sig: int = signal.SIGTERM, grace: float = GRACE_S) -> int | None:
+def stop(proc: subprocess.Popen[Any], sig: int = signal.SIGTERM, grace: float = GRACE_S) -> int:
     """Send `sig` to every process of `proc`, SIGKILL what is left after `grace` seconds (at once
     when `sig` is SIGKILL), and return `proc`'s exit code once none of them is alive. Reaps `proc`
     only at the end, so its pid (the group's id) cannot be reused meanwhile. Raises AssertionError

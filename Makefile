@@ -1,11 +1,12 @@
 # eventops: `make demo` sets everything up and opens the live demo;
-# `make test` sets everything up and runs the whole test suite.
+# `make test` sets everything up and runs the whole test suite;
+# `make flake TEST=tests/dashboard/test_web.py N=20` runs one test N times and counts the failures.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test flake lint bench clean
 
 setup: $(STAMP)
 
@@ -22,6 +23,11 @@ demo: setup
 test: setup
 	@sh scripts/setup-system.sh test
 	$(BIN)/python -m pytest -n 2
+
+N ?= 10
+flake: setup
+	@sh scripts/setup-system.sh test
+	$(BIN)/python scripts/flake.py --runs $(N) $(TEST)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -8,15 +8,18 @@ import asyncio
 import base64
 import contextlib
 import json
+import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from tests import processes
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -41,13 +44,22 @@ def wait_for_port(port: int, timeout: float) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def headless(chromium: str) -> AsyncIterator[tuple[aiohttp.ClientSession, Any]]:
-    """Start headless Chromium on about:blank; yields an HTTP session and the page's CDP socket."""
+async def headless(chromium: str, workdir: Path) -> AsyncIterator[tuple[aiohttp.ClientSession, Any]]:
+    """Start headless Chromium on about:blank; yields an HTTP session and the page's CDP socket.
+
+    Its profile, and the home its crash handler and dconf write into, live in `workdir`/chromium.
+    On the way out every Chromium process is stopped and waited for (the crash handler too,
+    which leaves the process group), and only then is the profile removed."""
     port = free_port()
-    profile = tempfile.TemporaryDirectory()
-    proc = subprocess.Popen(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile.name}",
+    home = workdir / "chromium"
+    profile = home / "profile"
+    profile.mkdir(parents=True)
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_CACHE_HOME": str(home / "cache"), "XDG_DATA_HOME": str(home / "data")}
+    proc = processes.start(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}",
          f"--remote-debugging-port={port}", "--window-size=1600,1000", "about:blank"],
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -66,9 +78,8 @@ async def headless(chromium: str) -> AsyncIterator[tuple[aiohttp.ClientSession, 
             async with http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as page:
                 yield http, page
     finally:
-        proc.kill()
-        proc.wait(timeout=10)
-        profile.cleanup()
+        await asyncio.to_thread(processes.stop, proc)
+        processes.remove_tree(home)
 
 
 async def socket_text(page: Any, url: str, wanted: list[str], timeout: float) -> str:

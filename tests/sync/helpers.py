@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -29,6 +28,7 @@ from db.node import set_local_station
 from sync import store
 from sync.client import HubClient
 from sync.hub import create_app
+from tests import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTOPS = str(ROOT / ".venv" / "bin" / "eventops")
@@ -187,7 +187,7 @@ class HubProcess:
         return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> HubProcess:
-        self.proc = subprocess.Popen(
+        self.proc = processes.start(
             [EVENTOPS, "hub", "--db", str(self.db_path), "--port", str(self.port), *self.extra],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -200,14 +200,18 @@ class HubProcess:
             except httpx.TransportError:
                 pass
             if self.proc.poll() is not None:
-                raise AssertionError(f"the hub exited with {self.proc.returncode}")
+                code = self.proc.returncode
+                self.kill()
+                raise AssertionError(f"the hub exited with {code}")
             time.sleep(0.05)
+        self.kill()
         raise AssertionError("the hub did not answer /v1/health in time")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.kill(self.proc.pid, sig)
-            self.proc.wait(10)
+        """Stop the hub with `sig` (SIGKILL: the power cut; SIGTERM: a clean stop) and wait until
+        it and anything it started are gone."""
+        if self.proc is not None:
+            processes.stop(self.proc, sig)
         self.proc = None
 
     def __enter__(self) -> HubProcess:

@@ -15,10 +15,12 @@ import pytest
 
 from db import log
 from db.connect import connect
+from db.events import STATION_HEALTH
 from db.fold import load_state
 from sync.client import SyncLoop, sync_once
 from sync.enrol import EnrolCode, add_station, enrol
 from sync.tls import PinMismatch
+from tests import processes
 
 from .helpers import PYTHON, ROOT, HubProcess, reference_data, run_cli
 
@@ -41,7 +43,7 @@ def enrol_station(hub: HubProcess, tmp_path: Path, station: str, kind: str = "de
 
 
 def start_scanner(db_path: Path, count: int, period: float) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    return processes.start(
         [PYTHON, "-m", "tests.sync.scanner", str(db_path), str(count), str(period)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -58,9 +60,9 @@ def kill_after_first_scans(proc: subprocess.Popen[str], seconds: float) -> list[
     assert first.strip().isdigit(), f"the station printed {first!r}"
     seqs.append(int(first))
     time.sleep(seconds)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    processes.stop(proc, signal.SIGKILL)  # the station and anything it started, at once
     seqs += [int(line) for line in proc.stdout.read().splitlines() if line.strip().isdigit()]
+    proc.stdout.close()
     return seqs
 
 
@@ -106,16 +108,23 @@ def test_kill_9_stations_and_hub_lose_no_acknowledged_scan(tmp_path: Path) -> No
         }
         acked: dict[str, list[int]] = {name: [] for name in stations}
         steady = {name: start_scanner(path, 40, 0.02) for name, path in stations.items() if name != "desk-1"}
-        for round_ in range(4):
-            victim = start_scanner(stations["desk-1"], 1000, 0.002)
-            acked["desk-1"] += kill_after_first_scans(victim, rng.uniform(0.05, 0.5))
-            if round_ in (1, 3):
-                hub.kill(signal.SIGKILL)  # the hub dies mid-sync ...
-                time.sleep(0.3)
-                hub.start()  # ... and comes back on the same port
-        for name, proc in steady.items():
-            out, _ = proc.communicate(timeout=60)
-            acked[name] = [int(line) for line in out.splitlines() if line.strip().isdigit()]
+        try:
+            for round_ in range(4):
+                victim = start_scanner(stations["desk-1"], 1000, 0.002)
+                try:
+                    acked["desk-1"] += kill_after_first_scans(victim, rng.uniform(0.05, 0.5))
+                finally:
+                    processes.stop(victim, signal.SIGKILL)
+                if round_ in (1, 3):
+                    hub.kill(signal.SIGKILL)  # the hub dies mid-sync ...
+                    time.sleep(0.3)
+                    hub.start()  # ... and comes back on the same port
+            for name, proc in steady.items():
+                out, _ = proc.communicate(timeout=60)
+                acked[name] = [int(line) for line in out.splitlines() if line.strip().isdigit()]
+        finally:
+            for proc in steady.values():
+                processes.stop(proc)
         run_cli("sync", "--db", str(stations["desk-1"]), "--once")  # the killed one resumes by command
         for _ in range(2):
             for path in stations.values():
@@ -212,15 +221,27 @@ def test_a_connected_station_tells_everyone_its_sync_health(tmp_path: Path) -> N
             for i in range(2):  # scanned while the hub is away
                 log.append(db, "desk-1", "checkin.desk", {"attendee": f"A00{i + 1}", "first": True, "via": "scan"})
             assert wait_for(lambda: not loop.status().online)
+            # Away for longer than one health period: a station reports at most once per period,
+            # so a hub back sooner may get the scans before any report that counts them (that
+            # made this test fail now and then). The sleep is the scenario, not a measurement.
+            time.sleep(loop.health_every_s)
             hub.start()
 
             def told_two_waiting() -> bool:
-                health = load_state(connect(hub_db)).station_health.get("desk-1")
-                return health is not None and health.waiting >= 2
+                # Any report, not the latest: a later one (0 waiting once pushed) may replace it
+                # in the fold before this poll looks, which made the test fail now and then.
+                hub_conn = connect(hub_db)
+                try:
+                    return any(
+                        e.kind == STATION_HEALTH and e.station_id == "desk-1" and e.data["waiting"] >= 2
+                        for e in log.all_events(hub_conn)
+                    )
+                finally:
+                    hub_conn.conn.close()
 
             # On reconnection it says what it had been holding, and since when it had not synced.
             assert wait_for(told_two_waiting)
-            assert load_state(connect(hub_db)).station_health["desk-1"].last_sync_ms is not None
+            assert wait_for(lambda: load_state(connect(hub_db)).station_health["desk-1"].last_sync_ms is not None)
         finally:
             loop.stop()
             db.conn.close()

@@ -74,6 +74,7 @@ class PushOutcome:
     added: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    waiting: int = 0  # events of stations whose key the hub does not know yet (a relay's)
     vector: dict[str, int] = field(default_factory=dict)
 
 
@@ -208,6 +209,7 @@ class Hub:
             raise p.ProtocolError(403, error.reason, str(error), vector=log.vector(db)) from None
         outcome.added, outcome.duplicates = len(guarded.merged.added), guarded.merged.duplicates
         outcome.quarantined = guarded.quarantined
+        outcome.waiting = guarded.merged.waiting
         outcome.vector = self.vector(db)
         return outcome
 
@@ -360,7 +362,13 @@ def create_app(
         if outcome.added:
             await hub.announce()
         return json_response(
-            {"added": outcome.added, "duplicates": outcome.duplicates, "quarantined": outcome.quarantined, "vector": outcome.vector}
+            {
+                "added": outcome.added,
+                "duplicates": outcome.duplicates,
+                "quarantined": outcome.quarantined,
+                "waiting": outcome.waiting,
+                "vector": outcome.vector,
+            }
         )
 
     async def pull(request: Request) -> Response:

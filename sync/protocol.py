@@ -5,9 +5,9 @@ object; this module parses and validates them (events through `Event.from_wire`)
 and the client share one definition, and every refusal carries a stable machine word
 (`reason`) next to a sentence for a person.
 
-    POST /v1/push   {"events": [event...]}                     -> {"added", "duplicates", "quarantined", "vector"}
+    POST /v1/push   {"events": [event...]}                     -> {"added", "duplicates", "quarantined", "waiting", "vector"}
     POST /v1/pull   {"vector": {...}, "limit": n, "wait": s}   -> {"events": [...], "vector", "more"}
-    POST /v1/enrol  {"secret": "..."}                          -> {"station", "kind", "role", "token", "hub"}
+    POST /v1/enrol  {"secret": "...", "public_key": "..."}     -> {"station", "kind", "role", "token", "hub"}
     GET  /v1/health (no token: says nothing about stations)    -> {"ok", "events"}
     GET  /v1/whoami (bearer)                                   -> {"station", "kind", "role", "hub"}
 

@@ -254,7 +254,8 @@ def merge(
     batch = [unique[ident] for ident in sorted(unique)]
     result = MergeResult()
     with write(db):
-        held = vector(db)
+        # Only the stations in the batch: one index lookup each, not a scan of the whole log.
+        held = {station_id: _tail(db, station_id)[0] for station_id in {e.station_id for e in batch}}
         runs: dict[str, list[Event]] = {}
         conflicts: list[tuple[Event, Event]] = []
         for event in batch:
@@ -326,7 +327,7 @@ def _release(db: Database, stations: Sequence[str], now: int, max_drift_ms: int,
     bound: list[str] = []
     for station_id in stations:
         while True:
-            have = vector(db).get(station_id, 0)
+            have = _tail(db, station_id)[0]
             candidates = trust.pending_for(db, station_id, have + 1)
             if not candidates:
                 break

@@ -116,7 +116,7 @@ def private_key(db: Database, station_id: str, *, create: bool = False) -> Ed255
         if key is not None:
             return key
         if path:
-            key = _load(keys_dir(path) / _file_name(station_id))
+            key = read_private_key(keys_dir(path) / _file_name(station_id))
         if key is None and create:
             key = Ed25519PrivateKey.generate()
             if path:
@@ -126,13 +126,14 @@ def private_key(db: Database, station_id: str, *, create: bool = False) -> Ed255
         return key
 
 
-def _load(file: Path) -> Ed25519PrivateKey | None:
+def read_private_key(file: Path) -> Ed25519PrivateKey | None:
+    """An Ed25519 private key from a PEM file (None if there is none; KeyProblem if unusable)."""
     try:
         data = file.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise KeyProblem(f"cannot read the station key {file}: {error.strerror}") from None
+        raise KeyProblem(f"cannot read the key {file}: {error.strerror}") from None
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):
@@ -149,7 +150,7 @@ def _store(file: Path, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
     try:
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        existing = _load(file)
+        existing = read_private_key(file)
         assert existing is not None
         return existing
     with os.fdopen(fd, "wb") as handle:

@@ -23,6 +23,7 @@ from db.events import BADGE_ISSUED, BADGE_REVOKED, KEY_ADDED
 from db.hlc import WallClock, system_wall_ms
 from db.log import Draft, append_many
 from db.node import local_station
+from db.signing import KeyProblem, read_private_key
 
 
 class SigningKeyProblem(EventOpsError):
@@ -119,17 +120,11 @@ def load_signing_key(db_path: str | Path) -> SigningKey:
     """The current private key of the database at `db_path` (SigningKeyProblem if absent)."""
     path = key_path(db_path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SigningKeyProblem(f"no signing key at {path}: run `eventops keys init --db {db_path}` first") from None
-    except OSError as error:
-        raise SigningKeyProblem(f"cannot read the signing key {path}: {error.strerror}") from None
-    try:
-        private_key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError):
-        raise SigningKeyProblem(f"{path} is not an unencrypted PEM private key") from None
-    if not isinstance(private_key, Ed25519PrivateKey):
-        raise SigningKeyProblem(f"{path} holds a key that is not Ed25519")
+        private_key = read_private_key(path)
+    except KeyProblem as problem:
+        raise SigningKeyProblem(str(problem)) from None
+    if private_key is None:
+        raise SigningKeyProblem(f"no signing key at {path}: run `eventops keys init --db {db_path}` first")
     return SigningKey(tokens.kid_for(_public_raw(private_key)), private_key)
 
 

@@ -9,7 +9,6 @@ import json
 import threading
 import warnings
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -19,29 +18,13 @@ from sync.client import SyncLoop, SyncStatus
 from sync.hub import create_app
 from sync.quota import Quota, Quotas
 
-from .helpers import Node, grant, reference_data, scan
+from .helpers import Node, grant, scan
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 pytestmark = pytest.mark.filterwarnings("ignore:You should not use the 'timeout'")
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Node]:
-    node = Node(tmp_path / "hub.db", "org")
-    reference_data(node.db)
-    node.serve()
-    yield node
-    node.close()
-
-
-@pytest.fixture
-def desk(tmp_path: Path) -> Iterator[Node]:
-    node = Node(tmp_path / "desk-1.db", "desk-1")
-    yield node
-    node.close()
 
 
 def post(client: TestClient, path: str, raw: bytes, token: str | None = None) -> tuple[int, dict, dict]:

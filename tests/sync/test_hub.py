@@ -8,7 +8,6 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,26 +21,10 @@ from sync import store
 from sync.client import HubClient, HubRefused, sync_once
 from sync.incidents import REASON_REVOKED_STATION
 
-from .helpers import Node, grant, reference_data, scan
+from .helpers import Node, grant, scan
 
 # TestClient ignores per-request timeouts and says so; the real client passes them to httpx.
 pytestmark = pytest.mark.filterwarnings("ignore:You should not use the 'timeout'")
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Node]:
-    node = Node(tmp_path / "hub.db", "org")
-    reference_data(node.db)
-    node.serve()
-    yield node
-    node.close()
-
-
-@pytest.fixture
-def desk(tmp_path: Path) -> Iterator[Node]:
-    node = Node(tmp_path / "desk-1.db", "desk-1")
-    yield node
-    node.close()
 
 
 def post(hub: Node, path: str, body: object, token: str | None, raw: bytes | None = None) -> tuple[int, dict]:

@@ -47,12 +47,12 @@ def _set_last_hlc(db: Database, value: int) -> None:
     db.execute("UPDATE clock SET last_hlc = ? WHERE id = 1", [value])
 
 
-def _tail(db: Database, station_id: str) -> tuple[int, bytes]:
-    """A station's last seq here and the signature its next event chains to."""
-    row = db.execute("SELECT seq, sig FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1", [station_id]).fetchone()
+def _tail(db: Database, station_id: str) -> tuple[int, signing.Link]:
+    """A station's last seq here and what its next event chains to."""
+    row = db.execute("SELECT seq, chain, sig FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1", [station_id]).fetchone()
     if row is None:
         return 0, signing.GENESIS
-    return int(row[0]), bytes(row[1]) if row[1] is not None else signing.GENESIS
+    return int(row[0]), trust.link_of(row[1], row[2])
 
 
 def append(
@@ -111,15 +111,16 @@ def _write(db: Database, station_id: str, drafts: Sequence[Draft], wall: hlc_mod
     last = _last_hlc(db)
     seq, prev = _tail(db, station_id)
     appended: list[Event] = []
+    chains: list[bytes] = []
     for draft in drafts:
         last = hlc_mod.tick(last, wall())
         seq += 1
-        event = signing.sign(key, prev, Event(station_id, seq, last, draft.kind, dict(draft.data)))
-        prev = event.sig
+        event, prev = signing.sign(key, prev, Event(station_id, seq, last, draft.kind, dict(draft.data)))
         appended.append(event)
+        chains.append(prev.chain)
     db.conn.executemany(
-        f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-        [(e.station_id, e.seq, e.hlc, e.kind, e.data_text(), e.sig) for e in appended],
+        f"INSERT INTO events ({EVENT_COLUMNS}, chain) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(e.station_id, e.seq, e.hlc, e.kind, e.data_text(), e.sig, chain) for e, chain in zip(appended, chains, strict=True)],
     )
     _set_last_hlc(db, last)
     if any(e.kind in _TRUST_KINDS for e in appended):
@@ -273,7 +274,7 @@ def merge(
             runs.setdefault(event.station_id, []).append(event)
         admission = trust.admit(db, runs, conflicts)
         now = wall()
-        _insert(db, admission.accepted, now, max_drift_ms, result)
+        _insert(db, admission.accepted, admission.chains, now, max_drift_ms, result)
         trust.wait(db, admission.waiting)
         result.waiting = len(admission.waiting)
         bound = admission.bound
@@ -302,7 +303,9 @@ def _reporter(db: Database, observer: str | None) -> trust.Author | None:
     return trust.author(db, observer)
 
 
-def _insert(db: Database, events: Sequence[Event], now: int, max_drift_ms: int, result: MergeResult) -> None:
+def _insert(
+    db: Database, events: Sequence[Event], chains: Mapping[tuple[str, int], bytes], now: int, max_drift_ms: int, result: MergeResult
+) -> None:
     """Write admitted events; far-ahead clocks are flagged, never followed."""
     if not events:
         return
@@ -310,11 +313,11 @@ def _insert(db: Database, events: Sequence[Event], now: int, max_drift_ms: int, 
     rows = []
     for event in events:
         last, suspect = hlc_mod.observe(last, event.hlc, now, max_drift_ms)
-        rows.append((event.station_id, event.seq, event.hlc, event.kind, event.data_text(), event.sig, int(suspect)))
+        rows.append((event.station_id, event.seq, event.hlc, event.kind, event.data_text(), event.sig, chains[event.ident], int(suspect)))
         result.added.append(event)
         if suspect:
             result.suspect.append(event)
-    db.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}, clock_suspect) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}, chain, clock_suspect) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     _set_last_hlc(db, last)
 
 
@@ -333,17 +336,18 @@ def _release(db: Database, stations: Sequence[str], now: int, max_drift_ms: int,
                 break
             trust.drop_pending(db, station_id, have + 1)
             chosen = None
+            chains: dict[tuple[str, int], bytes] = {}
             for candidate in candidates:
                 try:
                     admission = trust.admit(db, {station_id: [candidate]}, [])
                 except trust.Refused:
                     continue
                 if admission.accepted:
-                    chosen = candidate
+                    chosen, chains = candidate, admission.chains
                     bound += admission.bound
                     break
             if chosen is None:
                 break
-            _insert(db, [chosen], now, max_drift_ms, result)
+            _insert(db, [chosen], chains, now, max_drift_ms, result)
             result.released += 1
     return bound

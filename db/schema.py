@@ -68,6 +68,8 @@ def m003_signatures(db: Database) -> None:
     yet, `revocations` says up to which seq a revoked station's events count, `evidence` keeps pairs of events signed for one id (a key used twice). All three are
     node-local: rebuilt from the log, never replicated."""
     db.execute("ALTER TABLE events ADD COLUMN sig BLOB")
+    # The SHA-256 digest the signature covers: it chains each event to the whole run before it.
+    db.execute("ALTER TABLE events ADD COLUMN chain BLOB")
     db.execute("CREATE INDEX events_kind ON events (kind)")
     db.execute(
         """

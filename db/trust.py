@@ -168,12 +168,19 @@ def _held_seq(db: Database, station_id: str) -> int:
     return int(row[0] or 0)
 
 
-def held_sig(db: Database, station_id: str, seq: int) -> bytes:
-    """The signature of the event a station's `seq + 1` chains to."""
+def held_link(db: Database, station_id: str, seq: int) -> signing.Link:
+    """What a station's `seq + 1` chains to: the digest and signature of its event `seq` here."""
     if seq <= 0:
         return signing.GENESIS
-    row = db.execute("SELECT sig FROM events WHERE station_id = ? AND seq = ?", [station_id, seq]).fetchone()
-    return bytes(row[0]) if row and row[0] is not None else signing.GENESIS
+    row = db.execute("SELECT chain, sig FROM events WHERE station_id = ? AND seq = ?", [station_id, seq]).fetchone()
+    return signing.GENESIS if row is None else link_of(row[0], row[1])
+
+
+def link_of(chain: bytes | None, sig: bytes | None) -> signing.Link:
+    """A stored event's link (an event written before signatures has none: it chains from nothing)."""
+    if chain is None or sig is None:
+        return signing.GENESIS
+    return signing.Link(bytes(chain), bytes(sig))
 
 
 # --- the gate -----------------------------------------------------------------------------
@@ -186,6 +193,8 @@ class Admission:
     misused: list[tuple[Event, Event]] = field(default_factory=list)  # (held, other)
     duplicates: int = 0
     bound: list[str] = field(default_factory=list)
+    #: Each accepted event's digest (stored beside it: the next one chains to it).
+    chains: dict[tuple[str, int], bytes] = field(default_factory=dict)
 
 
 def admit(db: Database, runs: Mapping[str, list[Event]], conflicts: Sequence[tuple[Event, Event]]) -> Admission:
@@ -201,7 +210,7 @@ def admit(db: Database, runs: Mapping[str, list[Event]], conflicts: Sequence[tup
         known.setdefault(root.station_id, root)
     for held, other in conflicts:
         key = known.get(other.station_id)
-        prev = held_sig(db, other.station_id, other.seq - 1)
+        prev = held_link(db, other.station_id, other.seq - 1)
         if key is not None and signing.verifies(key.public_key, other.sig, signing.digest(prev, other)):
             outcome.misused.append((held, other))
         else:
@@ -217,7 +226,7 @@ def admit(db: Database, runs: Mapping[str, list[Event]], conflicts: Sequence[tup
                 continue
             del remaining[station_id]
             progress = True
-            _check_run(db, key, run)
+            outcome.chains.update(_check_run(db, key, run))
             for event in run:
                 if not perm.may_write(key.kind, event.kind):
                     raise Refused(NOT_PERMITTED, event, perm.refusal(station_id, key.kind, event.kind))
@@ -241,20 +250,22 @@ def _self_announced(db: Database, known: Mapping[str, Author], run: Sequence[Eve
     return Author(first.station_id, perm.ORGANISER, binding[2], first.station_id)
 
 
-def _check_run(db: Database, key: Author, run: Sequence[Event]) -> None:
-    """One signature check for the whole run: each digest chains to the previous signature,
-    so the last event's signature vouches for all of them. Names the first bad event."""
-    prev = held_sig(db, key.station_id, run[0].seq - 1)
-    digests = []
+def _check_run(db: Database, key: Author, run: Sequence[Event]) -> dict[tuple[str, int], bytes]:
+    """One signature check for the whole run: each digest commits to the previous digest and
+    signature, so the last event's signature vouches for every event and signature before it.
+    Returns each event's digest; names the first bad event when the run does not verify."""
+    prev = held_link(db, key.station_id, run[0].seq - 1)
+    chains: dict[tuple[str, int], bytes] = {}
     for event in run:
-        digests.append(signing.digest(prev, event))
-        prev = event.sig
-    if signing.verifies(key.public_key, run[-1].sig, digests[-1]):
-        return
-    for event, message in zip(run, digests, strict=True):
-        if not signing.verifies(key.public_key, event.sig, message):
+        message = signing.digest(prev, event)
+        chains[event.ident] = message
+        prev = signing.Link(message, event.sig)
+    if signing.verifies(key.public_key, run[-1].sig, prev.chain):
+        return chains
+    for event in run:
+        if not signing.verifies(key.public_key, event.sig, chains[event.ident]):
             raise Refused(FORGED, event, f"{key.station_id}'s key did not sign it (forged or altered)")
-    raise Refused(FORGED, run[-1], "the signatures do not chain")  # pragma: no cover
+    raise Refused(FORGED, run[-1], "the signatures do not chain")  # pragma: no cover - the last one failed
 
 
 def keep_evidence(db: Database, pairs: Sequence[tuple[Event, Event]]) -> None:

@@ -36,7 +36,7 @@ def test_a_revocation_from_a_desk_is_ignored_by_the_hub_and_the_fold() -> None:
     key = signing.private_key(desk9, "desk-9")
     assert key is not None
     later = max(e.hlc for e in log.all_events(db)) + (60_000 << 16)
-    forged = signing.sign(key, signing.GENESIS, Event("desk-9", 1, later, ev.STATION_REVOKED, {"id": "desk-2"}))
+    forged, _ = signing.sign(key, signing.GENESIS, Event("desk-9", 1, later, ev.STATION_REVOKED, {"id": "desk-2"}))
     with pytest.raises(trust.Refused, match="may not write station.revoked"):
         log.merge(db, [forged])
 

@@ -51,10 +51,20 @@ def station_node(tmp_path: Path, hub: World, name: str) -> Node:
     return node
 
 
-def forged(key: Ed25519PrivateKey, prev: Event | None, station: str, kind: str, data: dict[str, Any], hlc: int) -> Event:
-    """An event in `station`'s name, chained correctly to `prev` (public), signed with `key`."""
+#: What each forged event chains to (the forger computes digests like anyone: they are public).
+_links: dict[bytes, signing.Link] = {}
+
+
+def forged(key: Ed25519PrivateKey, prev: Event | None, station: str, kind: str, data: dict[str, Any], hlc: int, db: Any = None) -> Event:
+    """An event in `station`'s name, chained correctly to `prev` (held in `db`, or forged
+    before), signed with `key`."""
     seq = prev.seq + 1 if prev else 1
-    return signing.sign(key, prev.sig if prev else signing.GENESIS, Event(station, seq, hlc, kind, data))
+    link = signing.GENESIS
+    if prev is not None:
+        link = _links.get(prev.sig) or trust.held_link(db, prev.station_id, prev.seq)
+    event, after = signing.sign(key, link, Event(station, seq, hlc, kind, data))
+    _links[event.sig] = after
+    return event
 
 
 def write_bundle(path: Path, source: str, key: Ed25519PrivateKey, events: list[Event]) -> Path:
@@ -101,7 +111,7 @@ def test_a_bundle_claiming_the_organiser_changes_nothing_and_the_foreign_badge_s
     # as the organiser, chained to its real last event, but signed with the thief's key
     as_org: list[Event] = []
     for offset, (kind, data) in enumerate(claims):
-        as_org.append(forged(stolen_key, as_org[-1] if as_org else org_tail, "org", kind, data, hlc + offset))
+        as_org.append(forged(stolen_key, as_org[-1] if as_org else org_tail, "org", kind, data, hlc + offset, world.db))
     result = sync_import(write_bundle(tmp_path / "org.bundle", "desk-2", stolen_key, as_org), world.path)
     assert result.exit_code == 1 and "org#" in result.output and "did not sign it" in result.output, result.output
     assert "nothing was imported" in result.output and len(result.output.strip().splitlines()) == 1
@@ -144,7 +154,7 @@ def test_a_bundle_cannot_take_another_stations_next_seq(world: World, tmp_path: 
     assert genuine is not None and held is not None and log.get(world.db, "vdesk", 3) is None
     stolen_key = signing.private_key(thief.db, "desk-2")
     assert stolen_key is not None
-    phantom = forged(stolen_key, held, "vdesk", ev.DESK_CHECKIN, {"attendee": "A006", "first": True, "via": "scan"}, held.hlc + 5)
+    phantom = forged(stolen_key, held, "vdesk", ev.DESK_CHECKIN, {"attendee": "A006", "first": True, "via": "scan"}, held.hlc + 5, world.db)
     result = sync_import(write_bundle(tmp_path / "phantom.bundle", "desk-2", stolen_key, [phantom]), world.path)
     assert result.exit_code == 1 and "vdesk#3 refused" in result.output, result.output
     assert log.vector(world.db)["vdesk"] == 2
@@ -185,7 +195,7 @@ def test_a_desk_token_cannot_acknowledge_incidents_nor_blame_another_clock(tmp_p
                 prev = log.get(desk.db, "desk-1", held)
                 key = signing.private_key(desk.db, "desk-1")
                 assert key is not None
-                event = forged(key, prev, "desk-1", str(kind), dict(data), world.clock() << 16)  # type: ignore[arg-type]
+                event = forged(key, prev, "desk-1", str(kind), dict(data), world.clock() << 16, desk.db)  # type: ignore[arg-type]
                 with pytest.raises(HubRefused) as refusal:
                     client.push([event])
                 assert (refusal.value.status, refusal.value.reason) == (403, "not_permitted")
@@ -303,3 +313,18 @@ def test_a_revocation_counts_a_stations_events_up_to_the_seq_it_names_on_every_n
     assert log.vector(door.db)["desk-2"] == 3 and [e.seq for e in store.quarantined(door.db)] == [4, 5]
     for node in (thief, door):
         node.close()
+
+
+def test_rewriting_an_earlier_event_under_its_old_signature_breaks_the_chain(world: World, tmp_path: Path) -> None:
+    """One signature checks a whole run only because each digest commits to the previous digest
+    and signature: an event rewritten in the middle of a run, its signature kept, is refused."""
+    desk = station_node(tmp_path, world, "desk-1")
+    for attendee in ("A001", "A002", "A003"):
+        log.append(desk.db, "desk-1", ev.DESK_CHECKIN, {"attendee": attendee, "first": True, "via": "scan"}, wall=world.clock)
+    run = [e for e in log.all_events(desk.db) if e.station_id == "desk-1"]
+    rewritten = Event("desk-1", 2, run[1].hlc, ev.DESK_CHECKIN, {"attendee": "A006", "first": True, "via": "scan"}, run[1].sig)
+    with pytest.raises(trust.Refused, match="desk-1#2 refused"):
+        log.merge(world.db, [run[0], rewritten, run[2]])
+    assert "desk-1" not in log.vector(world.db)
+    assert len(log.merge(world.db, run).added) == 3
+    desk.close()

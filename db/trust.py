@@ -140,7 +140,7 @@ def record(db: Database, events: Sequence[Event], known: dict[str, Author]) -> l
         elif event.kind == ev.STATION_REVOKED:
             target, up_to = event.data.get("id"), event.data.get("up_to")
             revoker = known.get(event.station_id)
-            if not isinstance(target, str) or revoker is None or not perm.may_write(revoker.kind, event.kind):
+            if not isinstance(target, str) or not _may_revoke(db, known, revoker, event, target):
                 continue
             if type(up_to) is not int:
                 up_to = _held_seq(db, target)
@@ -151,7 +151,8 @@ def record(db: Database, events: Sequence[Event], known: dict[str, Author]) -> l
             )
             if target in known:
                 old = known[target]
-                known[target] = Author(old.station_id, old.kind, old.public_key, old.voucher, min(up_to, old.revoked_after or up_to))
+                cut = up_to if old.revoked_after is None else min(up_to, old.revoked_after)
+                known[target] = Author(old.station_id, old.kind, old.public_key, old.voucher, cut)
     return bound
 
 
@@ -160,7 +161,25 @@ def _may_bind(db: Database, known: Mapping[str, Author], event: Event, kind: str
         # The root of trust: the organiser announces its own key while the log knows none.
         return kind == perm.ORGANISER and not any(a.kind == perm.ORGANISER for a in known.values()) and organiser(db) is None
     voucher = known.get(event.station_id)
-    return voucher is not None and voucher.revoked_after is None and perm.may_vouch(voucher.kind, kind)
+    return voucher is not None and _counts(voucher, event) and perm.may_vouch(voucher.kind, kind)
+
+
+def _counts(author: Author, event: Event) -> bool:
+    """Whether `author`'s `event` still speaks for it: written before its revocation's position.
+
+    By seq, not by what this node happened to learn first, so every node agrees: a hub's
+    enrolments made before it was revoked stay bound everywhere, its later ones nowhere.
+    """
+    return author.revoked_after is None or event.seq <= author.revoked_after
+
+
+def _may_revoke(db: Database, known: Mapping[str, Author], revoker: Author | None, event: Event, target: str) -> bool:
+    """Who may vouch for a station may revoke it (db/permissions.py `may_vouch`): the organiser
+    any station but itself, a hub the stations it may enrol, never the organiser nor a hub."""
+    if revoker is None or not perm.may_write(revoker.kind, event.kind) or not _counts(revoker, event):
+        return False
+    bound = known.get(target) or author(db, target)
+    return perm.may_vouch(revoker.kind, perm.UNDESCRIBED if bound is None else bound.kind)
 
 
 def _held_seq(db: Database, station_id: str) -> int:

@@ -17,7 +17,7 @@ from db import hlc as hlc_mod
 from db import permissions as perm
 from db import signing, trust
 from db.connect import write
-from db.errors import EventOpsError, LogConflict, LogGap
+from db.errors import EventOpsError, LogConflict
 from db.events import CLOCK_SUSPECT, KEY_MISUSED, NODE_KEY, REFERENCE_KINDS, STATION_REVOKED, Event
 
 Vector = dict[str, int]
@@ -268,11 +268,8 @@ def merge(
                 elif existing is not None:
                     conflicts.append((existing, event))
                 continue
-            if event.seq != have + 1:
-                raise LogGap(f"station {event.station_id}: got seq {event.seq} but hold only up to {have}")
-            held[event.station_id] = event.seq
             runs.setdefault(event.station_id, []).append(event)
-        admission = trust.admit(db, runs, conflicts)
+        admission = trust.admit(db, runs, conflicts, held)
         now = wall()
         _insert(db, admission.accepted, admission.chains, now, max_drift_ms, result)
         trust.wait(db, admission.waiting)
@@ -339,7 +336,7 @@ def _release(db: Database, stations: Sequence[str], now: int, max_drift_ms: int,
             chains: dict[tuple[str, int], bytes] = {}
             for candidate in candidates:
                 try:
-                    admission = trust.admit(db, {station_id: [candidate]}, [])
+                    admission = trust.admit(db, {station_id: [candidate]}, [], {station_id: have})
                 except trust.Refused:
                     continue
                 if admission.accepted:

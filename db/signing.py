@@ -33,6 +33,7 @@ from sqlite_utils import Database
 from db.errors import EventOpsError
 from db.events import Event
 
+
 class Link(NamedTuple):
     """What a station's next event chains to: the previous event's digest and signature."""
 

@@ -30,7 +30,7 @@ from sqlite_utils import Database
 from db import events as ev
 from db import permissions as perm
 from db import signing
-from db.errors import EventOpsError
+from db.errors import EventOpsError, LogGap
 from db.events import Event
 from db.hlc import WallClock, system_wall_ms
 from db.node import ORGANISER, local_station
@@ -216,11 +216,16 @@ class Admission:
     chains: dict[tuple[str, int], bytes] = field(default_factory=dict)
 
 
-def admit(db: Database, runs: Mapping[str, list[Event]], conflicts: Sequence[tuple[Event, Event]]) -> Admission:
-    """Check new events, one run per station (continuing what is held), inside a transaction.
+def admit(
+    db: Database, runs: Mapping[str, list[Event]], conflicts: Sequence[tuple[Event, Event]], held: Mapping[str, int]
+) -> Admission:
+    """Check new events, one run per station (beyond the seq `held` for it), inside a transaction.
 
     `conflicts` are (held, received) pairs with one id and different content. Raises `Refused`
-    for a forged or forbidden event; nothing is written by this function except `authors`.
+    for a forged or forbidden event and LogGap for a run of a known station that does not
+    continue what is held; a station whose key is unknown waits whole, gaps and all (what waits
+    is not the log: `pending` is merged in order once the key comes). Nothing is written by this
+    function except `authors`.
     """
     outcome = Admission()
     known = authors(db, list(runs) + [e.station_id for _, e in conflicts] + [e.station_id for run in runs.values() for e in run if e.kind == ev.NODE_KEY])
@@ -245,6 +250,10 @@ def admit(db: Database, runs: Mapping[str, list[Event]], conflicts: Sequence[tup
                 continue
             del remaining[station_id]
             progress = True
+            have = held.get(station_id, 0)
+            if any(event.seq != have + 1 + i for i, event in enumerate(run)):
+                seqs = [event.seq for event in run]
+                raise LogGap(f"station {station_id}: got seq {seqs[0]}..{seqs[-1]} with a gap, or beyond {have}, the last held")
             outcome.chains.update(_check_run(db, key, run))
             for event in run:
                 if not perm.may_write(key.kind, event.kind):

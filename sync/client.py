@@ -276,15 +276,21 @@ def pull_all(
 ) -> tuple[int, dict[str, int]]:
     """Pull what we lack until the hub has no more (the first request may wait for news)."""
     pulled = 0
+    asked = log.vector(db)
     while True:
-        events, hub_vector, more = hub.pull(log.vector(db), batch, wait)
+        events, hub_vector, more = hub.pull(asked, batch, wait)
         if events:
             result = log.merge(db, events, observer=observer, wall=wall)
-            pulled += len(result.added)
+            pulled += len(result.added) + result.released
             if on_events and result.added:
                 on_events(result.added)
         if not more or not events:
             return pulled, hub_vector
+        # Ask past everything received: what waits for its station's key (which a later batch
+        # may bring) is not asked for again and again.
+        asked = log.vector(db)
+        for event in events:
+            asked[event.station_id] = max(asked.get(event.station_id, 0), event.seq)
         wait = 0.0
 
 

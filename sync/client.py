@@ -28,6 +28,7 @@ from db.connect import get_setting, set_setting
 from db.errors import EventOpsError
 from db.events import STATION_HEALTH, Event
 from db.node import STATION_KEY, local_station
+from db.retry import Backoff
 from sync import protocol as p
 from sync.connection import open_more
 from sync.tls import pinned_context
@@ -366,7 +367,7 @@ class SyncLoop:
 
     The pusher sends our events right after `nudge()` (call it after each local append) and
     every `idle_s` anyway; the puller holds a long-poll open and merges what arrives. While
-    the hub is unreachable both back off exponentially. `status()` never blocks.
+    the hub is unreachable both back off (db/retry.py: exponential, jittered). `status()` never blocks.
     """
 
     def __init__(
@@ -494,12 +495,15 @@ class SyncLoop:
     def _sleep(self, seconds: float) -> None:
         self._stopped.wait(seconds)
 
-    def _failed(self, error: BaseException, delay: float) -> float:
-        """Show the failure ("offline: <reason>"), wait, and return the next (longer) delay."""
+    def _backoff(self) -> Backoff:
+        """Each thread's own jittered backoff (db/retry.py): stations do not reconnect in lock-step."""
+        return Backoff(*self.backoff_s)
+
+    def _failed(self, error: BaseException, backoff: Backoff) -> None:
+        """Show the failure ("offline: <reason>") and wait the backoff's next (longer) delay."""
         self._log_failure(error)
         self._update(online=False, error=describe(error), reason=short_reason(error))
-        self._sleep(delay)
-        return min(delay * 2, self.backoff_s[1])
+        self._sleep(backoff.next())
 
     def _log_failure(self, error: BaseException) -> None:
         """One log line when the hub is lost or the reason changes (retries go to DEBUG): a
@@ -532,7 +536,7 @@ class SyncLoop:
     def _push_loop(self) -> None:
         db: Database | None = None
         hub: HubClient | None = None
-        delay = self.backoff_s[0]
+        backoff = self._backoff()
         tokens_copied = -1e9
         health_told = time.monotonic()  # the first report after a while, not at start
         try:
@@ -571,13 +575,13 @@ class SyncLoop:
                         last_sync_ms=time.time_ns() // 1_000_000,
                         pushed=self._status.pushed + added,
                     )
-                    delay = self.backoff_s[0]
+                    backoff.reset()
                 except Exception as error:  # never a traceback on the station's screen, never a dead thread
                     if self._stopped.is_set():
                         return
                     if isinstance(error, (Unreachable, HubRefused)):
                         self._hub_vector = None
-                    delay = self._failed(error, delay)
+                    self._failed(error, backoff)
                     continue
                 self._nudged.wait(self.idle_s)
         finally:
@@ -602,7 +606,7 @@ class SyncLoop:
     def _pull_loop(self) -> None:
         db: Database | None = None
         hub: HubClient | None = None
-        delay = self.backoff_s[0]
+        backoff = self._backoff()
         try:
             while not self._stopped.is_set():
                 try:
@@ -627,11 +631,11 @@ class SyncLoop:
                         last_sync_ms=time.time_ns() // 1_000_000,
                         pulled=self._status.pulled + pulled,
                     )
-                    delay = self.backoff_s[0]
+                    backoff.reset()
                 except Exception as error:  # closing the client on stop lands here; never a traceback
                     if self._stopped.is_set():
                         return
-                    delay = self._failed(error, delay)
+                    self._failed(error, backoff)
         finally:
             if db is not None:
                 db.conn.close()

@@ -70,16 +70,17 @@ def check_database(db_path: Path) -> None:
 
 
 def check_replay_day(db_path: Path, day: str) -> None:
-    """Refuse, before the screen opens, to replay a day the event does not have."""
+    """Refuse, before the screen opens, to replay a day the event does not have (the event as
+    the fold reads it: the days of the first `event.created`, like every screen and `status`)."""
     from db.connect import connect
-    from db.events import EVENT_CREATED
-    from db.log import iter_events
+    from db.event import event_info
 
     db = connect(db_path, create=False)
     try:
-        days = [d for e in iter_events(db, [EVENT_CREATED]) for d in e.data.get("days", [])]
+        info = event_info(db)
     finally:
         db.conn.close()
+    days = list(info.days) if info is not None else []
     if days and day not in days:
         raise EventOpsError(f"{day} is not a day of this event ({', '.join(days)})")
 

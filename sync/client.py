@@ -29,6 +29,7 @@ from db.errors import EventOpsError
 from db.events import STATION_HEALTH, Event
 from db.node import STATION_KEY, local_station
 from db.retry import Backoff
+from db.watch import WATCH_EVERY_S, CommitWatch
 from sync import protocol as p
 from sync.connection import open_more
 from sync.tls import pinned_context
@@ -365,9 +366,12 @@ class SyncStatus:
 class SyncLoop:
     """Keeps one database in sync with a hub from two background threads.
 
-    The pusher sends our events right after `nudge()` (call it after each local append) and
-    every `idle_s` anyway; the puller holds a long-poll open and merges what arrives. While
-    the hub is unreachable both back off (db/retry.py: exponential, jittered). `status()` never blocks.
+    The pusher sends our events as soon as they are committed: by another connection or
+    process on the same file (`eventops scan`, the station app: seen through `PRAGMA
+    data_version`, asked every `watch_s`, db/watch.py), or after `nudge()`; and every `idle_s`
+    anyway; it reads the log only then. The puller holds a long-poll open and merges what
+    arrives (`on_events` hears of it). While the hub is unreachable both back off
+    (db/retry.py: exponential, jittered). `status()` never blocks.
     """
 
     def __init__(
@@ -384,6 +388,7 @@ class SyncLoop:
         batch: int = BATCH,
         http_factory: Callable[[], httpx.Client] | None = None,
         health_every_s: float = HEALTH_EVERY_S,
+        watch_s: float = WATCH_EVERY_S,
     ) -> None:
         self.db_path = Path(db_path)
         self.health_every_s = health_every_s
@@ -413,6 +418,9 @@ class SyncLoop:
         self.on_status = on_status
         self.long_poll_s = long_poll_s
         self.idle_s = idle_s
+        self.watch_s = watch_s
+        #: Rounds the pusher made (each reads the log once): commits and nudges, not the clock.
+        self.push_rounds = 0
         self.backoff_s = backoff_s
         self.batch = batch
         self.http_factory = http_factory
@@ -535,6 +543,7 @@ class SyncLoop:
 
     def _push_loop(self) -> None:
         db: Database | None = None
+        watch: CommitWatch | None = None
         hub: HubClient | None = None
         backoff = self._backoff()
         tokens_copied = -1e9
@@ -546,7 +555,9 @@ class SyncLoop:
                     # shown and retried like an unreachable hub, never a thread dying in silence.
                     if db is None:
                         db = open_more(self.db_path)
+                        watch = CommitWatch(db, every_s=self.watch_s, wake=self._nudged)
                     self._nudged.clear()
+                    self.push_rounds += 1
                     only = self._only
                     # Counted against the last vector the hub told us, so it stays right offline.
                     self._update(waiting=waiting(db, self._known, only))
@@ -583,7 +594,10 @@ class SyncLoop:
                         self._hub_vector = None
                     self._failed(error, backoff)
                     continue
-                self._nudged.wait(self.idle_s)
+                # Until a scan is committed here by anyone (another process's connection included:
+                # `eventops scan`, the station app) or `nudge()`; the log is not read meanwhile.
+                assert watch is not None  # made with the connection, before any round succeeds
+                watch.wait(self.idle_s)
         finally:
             if db is not None:
                 db.conn.close()

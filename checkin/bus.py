@@ -27,6 +27,7 @@ from db import events as ev
 from db.errors import EventOpsError
 from db.fold import EventState
 from db.state import BUS, ROOM, VENUE, Attendee, Bus
+from db.text import fold_text
 
 if TYPE_CHECKING:
     from checkin.station import Station
@@ -318,7 +319,7 @@ def last_seen(state: EventState, attendee_id: str, now_ms: int) -> str:
 def _name_key(attendee: Attendee | None, attendee_id: str) -> tuple[str, str]:
     if attendee is None:
         return (attendee_id.casefold(), attendee_id)
-    return ((attendee.last or attendee.name).casefold(), attendee.name.casefold())
+    return (fold_text(attendee.last or attendee.name), fold_text(attendee.name))  # "Ødegaard" among the O's
 
 
 def manifest(state: EventState, bus_id: str, now_ms: int) -> Manifest:

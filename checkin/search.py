@@ -1,7 +1,8 @@
 """Name search for people without a badge: accent- and case-insensitive, partial, fast.
 
 Every attendee's first name, last name, full name and organisation are folded once into a
-plain lower-case ASCII "haystack" ("Müller" -> "muller", "Liège" -> "liege", "Straße" ->
+plain lower-case ASCII "haystack" by `db.text.fold_text`, the folding imports and
+`eventops attendees --search` use too ("Müller" -> "muller", "Guðrún" -> "gudrun", "Straße" ->
 "strasse"), so a keystroke costs one substring test per attendee, and a query that extends
 the previous one only re-tests the previous matches. Ranking puts word starts first.
 """
@@ -9,28 +10,13 @@ the previous one only re-tests the previous matches. Ranking puts word starts fi
 from __future__ import annotations
 
 import heapq
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 from db.state import Attendee
+from db.text import fold_text
 
-#: Letters that Unicode decomposition does not reduce to ASCII.
-_SPECIAL = str.maketrans(
-    {
-        "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-        "ı": "i", "ŀ": "l", "’": "'", "‘": "'",
-    }
-)
-
-
-@lru_cache(maxsize=65_536)
-def fold_text(text: str) -> str:
-    """Lower-case ASCII-ish form of `text`: accents, case and special letters folded away."""
-    text = text.casefold().translate(_SPECIAL)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+__all__ = ["Hit", "NameIndex", "fold_text"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,19 +1,22 @@
 """The operations lead's live dashboard: one panel per concern, updated as events arrive.
 
 Events reach the screen without re-reading the log. A feed thread reads the log "since" a rowid
-cursor four times a second (a replay: takes the events its clock has passed), folds them into
+cursor whenever something was committed to the file (`PRAGMA data_version`, asked twenty times a
+second, db/watch.py) or the sync loop says it merged events (`events_merged`; a replay: takes the
+events its clock has passed), folds them into
 the board's `EventState` (`apply`, incremental) and computes every panel's data; the event loop
 only draws what it posts. A large batch (a bus laptop syncing a day of late events) therefore
 never freezes the screen.
 
 If the feed fails (the database locked past its timeout, an I/O error, the file replaced...)
-the top bar says so in red instead of LIVE and the feed retries with a growing pause: the
+the top bar says so in red instead of LIVE and the feed retries with a growing, jittered pause: the
 operations lead must never read stale rooms and buses as live.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,12 +54,16 @@ from dashboard.widgets.stations import StationsPanel
 from dashboard.widgets.visits import BusRow, VisitsPanel
 from db.events import Event
 from db.hlc import system_wall_ms
+from db.retry import Backoff
 
-#: How often the follower reads the log for new events.
-POLL_SECONDS = 0.25
+#: How often the live feed asks SQLite whether the file changed (`PRAGMA data_version`, no read
+#: of the log), and how often a replay releases the events its clock has passed.
+POLL_SECONDS = 0.05
+#: The feed's longest uninterrupted wait (it checks whether the app is quitting in between).
+WAIT_SLICE_SECONDS = 0.1
 #: The screen is redrawn at least this often (the clock moves even without events).
 TICK_SECONDS = 1.0
-#: After a failure the feed retries after this pause, doubled each time up to the maximum.
+#: After a failure the feed retries after this pause, doubled (jittered) each time up to the maximum.
 RETRY_SECONDS = (0.5, 8.0)
 #: A moving board not updated for this long is shown as stopped (the feed thread is stuck or gone).
 STALE_SECONDS = 5.0
@@ -147,6 +154,10 @@ class DashboardApp(App[None]):
         #: The drill-down the feed keeps up to date: ("room" | "bus", id).
         self.watching: tuple[str, str] | None = None
         self.last_roll_call: RollCallFiles | None = None
+        #: The live feed's reader of the log (its `reads` count is what a test and the bench check).
+        self.follower: LogFollower | None = None
+        #: Set by `events_merged` (the sync loop's thread): wakes the live feed at once.
+        self._news = threading.Event()
         self._updated = time.monotonic()
         self._make_panels()
 
@@ -203,8 +214,10 @@ class DashboardApp(App[None]):
     def feed(self, cursor: int) -> None:
         """Fold what is new (live: the log since `cursor`; replay: what the clock passed), post panels.
 
-        Runs until the app quits: every failure is reported on screen and retried after a
-        pause that doubles up to `retry_seconds[1]`; a successful update clears the report.
+        Live, the log is read only after a commit to the file (or `events_merged`), never on a
+        timer. Runs until the app quits: every failure is reported on screen and retried after
+        db/retry.py's jittered pause, growing up to `retry_seconds[1]`; a successful update
+        clears the report.
         """
         from textual.worker import get_current_worker
 
@@ -213,14 +226,15 @@ class DashboardApp(App[None]):
         assert board is not None
         follower: LogFollower | None = None
         pending: list[Event] = []
-        pause = self.retry_seconds[0]
+        backoff = Backoff(*self.retry_seconds)
         last = 0.0  # monotonic time of the last update posted
         try:
             while not worker.is_cancelled:
                 try:
                     if board.mode == LIVE:
                         if follower is None:
-                            follower = LogFollower(self.db_path, cursor)
+                            follower = LogFollower(self.db_path, cursor, wake=self._news, every_s=self.poll_seconds)
+                            self.follower = follower
                         if not pending:
                             pending = follower.poll()
                             cursor = follower.cursor
@@ -237,7 +251,14 @@ class DashboardApp(App[None]):
                         self.post_message(self.Update(panels, place, watched, len(pending)))
                         last = time.monotonic()
                     folded, pending = len(pending), []
-                    pause = self.retry_seconds[0]
+                    backoff.reset()
+                    if not folded:
+                        # Until the next tick at most, in slices short enough to quit promptly.
+                        pause = min(WAIT_SLICE_SECONDS, max(0.0, TICK_SECONDS - (time.monotonic() - last)))
+                        if follower is not None:
+                            follower.wait(pause)  # a commit or the sync loop's news ends it at once
+                        else:
+                            worker_sleep(worker, min(pause, self.poll_seconds))  # a replay's clock
                 except Exception as error:  # noqa: BLE001 - a stopped feed must be seen, then retried
                     reason = reason_of(error)
                     self.feed_stopped = reason
@@ -246,15 +267,16 @@ class DashboardApp(App[None]):
                         with contextlib.suppress(Exception):  # a broken connection may refuse to close
                             follower.close()
                         follower = None  # reopened on the next try, at the same cursor
-                    worker_sleep(worker, pause)
-                    pause = min(pause * 2, self.retry_seconds[1])
-                    continue
-                if not folded:
-                    worker_sleep(worker, self.poll_seconds)
+                    worker_sleep(worker, backoff.next())
         finally:
             if follower is not None:
                 with contextlib.suppress(Exception):
                     follower.close()
+
+    def events_merged(self, events: list[Event]) -> None:
+        """The sync loop's `on_events` (any thread): events landed in the file, fold them now."""
+        if events:
+            self._news.set()
 
     def on_dashboard_app_update(self, message: Update) -> None:
         started, cpu = time.perf_counter(), time.thread_time()

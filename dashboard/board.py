@@ -30,6 +30,7 @@ from db.fold import EventState
 from db.hlc import system_wall_ms
 from db.log import all_events, since_rowid
 from db.permissions import DASHBOARD
+from db.watch import WATCH_EVERY_S, CommitWatch
 
 LIVE, REPLAY, FROZEN = "live", "replay", "frozen"
 #: Node-local setting: the station id this node's acknowledgements are authored as when the node
@@ -234,15 +235,40 @@ def _read_all(db: Database) -> tuple[list[Event], int]:
 
 
 class LogFollower:
-    """Reads events that reached the database after a rowid cursor (the live feed)."""
+    """Reads events that reached the database after a rowid cursor (the live feed).
 
-    def __init__(self, db_path: Path | str, cursor: int) -> None:
+    The log is read only when something was committed since the last read (by the sync loop's
+    connection, a station on the same file, an acknowledgement: `PRAGMA data_version`, see
+    db/watch.py) or the follower was woken (`wake`: the sync loop merged events); asking
+    costs microseconds, so the feed can ask often without reading the log every tick.
+    """
+
+    def __init__(self, db_path: Path | str, cursor: int, *, wake: threading.Event | None = None,
+                 every_s: float = WATCH_EVERY_S) -> None:
         self.db = connect(db_path, create=False)
         self.cursor = cursor
+        self.watch = CommitWatch(self.db, every_s=every_s, wake=wake)
+        #: How many times the log was read (a bench and a test check it is not every tick).
+        self.reads = 0
+        # Read once first: events may have landed between the board's fold and this connection.
+        self._due = True
 
     def poll(self, limit: int = 5000) -> list[Event]:
+        """Events after the cursor; [] without reading when nothing was committed since."""
+        if self.watch.changed():
+            self._due = True
+        if not self._due:
+            return []
         events, self.cursor = since_rowid(self.db, self.cursor, limit)
+        self.reads += 1
+        self._due = len(events) >= limit  # a full batch: more is waiting, commit or not
         return events
+
+    def wait(self, timeout: float) -> bool:
+        """Until something is committed or the follower is woken (True), or `timeout` (False)."""
+        if not self._due and self.watch.wait(timeout):
+            self._due = True
+        return self._due
 
     def close(self) -> None:
         self.db.conn.close()

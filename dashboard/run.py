@@ -20,6 +20,7 @@ from db.errors import EventOpsError
 
 if TYPE_CHECKING:
     from dashboard.app import DashboardApp
+    from db.events import Event
 
 
 def moment_of(replay: str | None = None, speed: float = 1.0, at: str | None = None) -> Moment:
@@ -70,16 +71,17 @@ def check_database(db_path: Path) -> None:
 
 
 def check_replay_day(db_path: Path, day: str) -> None:
-    """Refuse, before the screen opens, to replay a day the event does not have."""
+    """Refuse, before the screen opens, to replay a day the event does not have (the event as
+    the fold reads it: the days of the first `event.created`, like every screen and `status`)."""
     from db.connect import connect
-    from db.events import EVENT_CREATED
-    from db.log import iter_events
+    from db.event import event_info
 
     db = connect(db_path, create=False)
     try:
-        days = [d for e in iter_events(db, [EVENT_CREATED]) for d in e.data.get("days", [])]
+        info = event_info(db)
     finally:
         db.conn.close()
+    days = list(info.days) if info is not None else []
     if days and day not in days:
         raise EventOpsError(f"{day} is not a day of this event ({', '.join(days)})")
 
@@ -119,17 +121,20 @@ def run_dashboard(
     `on_exit` is called when the dashboard closes (the demo stops its simulator there).
     """
     app = make_app(db_path, replay=replay, speed=speed, at=at, out_dir=out_dir, on_exit=on_exit)
-    with syncing(db_path, hub) as sync_line:
+    with syncing(db_path, hub, on_events=app.events_merged) as sync_line:
         app.sync_line = sync_line
         app.run()
 
 
 @contextlib.contextmanager
-def syncing(db_path: Path | str, hub: str | None) -> Iterator[Callable[[], str] | None]:
+def syncing(
+    db_path: Path | str, hub: str | None, *, on_events: Callable[[list[Event]], None] | None = None
+) -> Iterator[Callable[[], str] | None]:
     """Keep `db_path` in sync with `hub` (if given) while the block runs.
 
     Yields a function returning the sync status line for the top bar (None without a hub).
-    Events pulled from the hub land in the database, where the dashboard's follower sees them.
+    Events pulled from the hub land in the database; `on_events` (the dashboard's
+    `events_merged`) hears of them at once, so the feed folds them without waiting.
     """
     if not hub:
         yield None
@@ -138,7 +143,7 @@ def syncing(db_path: Path | str, hub: str | None) -> Iterator[Callable[[], str] 
 
     from sync.client import SyncLoop
 
-    loop = SyncLoop(db_path, hub).start()
+    loop = SyncLoop(db_path, hub, on_events=on_events).start()
     try:
         yield lambda: escape(loop.status().line())
     finally:

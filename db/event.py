@@ -13,6 +13,7 @@ from db import events as ev
 from db import log
 from db.errors import EventOpsError
 from db.node import local_station
+from db.state import EventInfo
 
 MAX_DAYS = 31
 
@@ -43,6 +44,18 @@ def check_tz(tz: str) -> str:
 
 def has_event(db: Database) -> bool:
     return db.execute("SELECT 1 FROM events WHERE kind = ? LIMIT 1", [ev.EVENT_CREATED]).fetchone() is not None
+
+
+def event_info(db: Database) -> EventInfo | None:
+    """The event as the fold reads it, for callers that need only the event and not its day.
+
+    The fold's own rule, by the fold itself (only the `event.created` events are folded): the
+    first in fold order wins, a missing or unknown time zone is Europe/Brussels. Imports and
+    the dashboard's checks read it here, so they cannot disagree with status and the screens.
+    """
+    from db.fold import fold_events
+
+    return fold_events(log.iter_events(db, [ev.EVENT_CREATED])).info
 
 
 def create_event(db: Database, name: str, days: list[str], tz: str, *, event_id: str | None = None, demo: bool = False) -> ev.Event:

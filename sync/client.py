@@ -28,6 +28,8 @@ from db.connect import get_setting, set_setting
 from db.errors import EventOpsError
 from db.events import STATION_HEALTH, Event
 from db.node import STATION_KEY, local_station
+from db.retry import Backoff
+from db.watch import WATCH_EVERY_S, CommitWatch
 from sync import protocol as p
 from sync.connection import open_more
 from sync.tls import pinned_context
@@ -370,9 +372,12 @@ class SyncStatus:
 class SyncLoop:
     """Keeps one database in sync with a hub from two background threads.
 
-    The pusher sends our events right after `nudge()` (call it after each local append) and
-    every `idle_s` anyway; the puller holds a long-poll open and merges what arrives. While
-    the hub is unreachable both back off exponentially. `status()` never blocks.
+    The pusher sends our events as soon as they are committed: by another connection or
+    process on the same file (`eventops scan`, the station app: seen through `PRAGMA
+    data_version`, asked every `watch_s`, db/watch.py), or after `nudge()`; and every `idle_s`
+    anyway; it reads the log only then. The puller holds a long-poll open and merges what
+    arrives (`on_events` hears of it). While the hub is unreachable both back off
+    (db/retry.py: exponential, jittered). `status()` never blocks.
     """
 
     def __init__(
@@ -389,6 +394,7 @@ class SyncLoop:
         batch: int = BATCH,
         http_factory: Callable[[], httpx.Client] | None = None,
         health_every_s: float = HEALTH_EVERY_S,
+        watch_s: float = WATCH_EVERY_S,
     ) -> None:
         self.db_path = Path(db_path)
         self.health_every_s = health_every_s
@@ -418,6 +424,9 @@ class SyncLoop:
         self.on_status = on_status
         self.long_poll_s = long_poll_s
         self.idle_s = idle_s
+        self.watch_s = watch_s
+        #: Rounds the pusher made (each reads the log once): commits and nudges, not the clock.
+        self.push_rounds = 0
         self.backoff_s = backoff_s
         self.batch = batch
         self.http_factory = http_factory
@@ -500,12 +509,15 @@ class SyncLoop:
     def _sleep(self, seconds: float) -> None:
         self._stopped.wait(seconds)
 
-    def _failed(self, error: BaseException, delay: float) -> float:
-        """Show the failure ("offline: <reason>"), wait, and return the next (longer) delay."""
+    def _backoff(self) -> Backoff:
+        """Each thread's own jittered backoff (db/retry.py): stations do not reconnect in lock-step."""
+        return Backoff(*self.backoff_s)
+
+    def _failed(self, error: BaseException, backoff: Backoff) -> None:
+        """Show the failure ("offline: <reason>") and wait the backoff's next (longer) delay."""
         self._log_failure(error)
         self._update(online=False, error=describe(error), reason=short_reason(error))
-        self._sleep(delay)
-        return min(delay * 2, self.backoff_s[1])
+        self._sleep(backoff.next())
 
     def _log_failure(self, error: BaseException) -> None:
         """One log line when the hub is lost or the reason changes (retries go to DEBUG): a
@@ -537,8 +549,9 @@ class SyncLoop:
 
     def _push_loop(self) -> None:
         db: Database | None = None
+        watch: CommitWatch | None = None
         hub: HubClient | None = None
-        delay = self.backoff_s[0]
+        backoff = self._backoff()
         tokens_copied = -1e9
         health_told = time.monotonic()  # the first report after a while, not at start
         try:
@@ -548,7 +561,9 @@ class SyncLoop:
                     # shown and retried like an unreachable hub, never a thread dying in silence.
                     if db is None:
                         db = open_more(self.db_path)
+                        watch = CommitWatch(db, every_s=self.watch_s, wake=self._nudged)
                     self._nudged.clear()
+                    self.push_rounds += 1
                     only = self._only
                     # Counted against the last vector the hub told us, so it stays right offline.
                     self._update(waiting=waiting(db, self._known, only))
@@ -577,15 +592,18 @@ class SyncLoop:
                         last_sync_ms=time.time_ns() // 1_000_000,
                         pushed=self._status.pushed + added,
                     )
-                    delay = self.backoff_s[0]
+                    backoff.reset()
                 except Exception as error:  # never a traceback on the station's screen, never a dead thread
                     if self._stopped.is_set():
                         return
                     if isinstance(error, (Unreachable, HubRefused)):
                         self._hub_vector = None
-                    delay = self._failed(error, delay)
+                    self._failed(error, backoff)
                     continue
-                self._nudged.wait(self.idle_s)
+                # Until a scan is committed here by anyone (another process's connection included:
+                # `eventops scan`, the station app) or `nudge()`; the log is not read meanwhile.
+                assert watch is not None  # made with the connection, before any round succeeds
+                watch.wait(self.idle_s)
         finally:
             if db is not None:
                 db.conn.close()
@@ -608,7 +626,7 @@ class SyncLoop:
     def _pull_loop(self) -> None:
         db: Database | None = None
         hub: HubClient | None = None
-        delay = self.backoff_s[0]
+        backoff = self._backoff()
         try:
             while not self._stopped.is_set():
                 try:
@@ -633,11 +651,11 @@ class SyncLoop:
                         last_sync_ms=time.time_ns() // 1_000_000,
                         pulled=self._status.pulled + pulled,
                     )
-                    delay = self.backoff_s[0]
+                    backoff.reset()
                 except Exception as error:  # closing the client on stop lands here; never a traceback
                     if self._stopped.is_set():
                         return
-                    delay = self._failed(error, delay)
+                    self._failed(error, backoff)
         finally:
             if db is not None:
                 db.conn.close()

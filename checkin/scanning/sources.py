@@ -2,14 +2,15 @@
 
 A desk laptop's camera gets unplugged, borrowed or grabbed by another program; the station
 must say so and keep trying, never crash. A live source that stops delivering frames is
-released and reopened every `retry_s` seconds, with a status line saying what is wrong and
-what to do. A video file simply ends (that is how tests and demos feed the pipeline).
+released and reopened after `retry_s` seconds, then after longer pauses up to `retry_max_s`
+(db/retry.py's jittered backoff), with a status line saying what is wrong and what to do. A video file simply ends (that is how tests and demos feed the pipeline).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from db.errors import EventOpsError  # noqa: E402
+from db.retry import Backoff  # noqa: E402
 
 with contextlib.suppress(AttributeError):  # OpenCV >= 4.5: quiet its own logging too
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
@@ -79,6 +81,8 @@ class FrameSource:
         source: str | int | SourceSpec,
         *,
         retry_s: float = 2.0,
+        retry_max_s: float = 10.0,
+        rng: random.Random | None = None,
         max_retries: int | None = None,
         on_status: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -88,6 +92,8 @@ class FrameSource:
     ) -> None:
         self.spec = source if isinstance(source, SourceSpec) else parse_source(source)
         self.retry_s = retry_s
+        self.retry_max_s = max(retry_s, retry_max_s)
+        self.rng = rng
         self.max_retries = max_retries
         self.on_status = on_status or (lambda _message: None)
         self.sleep = sleep
@@ -165,10 +171,12 @@ class FrameSource:
     def frames(self) -> Iterator[Frame]:
         """Frames until a file ends, `stop()` is called, or `max_retries` reopenings failed.
 
-        A live source that cannot be opened or stops delivering is retried every `retry_s`
-        seconds; each attempt updates `status` (and calls `on_status`).
+        A live source that cannot be opened or stops delivering is retried after `retry_s`
+        seconds, then after longer (jittered) pauses up to `retry_max_s`; each attempt updates
+        `status` (and calls `on_status`).
         """
         failures = 0
+        backoff = Backoff(self.retry_s, self.retry_max_s, rng=self.rng)
         try:
             while not self._stop.is_set():
                 if self._capture is None:
@@ -181,8 +189,9 @@ class FrameSource:
                         if self.max_retries is not None and failures > self.max_retries:
                             self._set_status(f"{error} (gave up after {failures - 1} retries)")
                             return
-                        self._set_status(f"{error}; retrying in {self.retry_s:g} s")
-                        self.sleep(self.retry_s)
+                        delay = backoff.next()
+                        self._set_status(f"{error}; retrying in {delay:.1f} s")
+                        self.sleep(delay)
                         continue
                 frame = self.read()
                 if frame is None:
@@ -194,10 +203,12 @@ class FrameSource:
                     if self.max_retries is not None and failures > self.max_retries:
                         self._set_status(f"{self.spec} stopped delivering frames (gave up after {failures - 1} retries)")
                         return
-                    self._set_status(f"{self.spec} stopped delivering frames (unplugged?); reopening in {self.retry_s:g} s")
-                    self.sleep(self.retry_s)
+                    delay = backoff.next()
+                    self._set_status(f"{self.spec} stopped delivering frames (unplugged?); reopening in {delay:.1f} s")
+                    self.sleep(delay)
                     continue
                 failures = 0
+                backoff.reset()
                 yield frame
         finally:
             self.close()

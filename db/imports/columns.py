@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from db.imports.problems import ImportProblems, Problem
+from db.text import fold_text
 
 #: A `--map` target that means "do not read this column".
 IGNORE = "ignore"
@@ -21,11 +21,13 @@ IGNORE = "ignore"
 
 @functools.lru_cache(maxsize=1 << 16)  # names are normalised several times per import
 def normal(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a header or name."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("\ufeff", ""))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    lowered = stripped.casefold().replace("ß", "ss")
-    lowered = re.sub(r"[\s_\-./:()*'’]+", " ", lowered)
+    """Case-, accent- and punctuation-insensitive form of a header or name.
+
+    The letters are folded by `db.text.fold_text`, as the station's name search folds them
+    ("Łódź" -> "lodz", "Guðrún" -> "gudrun"); punctuation and spacing count as one space.
+    """
+    lowered = fold_text(text.replace("\ufeff", ""))
+    lowered = re.sub(r"[\s_\-./:()*']+", " ", lowered)
     return lowered.strip()
 
 

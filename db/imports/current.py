@@ -1,8 +1,9 @@
 """What the log already says about the reference data an import may change.
 
-Imports compare a file with this to append only what is new or changed. It is a small
-fold of the reference events of its own (attendees, rooms, sessions, visits, buses,
-assignments), so imports do not depend on the full presence fold.
+Imports compare a file with this to append only what is new or changed. The event itself
+(days, time zone) is read through the fold (`db.event.event_info`), as every other view reads
+it; the reference records are a small fold of their own (attendees, rooms, sessions, visits,
+buses, assignments), so imports do not fold every scan of the day.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from sqlite_utils import Database
 
 from db import events as ev
 from db.errors import NoEventYet
+from db.event import event_info
 from db.log import iter_events
+from db.times import DEFAULT_TZ
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,26 +37,19 @@ class EventFacts:
         try:
             return ZoneInfo(self.tz)
         except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
+            return ZoneInfo(DEFAULT_TZ)  # the fold's default (it already replaced an unknown zone)
 
 
 def event_facts(db: Database, db_label: str | Path = "the database") -> EventFacts:
-    """The event this database is for; NoEventYet (with the command that fixes it) if none."""
-    created: Any = None
-    for event in iter_events(db, [ev.EVENT_CREATED]):
-        created = event
-    if created is None:
+    """The event this database is for, as the fold reads it (the first `event.created`);
+    NoEventYet (with the command that fixes it) if none."""
+    info = event_info(db)
+    if info is None:
         raise NoEventYet(
             f"{db_label} holds no event yet: create it first with "
             f"`eventops init --db {db_label} --name NAME --days 2024-03-20:2024-03-22 --tz Europe/Brussels`"
         )
-    data = created.data
-    return EventFacts(
-        id=str(data.get("id", "")),
-        name=str(data.get("name", "")),
-        days=tuple(str(d) for d in data.get("days", [])),
-        tz=str(data.get("tz") or "UTC"),
-    )
+    return EventFacts(id=info.id, name=info.name, days=info.days, tz=info.tz)
 
 
 @dataclass

@@ -6,7 +6,10 @@ a moment the event cannot place. Nothing of ours is mocked.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from click.testing import CliRunner
 from dashboard.app import DashboardApp
 from dashboard.board import Moment, open_board
 from db.connect import connect, write
-from db.log import Draft, append_in_transaction
+from db.log import Draft, all_events, append_in_transaction
 from eventops.cli import main
 from tests.dashboard import scene
 from tests.dashboard.pilot import label, ready, room_rows, wait_until
@@ -23,6 +26,18 @@ from tests.dashboard.pilot import label, ready, room_rows, wait_until
 pytestmark = pytest.mark.anyio
 
 SIZE = (120, 40)
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Another process on the same file: a door scan into R3 at 10:29, committed by its own connection.
+DOOR_SCAN = """
+import sys
+from db.connect import connect, write
+from db.log import Draft, append_in_transaction
+from tests.dashboard import scene
+db = connect(sys.argv[1], create=False)
+with write(db):
+    append_in_transaction(db, "door-R3", [Draft("door.entry", {"attendee": "A0100", "room": "R3"})], wall=lambda: scene.at(149))
+"""
 
 
 def live(db_path: Path) -> DashboardApp:
@@ -112,3 +127,25 @@ async def test_a_day_of_late_events_in_several_batches_shows_what_a_fresh_start_
         expected = {r.id: f"{r.occupancy}/{r.capacity}" for r in fresh.panels().rooms.rooms}
         assert await wait_until(pilot, lambda: {k: v["count"] for k, v in room_rows(app).items()} == expected)
         assert "LIVE" in topbar(app)
+
+
+async def test_the_feed_reads_the_log_when_another_process_commits_not_on_a_timer(scene_db: Path) -> None:
+    app = live(scene_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert await wait_until(pilot, lambda: app.follower is not None and app.follower.reads >= 1)
+        follower = app.follower
+        assert follower is not None
+        await pilot.pause(0.3)
+        reads = follower.reads
+        await pilot.pause(1.5)  # nobody writes: the clock ticks, the log is not read
+        assert follower.reads == reads
+        assert room_rows(app)["R3"]["count"] == "10/30"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-c", DOOR_SCAN, str(scene_db)], check=True, timeout=60, cwd=ROOT, env=env)
+        assert await wait_until(pilot, lambda: room_rows(app)["R3"]["count"] == "11/30")
+        assert 1 <= follower.reads - reads <= 3  # read for the commit, not every tick
+        # The sync loop's `on_events` wakes the feed without a commit of its own.
+        reads = follower.reads
+        app.events_merged(list(all_events(connect(scene_db, create=False)))[-1:])
+        assert await wait_until(pilot, lambda: follower.reads == reads + 1)

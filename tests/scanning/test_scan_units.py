@@ -130,10 +130,12 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_missing_camera_is_reported_and_retried_never_a_crash() -> None:
     statuses: list[str] = []
     sleeps: list[float] = []
-    source = FrameSource(97, retry_s=1.5, max_retries=3, on_status=statuses.append, sleep=sleeps.append)
+    source = FrameSource(97, retry_s=1.5, retry_max_s=4.0, max_retries=4, on_status=statuses.append,
+                         sleep=sleeps.append, rng=random.Random(7))
     assert list(source.frames()) == []
-    assert sleeps == [1.5, 1.5, 1.5]
-    assert "camera 97 not found" in statuses[0] and "retrying in 1.5 s" in statuses[0]
+    # db/retry.py's backoff: growing, jittered, capped (each in the upper half of its step)
+    assert len(sleeps) == 4 and 0.75 <= sleeps[0] <= 1.5 and 1.5 <= sleeps[1] <= 3.0 and all(2.0 <= s <= 4.0 for s in sleeps[2:])
+    assert "camera 97 not found" in statuses[0] and f"retrying in {sleeps[0]:.1f} s" in statuses[0]
     assert "gave up" in statuses[-1]
 
 

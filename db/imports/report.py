@@ -82,7 +82,7 @@ class ImportReport:
         out: list[str] = []
         for kind, texts in self.grouped():
             if len(texts) == 1:
-                out.append(texts[0])
+                out.append(texts[0] if kind == texts[0] else f"{kind}: {texts[0]}")
                 continue
             more = len(texts) - EXAMPLES
             tail = f"; and {more} more (--json lists them all)" if more > 0 else ""

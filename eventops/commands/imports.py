@@ -40,6 +40,15 @@ class BadOption(click.ClickException):
     exit_code = 2
 
 
+def skip_invalid_option(func: F) -> F:
+    """`--skip-invalid`: import the good rows, list the bad ones (default: all or nothing)."""
+    return click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help="Import the valid rows and list every skipped row with its line and reason (default: refuse the whole file).",
+    )(func)
+
+
 def _common(func: F) -> F:
     """FILE, --db, --map, --dry-run, --json: what every import takes."""
     func = json_option(func)
@@ -106,21 +115,48 @@ def import_group() -> None:
     show_default=True,
     help="Which export the header names come from (auto detects pretix and Eventbrite).",
 )
-def attendees_command(file: Path, db_path: Path, maps: tuple[str, ...], dry_run: bool, as_json: bool, preset: str) -> None:
-    """Import attendees from a CSV export (pretix, Eventbrite or a hand-made sheet).
+@skip_invalid_option
+@click.option(
+    "--revoke-missing",
+    is_flag=True,
+    help="Revoke the badge of everyone registered who is cancelled in the file or no longer in it.",
+)
+def attendees_command(
+    file: Path,
+    db_path: Path,
+    maps: tuple[str, ...],
+    dry_run: bool,
+    as_json: bool,
+    preset: str,
+    skip_invalid: bool,
+    revoke_missing: bool,
+) -> None:
+    """Import attendees from a CSV export or a spreadsheet (pretix, Eventbrite, hand-made).
 
-    Comma, semicolon or tab separated; UTF-8 (with or without BOM) or Windows-1252.
-    Fields: id, name, first, last, org, city, country, role, email, phone, ref, tag.
-    E-mail and phone stay in this database's local contacts, never in an event.
+    CSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1252), .xlsx or
+    .ods (pretix's "Order data" workbook: the Order positions sheet is read). Fields: id,
+    name, first, last, org, city, country, role, email, phone, ref, tag. E-mail and phone
+    stay in this database's local contacts, never in an event. Names that lost their
+    letters in a re-save ('????', 'Ã©') are refused, never written over good ones.
 
     \b
     Example:
         eventops import attendees inscriptions.csv --db event.db --map "Institution=org"
+        eventops import attendees sdc24_orders.xlsx --db event.db --skip-invalid --revoke-missing
     """
     mapping = _mapping(maps, ATTENDEE_FIELDS)
     report = _run(
         db_path,
-        lambda db: import_attendees(db, file, mapping=mapping, preset=preset, dry_run=dry_run, db_label=db_path),
+        lambda db: import_attendees(
+            db,
+            file,
+            mapping=mapping,
+            preset=preset,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            revoke_missing=revoke_missing,
+            db_label=db_path,
+        ),
         as_json,
     )
     _show(report, as_json)

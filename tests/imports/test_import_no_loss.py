@@ -13,7 +13,14 @@ from db.connect import connect
 from db.fold import load_state
 from eventops.cli import main
 from tests.imports.conftest import event_count, fingerprint
-from tests.imports.exports import PEOPLE, Position, fees_rows, orders_rows, positions_csv, positions_rows
+from tests.imports.exports import (
+    PEOPLE,
+    Position,
+    fees_rows,
+    orders_rows,
+    positions_csv,
+    positions_rows,
+)
 from tests.imports.spreadsheets import write_ods, write_xlsx
 
 

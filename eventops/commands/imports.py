@@ -29,6 +29,7 @@ from db.imports import (
     parse_capacities,
 )
 from db.imports.columns import parse_mapping
+from db.imports.schedule import UnknownRoom
 from eventops.options import db_option, input_file_argument, json_option, open_db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -173,6 +174,8 @@ def attendees_command(
     show_default=True,
     help="Capacity of a new room that has none in the file (a warning says so).",
 )
+@click.option("--room", "room", metavar="NAME", help="The room of every session, for a sheet without a room column.")
+@skip_invalid_option
 def schedule_command(
     file: Path,
     db_path: Path,
@@ -182,35 +185,47 @@ def schedule_command(
     fmt: str,
     capacities: tuple[str, ...],
     default_capacity: int,
+    room: str | None,
+    skip_invalid: bool,
 ) -> None:
-    """Import rooms and sessions: CSV, frab schedule.xml, or pretalx/frab schedule.json.
+    """Import rooms and sessions: CSV/.xlsx/.ods, frab schedule.xml, or pretalx/frab schedule.json.
 
     Session times become ISO 8601 with the event's UTC offset. CSV fields: id, title,
-    room, room_id, capacity, date, start, end, duration.
+    room, room_id, capacity, date, start, end, duration (Start time, Time Start, Begin,
+    End time, Time End...; dates 2024-03-20 or 20/03/2024). A talk scheduled in several
+    slots becomes one session per slot. A --capacity naming no known room is refused.
 
     \b
     Example:
         eventops import schedule schedule.json --db event.db --capacity "Auditorium=450"
+        eventops import schedule workshops.csv --db event.db --room "Salle Horta"
     """
     mapping = _mapping(maps, SCHEDULE_FIELDS)
     try:
         rooms = parse_capacities(capacities)
     except ValueError as error:
         raise BadOption(f"--capacity: {error}") from None
-    report = _run(
-        db_path,
-        lambda db: import_schedule(
-            db,
-            file,
-            fmt=fmt,
-            mapping=mapping,
-            capacities=rooms,
-            default_capacity=default_capacity,
-            dry_run=dry_run,
-            db_label=db_path,
-        ),
-        as_json,
-    )
+    if room is not None and not room.strip():
+        raise BadOption("--room: the room name is empty")
+    try:
+        report = _run(
+            db_path,
+            lambda db: import_schedule(
+                db,
+                file,
+                fmt=fmt,
+                mapping=mapping,
+                capacities=rooms,
+                default_capacity=default_capacity,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                room=room,
+                db_label=db_path,
+            ),
+            as_json,
+        )
+    except UnknownRoom as error:
+        raise BadOption(str(error)) from None
     _show(report, as_json)
 
 

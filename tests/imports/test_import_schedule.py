@@ -170,4 +170,5 @@ def test_pretalx_json_with_room_names_not_in_the_room_list(event_db: Database) -
       "Online": [{"id": 9, "start": "14:00", "duration": "1:00", "title": "Remote keynote"}]}}]}}}"""
     report = import_schedule(event_db, doc, default_capacity=500)
     assert sessions(event_db)["Remote keynote"] == ("Online", "2024-03-21T14:00:00+01:00", "2024-03-21T15:00:00+01:00")
-    assert rooms(event_db) == {"Online": 500} and "500 assumed" in report.warnings[0]
+    assert rooms(event_db) == {"Online": 500} and "500 assumed" in report.warnings[1]
+    assert report.warnings[0].startswith("the file names no time zone: 1 session time(s) read in Europe/Brussels")

@@ -206,3 +206,36 @@ def test_skip_invalid_schedule_rows(closed_event_db: Path, tmp_path: Path) -> No
     code, out, _ = run("import", "schedule", sheet, "--db", closed_event_db, "--skip-invalid")
     assert code == 0 and "sessions: 1 added" in out and "skipped 2 invalid rows" in out
     assert "    line 3: 'quarter past' is not a time of day" in out and "    line 4: session 'Backwards' ends before it starts" in out
+
+
+def test_sessions_command_lists_the_folded_programme(closed_event_db: Path, tmp_path: Path) -> None:
+    code, out, _ = run("sessions", "--db", closed_event_db)
+    assert code == 0 and "no sessions; import a programme with `eventops import schedule" in out
+    doc = tmp_path / "schedule.json"
+    doc.write_text(
+        pretalx_schedule({
+            "2024-03-20": {"Salle Horta": [pretalx_talk(12, "Night-time economy", "Salle Horta", "2024-03-20T11:00:00+01:00", "01:30")]},
+            "2024-03-21": {"Zaal Van de Velde": [pretalx_talk(12, "Night-time economy", "Zaal Van de Velde", "2024-03-21T09:30:00+01:00")]},
+        }),  # fmt: skip
+        encoding="utf-8",
+    )
+    assert run("import", "schedule", doc, "--db", closed_event_db, "--capacity", "Salle Horta=80")[0] == 0
+    code, out, _ = run("sessions", "--db", closed_event_db)
+    assert code == 0
+    assert out.splitlines() == [
+        "2024-03-20",
+        "  11:00-12:30  Salle Horta (80)  Night-time economy  [S12]",
+        "2024-03-21",
+        "  09:30-10:30  Zaal Van de Velde (81)  Night-time economy  [S12-2]",
+    ]
+    code, out, _ = run("sessions", "--db", closed_event_db, "--day", "2", "--json")
+    assert code == 0
+    assert json.loads(out) == [{
+        "id": "S12-2", "day": "2024-03-21", "start": "2024-03-21T09:30:00+01:00", "end": "2024-03-21T10:30:00+01:00",
+        "room": "R2", "room_name": "Zaal Van de Velde", "capacity": 81, "title": "Night-time economy",
+    }]  # fmt: skip
+    assert json.loads(run("sessions", "--db", closed_event_db, "--day", "21/03/2024", "--json")[1])[0]["id"] == "S12-2"
+    code, _, err = run("sessions", "--db", closed_event_db, "--day", "7")
+    assert code == 2 and "day 7 is not one of the event's 3 days" in err
+    code, _, err = run("sessions", "--db", tmp_path / "nothing.db")
+    assert code == 1 and len(err.strip().splitlines()) == 1

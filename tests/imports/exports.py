@@ -103,7 +103,11 @@ def positions_csv(positions: Sequence[Position], sep: str = ";") -> str:
 
 
 def positions_rows(positions: Sequence[Position]) -> list[list[str | int | float]]:
-    return [list(POSITION_HEADER), *[[int(c) if h == "Position ID" else c for h, c in zip(POSITION_HEADER, p.row(), strict=True)] for p in positions]]
+    """The Order positions sheet of pretix's .xlsx: Position ID is a number there."""
+    rows: list[list[str | int | float]] = [list(POSITION_HEADER)]
+    for p in positions:
+        rows.append([int(c) if h == "Position ID" else c for h, c in zip(POSITION_HEADER, p.row(), strict=True)])
+    return rows
 
 
 def orders_rows(positions: Sequence[Position]) -> list[list[str | int | float]]:
@@ -112,7 +116,7 @@ def orders_rows(positions: Sequence[Position]) -> list[list[str | int | float]]:
     for p in positions:
         if p.position != 1:
             continue
-        values = {"Event slug": "sdc2024", "Order code": p.order, "Order total": 350.0, "Status": p.status,
+        values: dict[str, str | int | float] = {"Event slug": "sdc2024", "Order code": p.order, "Order total": 350.0, "Status": p.status,
                   "Email": p.email, "Name": "Secretariat " + p.company, "Positions": 1}  # fmt: skip
         rows.append([values.get(h, "") for h in ORDERS_HEADER])
     return rows

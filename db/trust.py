@@ -232,11 +232,11 @@ def admit(
     root = organiser(db)
     if root is not None:
         known.setdefault(root.station_id, root)
-    for held, other in conflicts:
+    for ours, other in conflicts:
         key = known.get(other.station_id)
         prev = held_link(db, other.station_id, other.seq - 1)
         if key is not None and signing.verifies(key.public_key, other.sig, signing.digest(prev, other)):
-            outcome.misused.append((held, other))
+            outcome.misused.append((ours, other))
         else:
             raise Refused(FORGED, other, f"it differs from the event already held and {other.station_id}'s key did not sign it")
     remaining = dict(runs)

@@ -19,10 +19,11 @@ from sqlite_utils import Database
 
 from checkin.badges import token as tokens
 from db.errors import EventOpsError, NoEventYet
-from db.events import BADGE_ISSUED, BADGE_REVOKED, KEY_ADDED
+from db.events import BADGE_ISSUED, KEY_ADDED
 from db.hlc import WallClock, system_wall_ms
 from db.log import Draft, append_many
 from db.node import local_station
+from db.revocations import revocation_draft
 from db.signing import KeyProblem, read_private_key
 
 
@@ -165,7 +166,7 @@ def reissue_badge(
         db,
         local_station(db),
         [
-            Draft(BADGE_REVOKED, {"attendee": attendee_id, "serial": old, "reason": reason}),
+            revocation_draft(attendee_id, old, reason),
             Draft(BADGE_ISSUED, {"attendee": attendee_id, "serial": new}),
         ],
         wall=wall,

@@ -22,14 +22,24 @@ from typing import Any
 from sqlite_utils import Database
 
 from db import events as ev
+from db import revocations
 from db.badge_ids import MAX_ID_LEN, fits_badge
 from db.connect import write
 from db.hlc import WallClock, system_wall_ms
-from db.imports import identity, ids
+from db.imports import identity, ids, lossy
 from db.imports.columns import missing_message, normal, resolve
 from db.imports.current import event_facts, reference
-from db.imports.presets import AMBIGUOUS_NAME, NOT_COMING, PRESETS, aliases, detect
-from db.imports.problems import ImportProblems, Problem, refuse
+from db.imports.presets import (
+    AMBIGUOUS_NAME,
+    NOT_COMING,
+    PENDING,
+    PRESETS,
+    aliases,
+    detect,
+    pick_attendee_sheet,
+    pretix_orders_sheet,
+)
+from db.imports.problems import Problem, refuse
 from db.imports.report import ImportReport
 from db.imports.table import Row, Table, read_table
 from db.log import Draft, append_in_transaction
@@ -39,6 +49,8 @@ from db.node import local_station
 EVENT_FIELDS = ("name", "first", "last", "org", "city", "country", "role", "ref", "tags")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 200
+#: Fields whose letters a lossy re-save can destroy (`db.imports.lossy`).
+TEXT_FIELDS = ("name", "first", "last", "org", "city", "country", "role")
 
 
 @dataclass
@@ -53,7 +65,9 @@ class Person:
     key: str = ""  # rows with the same key are one person
     keys: identity.Keys | None = None
     id: str = ""  # resolved against the database (`_resolve_ids`)
-    skipped: bool = False
+    skipped: bool = False  # cancelled, expired, refunded: not coming
+    status: str = ""  # the row's order or attendee status, as the file writes it
+    suspect: dict[str, str] = field(default_factory=dict)  # fields that may have lost letters
     lines: list[int] = field(default_factory=list)
 
 
@@ -64,28 +78,41 @@ def import_attendees(
     mapping: Mapping[str, str] | None = None,
     preset: str = "auto",
     dry_run: bool = False,
+    skip_invalid: bool = False,
+    revoke_missing: bool = False,
     name: str | None = None,
     db_label: str | Path = "the database",
     wall: WallClock = system_wall_ms,
     new_id: ids.NewId = ids.new_attendee_id,
 ) -> ImportReport:
-    """Import attendees from a CSV file into `db`, in one transaction (or not at all).
+    """Import attendees from a CSV file or spreadsheet into `db`, in one transaction (or not
+    at all).
 
-    `new_id` makes the id of each attendee the database does not have yet."""
+    `skip_invalid` imports the good rows and lists the others (`report.skipped`) instead of
+    refusing the file; `revoke_missing` revokes the badge of everyone registered who is
+    cancelled in the file or not in it. `new_id` makes the id of each new attendee."""
     event_facts(db, db_label)
-    table = read_table(source, name)
+    table = read_table(source, name, pick=pick_attendee_sheet)
     if preset not in PRESETS:
         raise refuse(table.source, f"unknown preset {preset!r} (one of {', '.join(PRESETS)})")
+    if preset in ("auto", "pretix") and pretix_orders_sheet(table.header):
+        where = f"sheet {table.sheet!r} of " if table.sheet else ""
+        raise refuse(
+            table.source,
+            f"{where}this is pretix's Orders list (one row per order, named after the buyer), not its attendees: "
+            "export 'Order data' and import the 'Order positions' sheet (or the whole .xlsx)",
+        )
     used = detect(table.header) if preset == "auto" else preset
-    people, report = _read_people(table, used, mapping)
+    people, report = _read_people(table, used, mapping, skip_invalid)
+    plan = lambda: _plan(db, people, report, new_id, skip_invalid, revoke_missing)  # noqa: E731
     if dry_run:
-        drafts, contacts, _ = _plan(db, people, report, new_id)
+        drafts, contacts, _ = plan()
         report.dry_run = True
         report.events = len(drafts)
         report.detail["contacts_changed"] = len(contacts)
         return report
     with write(db):
-        drafts, contacts, book = _plan(db, people, report, new_id)
+        drafts, contacts, book = plan()
         appended = append_in_transaction(db, local_station(db), drafts, wall=wall)
         _save_contacts(db, contacts)
         book.save(db, ((key, p.id) for p in people if p.id and p.keys for key in p.keys.stored))
@@ -94,7 +121,9 @@ def import_attendees(
     return report
 
 
-def _read_people(table: Table, preset: str, mapping: Mapping[str, str] | None) -> tuple[list[Person], ImportReport]:
+def _read_people(
+    table: Table, preset: str, mapping: Mapping[str, str] | None, skip_invalid: bool
+) -> tuple[list[Person], ImportReport]:
     columns = resolve(table.source, table.header, aliases(preset), mapping)
     user_mapped = set((mapping or {}).values())
     if (
@@ -108,26 +137,28 @@ def _read_people(table: Table, preset: str, mapping: Mapping[str, str] | None) -
     if not ({"name", "first", "last"} & columns.keys()):
         raise refuse(table.source, missing_message(table.header, "name", "name"))
     report = ImportReport("attendees", table.source)
-    report.detail.update(preset=preset, encoding=table.encoding, separator=_sep_name(table.delimiter), rows=len(table.rows))
+    if table.sheet:
+        report.detail.update(preset=preset, spreadsheet=table.encoding, sheet=table.sheet, rows=len(table.rows))
+    else:
+        report.detail.update(preset=preset, encoding=table.encoding, separator=_sep_name(table.delimiter), rows=len(table.rows))
     if table.preamble:
         report.warnings.append(f"{table.preamble} title line(s) above the header skipped")
     problems: list[Problem] = list(table.problems)
     people: list[Person] = []
-    skipped: list[int] = []
     for row in table.rows:
         person = _person(row, columns, problems)
         if person is None:
             continue
         if person.skipped:
-            skipped.append(row.line)
+            report.warn(
+                "cancelled, expired or refunded rows skipped",
+                f"line {row.line}: {person.record['name']} (status {person.status}), not imported",
+            )
+        elif person.status and normal(person.status) in PENDING:
+            report.warn("order not paid yet, imported", f"line {row.line}: {person.record['name']} (status {person.status}), imported")
         people.append(person)
     _assign_keys(people)
-    if problems:
-        raise ImportProblems(table.source, problems)
-    if skipped:
-        report.warnings.append(
-            f"{len(skipped)} cancelled/refunded row(s) skipped (line {_lines(skipped)})"
-        )
+    report.settle(problems, skip_invalid)
     replaced = [p.line for p in people if p.explicit_id and ids.badge_ready(p.explicit_id) is None]
     if replaced:
         report.warnings.append(
@@ -137,7 +168,7 @@ def _read_people(table: Table, preset: str, mapping: Mapping[str, str] | None) -
     for person in people:
         if person.email and not _EMAIL.match(person.email):
             report.warnings.append(f"line {person.line}: {person.email!r} is not an e-mail address; kept as written")
-    return _merge_duplicates(people, problems, report, table.source), report
+    return _merge_duplicates(people, problems, report, skip_invalid), report
 
 
 def _lines(lines: list[int]) -> str:
@@ -162,7 +193,9 @@ def _person(row: Row, columns: Mapping[str, int], problems: list[Problem]) -> Pe
             record[name] = value
     full = get("name") or " ".join(p for p in (record.get("first", ""), record.get("last", "")) if p)
     if not full:
-        problems.append(Problem(row.line, "no name (the name columns are empty)"))
+        product = get("tag")
+        why = f"; product {product!r}: an add-on such as a dinner ticket?" if product else ""
+        problems.append(Problem(row.line, f"no name (the name columns are empty{why})"))
         return None
     record["name"] = full
     for key, value in record.items():
@@ -194,8 +227,12 @@ def _person(row: Row, columns: Mapping[str, int], problems: list[Problem]) -> Pe
             return None
         if ids.badge_ready(explicit) is None and not record.get("ref"):
             record["ref"] = explicit  # the attendee gets an id that fits a badge; the file's stays findable
-    status = get("status")
-    if status and normal(status) in NOT_COMING:
+    for key in TEXT_FIELDS:
+        value = record.get(key)
+        if value and (lossy.unmangled(value) is not None or lossy.has_lost_letters(value)):
+            person.suspect[key] = value
+    person.status = get("status") or ""
+    if person.status and normal(person.status) in NOT_COMING:
         person.skipped = True
     return person
 
@@ -256,7 +293,7 @@ def _fresh(new_id: ids.NewId, taken: set[str]) -> str:
     raise RuntimeError("no new attendee id after 100 tries: the id generator repeats itself")
 
 
-def _merge_duplicates(people: list[Person], problems: list[Problem], report: ImportReport, source: str) -> list[Person]:
+def _merge_duplicates(people: list[Person], problems: list[Problem], report: ImportReport, skip_invalid: bool) -> list[Person]:
     """One person per key: identical repeats are folded with a warning, conflicting ones refused."""
     by_key: dict[str, Person] = {}
     for p in sorted(people, key=lambda p: p.line):
@@ -266,13 +303,12 @@ def _merge_duplicates(people: list[Person], problems: list[Problem], report: Imp
             continue
         if (first.record, first.email, first.phone, first.skipped) == (p.record, p.email, p.phone, p.skipped):
             first.lines.append(p.line)
-            report.warnings.append(f"line {p.line} repeats line {first.line}; imported once")
+            report.warn("repeated rows, imported once", f"line {p.line} repeats line {first.line}; imported once")
         else:
             problems.append(
                 Problem(p.line, f"same attendee as line {first.line} ({_key_words(p.key)}) but different details")
             )
-    if problems:
-        raise ImportProblems(source, problems)
+    report.settle(problems, skip_invalid)
     return list(by_key.values())
 
 
@@ -282,23 +318,28 @@ def _key_words(key: str) -> str:
 
 
 def _plan(
-    db: Database, people: list[Person], report: ImportReport, new_id: ids.NewId
+    db: Database,
+    people: list[Person],
+    report: ImportReport,
+    new_id: ids.NewId,
+    skip_invalid: bool = False,
+    revoke_missing: bool = False,
 ) -> tuple[list[Draft], dict[str, tuple[str | None, str | None]], identity.KeyBook]:
     """The events and contact changes that bring the log in line with the file, and the keys
     that found (or will find) its people."""
     known = reference(db, (ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)).attendees
     book = _resolve_ids(db, people, known, new_id)
+    people[:] = _without_garbled(people, known, report, skip_invalid)
     drafts: list[Draft] = []
     tally = report.tally("attendees")
     seen: set[str] = set()
+    cancelled: list[tuple[str, str]] = []  # registered attendees the file marks cancelled
     for p in people:
         seen.add(p.id)
         before = known.get(p.id)
         if p.skipped:
             if before is not None:
-                report.warnings.append(
-                    f"line {p.line}: {p.record['name']} is cancelled in the file but registered; kept (revoke the badge if needed)"
-                )
+                cancelled.append((p.id, f"line {p.line}: cancelled in the file"))
             continue
         if before is None:
             data: dict[str, Any] = {"id": p.id, **dict.fromkeys(EVENT_FIELDS[:-1], ""), "tags": []}
@@ -312,11 +353,65 @@ def _plan(
             tally.updated += 1
         else:
             tally.unchanged += 1
-    absent = len(known.keys() - seen)
-    if absent:
-        report.warnings.append(f"{absent} attendee(s) already registered are not in this file; kept (imports never remove anyone)")
+    absent = sorted(known.keys() - seen)
+    leaving = cancelled + [(ident, "not in the file") for ident in absent]
+    if revoke_missing:
+        drafts += _revocations(db, known, leaving, report)
+    else:
+        for ident, why in cancelled:
+            report.warn(
+                "cancelled in the file but registered: kept, badge still valid (--revoke-missing revokes it)",
+                f"{known[ident].get('name', ident)} ({ident}, {why})",
+            )
+        if absent:
+            report.warnings.append(
+                f"{len(absent)} attendee(s) already registered are not in this file; kept (imports never remove anyone; "
+                "--revoke-missing revokes their badges)"
+            )
     contacts = _contact_changes(db, [p for p in people if not p.skipped])
     return drafts, contacts, book
+
+
+def _without_garbled(
+    people: list[Person], known: Mapping[str, Mapping[str, Any]], report: ImportReport, skip_invalid: bool
+) -> list[Person]:
+    """Refuse (or, with `skip_invalid`, leave out) rows whose names lost letters in a re-save
+    (`????` over `Γεώργιος`) or are mojibake (`Ã©`): never written over good data."""
+    problems: list[Problem] = []
+    bad: set[int] = set()
+    for p in people:
+        if p.skipped:
+            continue
+        before = known.get(p.id) or {}
+        for key, value in p.suspect.items():
+            why = lossy.garbled(key, value, str(before[key]) if key in before else None)
+            if why is not None:
+                problems.append(Problem(p.line, why))
+                bad.add(id(p))
+                break
+    report.settle(problems, skip_invalid)
+    return [p for p in people if id(p) not in bad]
+
+
+def _revocations(
+    db: Database, known: Mapping[str, Mapping[str, Any]], leaving: list[tuple[str, str]], report: ImportReport
+) -> list[Draft]:
+    """`badge.revoked` for each registered attendee who is cancelled or gone from the file,
+    whose badge is not revoked already (`db.revocations`, the one place that writes them)."""
+    if not leaving:
+        return []
+    from db.fold import load_state
+
+    state = load_state(db)
+    drafts: list[Draft] = []
+    for ident, why in leaving:
+        draft = revocations.revoke_current(state, ident, f"import: {why}")
+        if draft is None:
+            continue
+        drafts.append(draft)
+        report.warn("badge revoked (--revoke-missing)", f"{known[ident].get('name', ident)} ({ident}, {why})")
+    report.detail["badges_revoked"] = len(drafts)
+    return drafts
 
 
 def _contact_changes(db: Database, people: Iterable[Person]) -> dict[str, tuple[str | None, str | None]]:

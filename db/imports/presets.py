@@ -83,6 +83,9 @@ NOT_COMING = frozenset(
      "rembourse", "storniert", "geannuleerd", "terugbetaald"}
 )
 
+#: Row statuses of an order not paid yet: imported (they may pay at the desk), named in a warning.
+PENDING = frozenset({"pending", "unpaid", "en attente", "non paye", "ausstehend", "offen", "in afwachting", "openstaand"})
+
 #: Generic headers that mean the family name when the file also has a first-name column.
 AMBIGUOUS_NAME = frozenset({"name", "nom", "naam"})
 
@@ -102,3 +105,23 @@ def aliases(preset: str) -> Mapping[str, tuple[str, ...]]:
     own = {"pretix": PRETIX, "eventbrite": EVENTBRITE}.get(preset, {})
     fields = list(dict.fromkeys([*own.keys(), *PLAIN.keys()]))
     return {f: tuple(dict.fromkeys([*own.get(f, ()), *PLAIN.get(f, ())])) for f in fields}
+
+
+#: Headers only the attendee (position) rows of a pretix export have.
+_POSITION_HEADERS = frozenset({"position id", "attendee name", "attendee email", "attendee name given name"})
+
+
+def pretix_orders_sheet(header: Sequence[str]) -> bool:
+    """True for pretix's "Orders" sheet: one row per order, whose name is the buyer's (the
+    invoice address), not one row per attendee."""
+    normals = {normal(h) for h in header}
+    return "order code" in normals and bool(normals & {"order total", "positions"}) and not normals & _POSITION_HEADERS
+
+
+def pick_attendee_sheet(headers: Sequence[tuple[str, ...]]) -> int:
+    """The sheet of a workbook that lists attendees: pretix's "Order positions" when the
+    workbook is pretix's "Order data" (Orders, Order positions, Order fees), else the first."""
+    for index, header in enumerate(headers):
+        if {normal(h) for h in header} & _POSITION_HEADERS:
+            return index
+    return 0

@@ -42,6 +42,9 @@ class Programme:
     sessions: list[SessionSpec] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Session times read in the event's zone because the file names none (no offset, no
+    #: `time_zone_name`): FOSDEM 2019's XML, most hand-made sheets.
+    zone_assumed: int = 0
 
 
 #: Longest title a session or visit may have (events stay small: they travel to every station).

@@ -6,6 +6,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from db.imports.problems import ImportProblems, Problem
+
+#: How many examples a grouped warning line shows.
+EXAMPLES = 3
+
 
 @dataclass
 class Tally:
@@ -38,9 +43,51 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     tallies: dict[str, Tally] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
+    #: Rows left out by `--skip-invalid`: every one, with its line and reason.
+    skipped: list[Problem] = field(default_factory=list)
+    #: The kind of each warning (same order as `warnings`), for grouping; a warning added
+    #: with `warnings.append` is a kind of its own.
+    kinds: list[str] = field(default_factory=list)
 
     def tally(self, what: str) -> Tally:
         return self.tallies.setdefault(what, Tally())
+
+    def settle(self, problems: list[Problem], skip_invalid: bool) -> None:
+        """Refuse the file for its bad rows (ImportProblems, nothing imported), or with
+        `--skip-invalid` set them aside, each listed with its line and reason."""
+        if not problems:
+            return
+        if not skip_invalid:
+            raise ImportProblems(self.source, problems)
+        self.skipped.extend(sorted(problems, key=lambda p: (p.line, p.message)))
+        problems.clear()
+
+    def warn(self, kind: str, text: str) -> None:
+        """Record a warning of a kind ("not on one of the event's days"); the text names the
+        row or thing. A person sees one line per kind, however many rows it concerns."""
+        self.kinds.extend(self.warnings[len(self.kinds):])  # texts appended directly
+        self.warnings.append(text)
+        self.kinds.append(kind)
+
+    def grouped(self) -> list[tuple[str, list[str]]]:
+        """`[(kind, [texts])]` in order of first appearance."""
+        kinds = [*self.kinds, *self.warnings[len(self.kinds):]]
+        groups: dict[str, list[str]] = {}
+        for kind, text in zip(kinds, self.warnings, strict=True):
+            groups.setdefault(kind, []).append(text)
+        return list(groups.items())
+
+    def warning_lines(self) -> list[str]:
+        """One line per kind of warning: the count and the first few examples."""
+        out: list[str] = []
+        for kind, texts in self.grouped():
+            if len(texts) == 1:
+                out.append(texts[0] if kind == texts[0] else f"{kind}: {texts[0]}")
+                continue
+            more = len(texts) - EXAMPLES
+            tail = f"; and {more} more (--json lists them all)" if more > 0 else ""
+            out.append(f"{kind}: {len(texts)} times, e.g. {'; '.join(texts[:EXAMPLES])}{tail}")
+        return out
 
     @property
     def added(self) -> int:
@@ -64,6 +111,8 @@ class ImportReport:
             "unchanged": self.unchanged,
             "events": self.events,
             "warnings": list(self.warnings),
+            "warning_groups": [{"kind": k, "count": len(t), "examples": t[:EXAMPLES]} for k, t in self.grouped()],
+            "skipped": [{"line": p.line, "reason": p.message} for p in self.skipped],
             "tallies": {what: asdict(t) for what, t in self.tallies.items()},
             **self.detail,
         }
@@ -79,5 +128,8 @@ class ImportReport:
             if isinstance(value, str | int):
                 out.append(f"  {key.replace('_', ' ')}: {value}")
         out.append(f"  {verb} {self.events} event{'s' if self.events != 1 else ''}")
-        out.extend(f"  warning: {w}" for w in self.warnings)
+        if self.skipped:
+            out.append(f"  skipped {len(self.skipped)} invalid row{'s' if len(self.skipped) != 1 else ''} (--skip-invalid):")
+            out.extend(f"    {p}" for p in self.skipped)
+        out.extend(f"  warning: {w}" for w in self.warning_lines())
         return out

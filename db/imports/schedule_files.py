@@ -24,7 +24,7 @@ from db.imports.current import EventFacts
 from db.imports.problems import Problem, refuse
 from db.imports.programme import Programme, RoomSpec, SessionSpec, capacity_of, check_title
 from db.imports.table import decode, read_bytes, read_table
-from db.imports.times import parse_day, parse_duration, parse_moment
+from db.imports.times import has_offset, parse_day, parse_duration, parse_moment
 
 SCHEDULE_FIELDS = ("id", "title", "room", "room_id", "capacity", "date", "start", "end", "duration")
 FORMATS = ("auto", "csv", "xml", "json")
@@ -35,9 +35,15 @@ SCHEDULE_ALIASES: dict[str, tuple[str, ...]] = {
     "room": ("room", "room name", "salle", "zaal", "raum", "lokaal", "location", "lieu", "locatie", "ort"),
     "room_id": ("room id",),
     "capacity": ("capacity", "room capacity", "capacite", "capaciteit", "kapazitat", "places", "seats", "plaatsen", "platze"),
-    "date": ("date", "day", "jour", "dag", "tag", "datum"),
-    "start": ("start", "begin", "start time", "starts", "debut", "heure de debut", "beginn", "aanvang", "from", "de", "van", "von"),
-    "end": ("end", "end time", "ends", "fin", "heure de fin", "einde", "ende", "to", "a", "tot", "bis"),
+    "date": ("date", "day", "jour", "dag", "tag", "datum", "start date", "session date"),
+    "start": (
+        "start", "begin", "start time", "time start", "starts", "starts at", "starting time", "begin time",
+        "time begin", "start datetime", "debut", "heure de debut", "beginn", "aanvang", "begintijd", "from", "de", "van", "von",
+    ),
+    "end": (
+        "end", "end time", "time end", "ends", "ends at", "finish", "finish time", "end datetime",
+        "fin", "heure de fin", "einde", "eindtijd", "ende", "to", "a", "tot", "bis",
+    ),
     "duration": ("duration", "duree", "duur", "dauer", "length", "minutes"),
 }
 
@@ -49,8 +55,10 @@ def read_programme(
     fmt: str = "auto",
     mapping: Mapping[str, str] | None = None,
     name: str | None = None,
+    room: str | None = None,
 ) -> Programme:
-    """Read a schedule file of any supported format."""
+    """Read a schedule file of any supported format; `room` is the room of every session of
+    a sheet that has no room column (or an empty cell)."""
     label, data = read_bytes(source, name)
     if fmt not in FORMATS:
         raise refuse(label, f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
@@ -60,7 +68,7 @@ def read_programme(
         return _frab_xml(label, data, facts)
     if fmt == "json":
         return _frab_json(label, data, facts)
-    return _csv(label, data, facts, mapping)
+    return _csv(label, data, facts, mapping, (room or "").strip())
 
 
 def _sniff(label: str, data: bytes) -> str:
@@ -77,11 +85,13 @@ def _sniff(label: str, data: bytes) -> str:
 # --- CSV ------------------------------------------------------------------------------
 
 
-def _csv(label: str, data: bytes, facts: EventFacts, mapping: Mapping[str, str] | None) -> Programme:
+def _csv(label: str, data: bytes, facts: EventFacts, mapping: Mapping[str, str] | None, default_room: str) -> Programme:
     table = read_table(data, label)
     columns = resolve(label, table.header, SCHEDULE_ALIASES, mapping)
-    if "room" not in columns and "room_id" not in columns:
-        raise refuse(label, missing_message(table.header, "room", "room"))
+    if "room" not in columns and "room_id" not in columns and not default_room:
+        raise refuse(label, missing_message(table.header, "room", "room") + ", or give every session one room with --room NAME")
+    if "start" not in columns and "title" in columns:
+        raise refuse(label, missing_message(table.header, "start time", "start") + " (headers read as the start: Start, Start time, Time Start, Begin, Début, Aanvang, Beginn)")
     prog = Programme(label, "csv", problems=list(table.problems))
     zone = facts.zone
 
@@ -91,7 +101,7 @@ def _csv(label: str, data: bytes, facts: EventFacts, mapping: Mapping[str, str] 
 
     for row in table.rows:
         c = row.cells
-        room = cell(c, "room") or cell(c, "room_id")
+        room = cell(c, "room") or cell(c, "room_id") or default_room
         title = cell(c, "title")
         if not room:
             prog.problems.append(Problem(row.line, "no room"))
@@ -124,6 +134,8 @@ def _csv(label: str, data: bytes, facts: EventFacts, mapping: Mapping[str, str] 
             check_title(title)
             day: date | None = parse_day(cell(c, "date"), facts.days) if cell(c, "date") else None
             start = parse_moment(start_text, day, zone)
+            if not has_offset(start_text):
+                prog.zone_assumed += 1
             if cell(c, "end"):
                 end = parse_moment(cell(c, "end"), start.date(), zone)
             elif cell(c, "duration"):
@@ -203,6 +215,14 @@ def _parse_xml(label: str, data: bytes) -> _Node:
     return roots[0]
 
 
+def _known_zone(name: str) -> bool:
+    """True when the file names a time zone this machine knows."""
+    try:
+        return bool(name) and ZoneInfo(name) is not None
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
 def _zone(name: str, fallback: ZoneInfo) -> ZoneInfo:
     try:
         return ZoneInfo(name) if name else fallback
@@ -216,7 +236,9 @@ def _frab_xml(label: str, data: bytes, facts: EventFacts) -> Programme:
         raise refuse(label, f"is XML but not a frab schedule (its root is <{root.tag}>, not <schedule>)", root.line)
     prog = Programme(label, "frab-xml")
     conference = root.find("conference")
-    zone = _zone(conference.child_text("time_zone_name") if conference else "", facts.zone)
+    zone_name = conference.child_text("time_zone_name") if conference else ""
+    zone = _zone(zone_name, facts.zone)
+    named = _known_zone(zone_name)
     days = root.all("day")
     if not days:
         prog.warnings.append("the schedule has no <day>")
@@ -237,7 +259,7 @@ def _frab_xml(label: str, data: bytes, facts: EventFacts) -> Programme:
             prog.rooms.append(RoomSpec(room_name, capacity, "", room.line))
             for event in room.all("event"):
                 talk = {tag: event.child_text(tag) for tag in ("date", "start", "duration", "room", "title")}
-                _add_talk(prog, event.attrs, talk, room_name, day_date, zone, facts, event.line, "")
+                _add_talk(prog, event.attrs, talk, room_name, day_date, zone, facts, event.line, "", named)
     return prog
 
 
@@ -258,7 +280,9 @@ def _frab_json(label: str, data: bytes, facts: EventFacts) -> Programme:
     except (KeyError, TypeError):
         raise refuse(label, "is JSON but not a frab/pretalx schedule (no schedule.conference.days)") from None
     prog = Programme(label, "frab-json")
-    zone = _zone(str(conference.get("time_zone_name") or ""), facts.zone)
+    zone_name = str(conference.get("time_zone_name") or "")
+    zone = _zone(zone_name, facts.zone)
+    named = _known_zone(zone_name)
     for index, room in enumerate(conference.get("rooms") or []):
         if not isinstance(room, Mapping) or not str(room.get("name") or "").strip():
             continue
@@ -286,7 +310,7 @@ def _frab_json(label: str, data: bytes, facts: EventFacts) -> Programme:
                 fields = {k: str(talk.get(k) or "") for k in ("date", "start", "duration", "room", "title")}
                 attrs = {"id": str(talk.get("id") or ""), "guid": str(talk.get("guid") or "")}
                 where = f"day {day.get('date')}, room {room_name!r}, talk {attrs['id'] or fields['title']!r}"
-                _add_talk(prog, attrs, fields, str(room_name), str(day.get("date") or ""), zone, facts, 0, where)
+                _add_talk(prog, attrs, fields, str(room_name), str(day.get("date") or ""), zone, facts, 0, where, named)
     return prog
 
 
@@ -300,8 +324,10 @@ def _add_talk(
     facts: EventFacts,
     line: int,
     where: str,
+    zone_named: bool = True,
 ) -> None:
-    """One frab event/talk (XML or JSON) into a session, or a problem."""
+    """One frab event/talk (XML or JSON) into a session, or a problem. `zone_named`: the file
+    names its time zone (else a time without an offset is counted in `zone_assumed`)."""
     title = talk.get("title", "").strip()
     here = where or f"line {line}"
     if not title:
@@ -314,6 +340,8 @@ def _add_talk(
         if not when:
             raise ValueError("no date or start")
         start = parse_moment(when, day, zone).astimezone(facts.zone)
+        if not zone_named and not has_offset(when):
+            prog.zone_assumed += 1
         end = start + parse_duration(talk.get("duration") or "0", frab=True)
         if end <= start:
             raise ValueError("it has no duration")

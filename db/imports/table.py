@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from db.imports.problems import ImportProblems, Problem, refuse
+from db.imports.sheets import Sheet, first_sheet, is_workbook, read_sheets
 
 DELIMITERS = (",", ";", "\t", "|")
 MAX_BYTES = 200 * 1024 * 1024
@@ -38,6 +40,7 @@ class Table:
     delimiter: str
     problems: tuple[Problem, ...] = ()  # rows refused for their shape; callers add theirs and refuse
     preamble: int = 0  # title lines above the header that were skipped
+    sheet: str = ""  # the worksheet read, when the file is a spreadsheet (.xlsx, .ods)
 
 
 def read_bytes(source: Path | bytes, name: str | None = None) -> tuple[str, bytes]:
@@ -86,13 +89,19 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_table(source: Path | bytes, name: str | None = None) -> Table:
-    """Parse a CSV file into a `Table`; refuses (ImportProblems) a file that is not a table."""
+#: Chooses the worksheet of a workbook to read, from the headers of its sheets.
+PickSheet = Callable[[Sequence[tuple[str, ...]]], int]
+
+
+def read_table(source: Path | bytes, name: str | None = None, pick: PickSheet = first_sheet) -> Table:
+    """Parse a CSV file or a spreadsheet (.xlsx, .ods, .xls: the sheet `pick` chooses) into a
+    `Table`; refuses (ImportProblems) a file that is not a table."""
     label, data = read_bytes(source, name)
-    if data[:4] == b"PK\x03\x04":
-        raise refuse(label, "is an Excel/ZIP file, not CSV (save the spreadsheet as CSV first)")
+    if is_workbook(data):
+        kind, sheets = read_sheets(label, data)
+        return _sheet_table(label, kind, sheets[pick([s.header for s in sheets])])
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refuse(label, "is a binary file, not CSV (save the spreadsheet as CSV first)")
+        raise refuse(label, "is a binary file, neither CSV nor a spreadsheet (.xlsx, .ods)")
     text, encoding = decode(data)
     lines = text.splitlines(keepends=True)
     first = 0
@@ -153,6 +162,29 @@ def read_table(source: Path | bytes, name: str | None = None) -> Table:
     if problems and problems[-1].message.startswith("malformed CSV"):
         raise ImportProblems(label, problems)  # the rest of the file cannot be trusted
     return Table(label, header, tuple(rows), encoding, delimiter, tuple(problems), preamble)
+
+
+def _sheet_table(label: str, kind: str, sheet: Sheet) -> Table:
+    """A worksheet as a `Table`: rows keep the sheet's row numbers, as CSV rows keep lines."""
+    start = next((i for i, row in enumerate(sheet.rows) if row == sheet.header), 0)
+    header = tuple(c.strip() for c in sheet.header)
+    width = len(header)
+    while width and not header[width - 1]:
+        width -= 1
+    header = header[:width]
+    if not header:
+        raise refuse(label, f"sheet {sheet.name!r} has an empty header row")
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for number, cells in enumerate(sheet.rows[start + 1:], start=start + 2):
+        if not any(c.strip() for c in cells):
+            continue
+        if any(c.strip() for c in cells[width:]):
+            problems.append(Problem(number, f"cells right of the last column of the header (sheet {sheet.name!r})"))
+            continue
+        padded = tuple(c.strip() for c in cells[:width]) + ("",) * (width - len(cells))
+        rows.append(Row(number, padded))
+    return Table(label, header, tuple(rows), kind, "", tuple(problems), start, sheet.name)
 
 
 def _filled_cells(line: str) -> int:

@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+#: A day-first date with a time, as European spreadsheets write it: 20/03/2024 09:00.
+_DMY_TIME = re.compile(r"^(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4})(?:\s+|T)(\d{1,2}\s*[:hH.]\s*\d{2}(?::\d{2})?)$")
 _DAY_N = re.compile(r"^(?:day|jour|dag|tag)?\s*(\d{1,2})$", re.IGNORECASE)
 _TIME = re.compile(r"^(\d{1,2})\s*[:hH.]\s*(\d{2})(?::(\d{2}))?$")
 _DURATION_PARTS = re.compile(r"^\d{1,3}(?::\d{2}){1,3}$")
@@ -18,6 +20,8 @@ _DURATION_WORDS = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*(?:m|min|mn)?)?$", r
 def parse_day(value: str, days: Sequence[str]) -> date:
     """A day: ISO date, dd/mm/yyyy (also with . or -), or the event's day number (1, "Day 2")."""
     text = value.strip()
+    if m := _DMY_TIME.match(text):
+        text = m.group(1)  # a date cell Excel wrote with its midnight
     for parse in (date.fromisoformat, lambda t: datetime.fromisoformat(t).date()):
         try:
             return parse(text)
@@ -48,9 +52,11 @@ def parse_clock(value: str) -> time:
 
 
 def parse_moment(value: str, day: date | None, zone: ZoneInfo) -> datetime:
-    """A moment in the event's zone: a full ISO date-time (offset honoured and converted) or
-    a time of day on `day`."""
+    """A moment in the event's zone: a full ISO date-time (offset honoured and converted), a
+    day-first date and time (20/03/2024 09:00), or a time of day on `day`."""
     text = value.strip()
+    if m := _DMY_TIME.match(text):
+        return datetime.combine(parse_day(m.group(1), ()), parse_clock(m.group(2)), tzinfo=zone)
     if len(text) > 8 and text[:4].isdigit():
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -83,6 +89,17 @@ def parse_duration(value: str, *, frab: bool = False) -> timedelta:
     if text and m and (m.group(1) or m.group(2)):
         return timedelta(hours=int(m.group(1) or 0), minutes=int(m.group(2) or 0))
     raise ValueError(f"{value!r} is not a duration (use minutes, 1:30 or 01:30:00)")
+
+
+def has_offset(value: str) -> bool:
+    """True when a written moment carries its own UTC offset (`+01:00`, `Z`)."""
+    text = value.strip()
+    if len(text) <= 10 or not text[:4].isdigit():
+        return False
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def iso(moment: datetime) -> str:

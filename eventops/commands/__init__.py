@@ -12,6 +12,7 @@ from eventops.commands import (
     devices,
     event,
     imports,
+    sessions,
     station,
     stations,
     syncing,
@@ -20,6 +21,7 @@ from eventops.commands import (
 COMMANDS: list[click.Command] = [
     *event.commands,
     *imports.commands,
+    *sessions.commands,
     *demo.commands,
     *badges.commands,
     *devices.commands,

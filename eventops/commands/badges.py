@@ -1,4 +1,5 @@
-"""Commands: the event's signing key (`keys init`) and badges (`badges`, `badges reissue`)."""
+"""Commands: the event's signing key (`keys init`) and badges (`badges`, `badges reissue`,
+`badges revoke`)."""
 
 from __future__ import annotations
 
@@ -115,6 +116,30 @@ def badges_reissue(attendee_id: str, db_path: Path, out_dir: Path | None, reason
         path = render_png(face, out_dir / png_name(attendee_id))
         line += f"; new badge {path}"
     click.echo(line)
+
+
+@badges_group.command("revoke")
+@click.argument("attendee_id", metavar="ID")
+@db_option
+@click.option("--reason", default="revoked", show_default=True, help="Why (recorded with the revocation).")
+def badges_revoke(attendee_id: str, db_path: Path, reason: str) -> None:
+    """Revoke an attendee's badge without making a new one (cancelled, banned, left).
+
+    Every station refuses the badge once it has synced; `badges reissue` makes a new one
+    later if the person comes after all.
+
+    \b
+    Example:
+        eventops badges revoke A7K3M9PX --db event.db --reason "order cancelled"
+    """
+    from db.revocations import revoke_badge
+
+    db = open_db(db_path)
+    try:
+        serial = revoke_badge(db, attendee_id, reason=reason)
+    finally:
+        db.conn.close()
+    click.echo(f"badge of {attendee_id} (serial {serial}) revoked: {reason}")
 
 
 commands: list[click.Command] = [keys_group, badges_group]

@@ -29,6 +29,7 @@ from db.imports import (
     parse_capacities,
 )
 from db.imports.columns import parse_mapping
+from db.imports.schedule import UnknownRoom
 from eventops.options import db_option, input_file_argument, json_option, open_db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,6 +39,15 @@ class BadOption(click.ClickException):
     """A malformed option value: one line on stderr, exit status 2 (like click's usage errors)."""
 
     exit_code = 2
+
+
+def skip_invalid_option(func: F) -> F:
+    """`--skip-invalid`: import the good rows, list the bad ones (default: all or nothing)."""
+    return click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help="Import the valid rows and list every skipped row with its line and reason (default: refuse the whole file).",
+    )(func)
 
 
 def _common(func: F) -> F:
@@ -106,21 +116,48 @@ def import_group() -> None:
     show_default=True,
     help="Which export the header names come from (auto detects pretix and Eventbrite).",
 )
-def attendees_command(file: Path, db_path: Path, maps: tuple[str, ...], dry_run: bool, as_json: bool, preset: str) -> None:
-    """Import attendees from a CSV export (pretix, Eventbrite or a hand-made sheet).
+@skip_invalid_option
+@click.option(
+    "--revoke-missing",
+    is_flag=True,
+    help="Revoke the badge of everyone registered who is cancelled in the file or no longer in it.",
+)
+def attendees_command(
+    file: Path,
+    db_path: Path,
+    maps: tuple[str, ...],
+    dry_run: bool,
+    as_json: bool,
+    preset: str,
+    skip_invalid: bool,
+    revoke_missing: bool,
+) -> None:
+    """Import attendees from a CSV export or a spreadsheet (pretix, Eventbrite, hand-made).
 
-    Comma, semicolon or tab separated; UTF-8 (with or without BOM) or Windows-1252.
-    Fields: id, name, first, last, org, city, country, role, email, phone, ref, tag.
-    E-mail and phone stay in this database's local contacts, never in an event.
+    CSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1252), .xlsx or
+    .ods (pretix's "Order data" workbook: the Order positions sheet is read). Fields: id,
+    name, first, last, org, city, country, role, email, phone, ref, tag. E-mail and phone
+    stay in this database's local contacts, never in an event. Names that lost their
+    letters in a re-save ('????', 'Ã©') are refused, never written over good ones.
 
     \b
     Example:
         eventops import attendees inscriptions.csv --db event.db --map "Institution=org"
+        eventops import attendees sdc24_orders.xlsx --db event.db --skip-invalid --revoke-missing
     """
     mapping = _mapping(maps, ATTENDEE_FIELDS)
     report = _run(
         db_path,
-        lambda db: import_attendees(db, file, mapping=mapping, preset=preset, dry_run=dry_run, db_label=db_path),
+        lambda db: import_attendees(
+            db,
+            file,
+            mapping=mapping,
+            preset=preset,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            revoke_missing=revoke_missing,
+            db_label=db_path,
+        ),
         as_json,
     )
     _show(report, as_json)
@@ -137,6 +174,8 @@ def attendees_command(file: Path, db_path: Path, maps: tuple[str, ...], dry_run:
     show_default=True,
     help="Capacity of a new room that has none in the file (a warning says so).",
 )
+@click.option("--room", "room", metavar="NAME", help="The room of every session, for a sheet without a room column.")
+@skip_invalid_option
 def schedule_command(
     file: Path,
     db_path: Path,
@@ -146,35 +185,47 @@ def schedule_command(
     fmt: str,
     capacities: tuple[str, ...],
     default_capacity: int,
+    room: str | None,
+    skip_invalid: bool,
 ) -> None:
-    """Import rooms and sessions: CSV, frab schedule.xml, or pretalx/frab schedule.json.
+    """Import rooms and sessions: CSV/.xlsx/.ods, frab schedule.xml, or pretalx/frab schedule.json.
 
     Session times become ISO 8601 with the event's UTC offset. CSV fields: id, title,
-    room, room_id, capacity, date, start, end, duration.
+    room, room_id, capacity, date, start, end, duration (Start time, Time Start, Begin,
+    End time, Time End...; dates 2024-03-20 or 20/03/2024). A talk scheduled in several
+    slots becomes one session per slot. A --capacity naming no known room is refused.
 
     \b
     Example:
         eventops import schedule schedule.json --db event.db --capacity "Auditorium=450"
+        eventops import schedule workshops.csv --db event.db --room "Salle Horta"
     """
     mapping = _mapping(maps, SCHEDULE_FIELDS)
     try:
         rooms = parse_capacities(capacities)
     except ValueError as error:
         raise BadOption(f"--capacity: {error}") from None
-    report = _run(
-        db_path,
-        lambda db: import_schedule(
-            db,
-            file,
-            fmt=fmt,
-            mapping=mapping,
-            capacities=rooms,
-            default_capacity=default_capacity,
-            dry_run=dry_run,
-            db_label=db_path,
-        ),
-        as_json,
-    )
+    if room is not None and not room.strip():
+        raise BadOption("--room: the room name is empty")
+    try:
+        report = _run(
+            db_path,
+            lambda db: import_schedule(
+                db,
+                file,
+                fmt=fmt,
+                mapping=mapping,
+                capacities=rooms,
+                default_capacity=default_capacity,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                room=room,
+                db_label=db_path,
+            ),
+            as_json,
+        )
+    except UnknownRoom as error:
+        raise BadOption(str(error)) from None
     _show(report, as_json)
 
 

@@ -30,7 +30,8 @@ def test_pretix_export_with_bom_and_semicolons(event_db: Database, data: Path) -
     assert report.added == 6 and report.detail["preset"] == "pretix"
     assert report.detail["separator"] == "semicolon" and report.detail["encoding"] == "utf-8-sig"
     assert "Pau Ortiz" not in people  # cancelled order
-    assert any("cancelled" in w for w in report.warnings)
+    assert any("Pau Ortiz (status Canceled), not imported" in w for w in report.warnings)
+    assert any("Siobhán O'Connor (status Pending), imported" in w for w in report.warnings)
     agnieszka = people["Agnieszka Wiśniewska"]
     assert (agnieszka.city, agnieszka.org, agnieszka.country) == ("Łódź", "Urząd Miasta Łodzi", "PL")
     assert (agnieszka.first, agnieszka.last, agnieszka.ref) == ("Agnieszka", "Wiśniewska", "LDZ9Q-1")

@@ -12,6 +12,7 @@ from eventops.commands import (
     devices,
     event,
     imports,
+    rollcall,
     station,
     stations,
     syncing,
@@ -28,4 +29,5 @@ COMMANDS: list[click.Command] = [
     *stations.commands,
     *syncing.commands,
     *dashboard.commands,
+    *rollcall.commands,
 ]

@@ -279,6 +279,15 @@ def _unrecorded(bus: Bus, status: str, reason: str, headline: str, detail: tuple
                      place=bus.id, via="coordinator", at_ms=now, extra={"visit": bus.visit, "bus": bus.id, **extra})
 
 
+def aboard_since(state: EventState, bus: Bus) -> dict[str, int]:
+    """Who is aboard and since when (their boarding), as a departure or return records it."""
+    out = {}
+    for attendee_id in sorted(bus.aboard):
+        place = state.places.get(attendee_id)
+        out[attendee_id] = place.since_ms if place is not None and place.kind == BUS and place.ref == bus.id else 0
+    return out
+
+
 def depart(station: Station, *, confirm_missing: bool) -> v.Verdict:
     """Record the bus's departure with its headcount and who is missing (`bus.departed`).
 
@@ -310,7 +319,7 @@ def depart(station: Station, *, confirm_missing: bool) -> v.Verdict:
             status, reason, headline = v.OK, DEPARTED, "DEPARTED: EVERYONE ABOARD"
         # Who is aboard travels with the departure: no later undo of a boarding can unboard the trip.
         data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "missing": [p.attendee for p in sheet.missing],
-                "aboard": sorted(bus.aboard)}
+                "aboard": aboard_since(state, bus)}
         extra = {"visit": bus.visit, "bus": bus.id, "missing": missing, "headcount": headcount, "state": DEPARTED_STATE}
         decision = rules.Decision(status, reason, headline, ev.BUS_DEPARTED, data,
                                   (counts, *_missing_lines(sheet.missing)), extra)
@@ -335,7 +344,7 @@ def return_(station: Station) -> v.Verdict:
             return _unrecorded(bus, v.REFUSED, NOT_DEPARTED, "NOT DEPARTED YET",
                                (f"{label(bus)} has no recorded departure: record the departure first",), now,
                                {"headcount": headcount, "state": bus.state})
-        data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount}
+        data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "aboard": aboard_since(state, bus)}
         extra = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "state": RETURNED_STATE}
         decision = rules.Decision(v.OK, RETURNED, "BACK AT THE VENUE", ev.BUS_RETURNED, data,
                                   (f"{headcount} people back at the venue from {label(bus)}",), extra)

@@ -542,22 +542,21 @@ def _bus_boarded(state: EventState, core: _Core, event: Event) -> None:
 def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
     """Freeze the manifest: who is aboard, who is missing (db/views.py's rule), the headcount.
 
-    The coordinator's departure names who was aboard (`aboard`, from stations since issue 11):
-    they stay aboard whatever happens to their boarding afterwards (an undo never reaches past
-    a departure). A second departure, or one of a bus already back, changes nothing.
+    The coordinator's departure names who was aboard and since when (`aboard`): someone it
+    names whom nothing placed elsewhere since that boarding stays aboard even if the boarding
+    is undone afterwards (an undo never reaches past a departure). A second departure, or one
+    of a bus already back, changes nothing.
     """
     d = event.data
     bus = core.buses.get(_str(d, "bus"))
     if bus is None or bus.state != "boarding":
         return
-    listed = [str(a) for a in d["aboard"]] if isinstance(d.get("aboard"), list) else []
     given = [str(m) for m in d["missing"]] if isinstance(d.get("missing"), list) else None
     headcount = int(d["headcount"]) if "headcount" in d else None
-    for attendee_id in listed:
-        if attendee_id not in bus.aboard:
-            _leave(state, core, attendee_id, event)
-            bus.aboard.add(attendee_id)
-            core.places[attendee_id] = Place(BUS, bus.id, event.at_ms, None, event.station_id)
+    for attendee_id, boarded_ms in _undone_boardings(core, bus, d):
+        _leave(state, core, attendee_id, event)
+        bus.aboard.add(attendee_id)
+        core.places[attendee_id] = Place(BUS, bus.id, boarded_ms, None, event.station_id)
     missing = set(missing_from(core.buses, bus) if given is None else given) - bus.aboard
     bus.state = DEPARTED
     bus.departed_ms = event.at_ms
@@ -575,16 +574,43 @@ def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
         )
 
 
+def _undone_boardings(core: _Core, bus: Bus, data: Any) -> list[tuple[str, int]]:
+    """Who the coordinator's departure or return names aboard (`aboard`: attendee -> boarding
+    time) but the fold does not, with nothing placing them elsewhere since that boarding: their
+    boarding was undone after the fact, and the trip keeps them."""
+    listed = data.get("aboard")
+    if not isinstance(listed, dict):
+        return []
+    undone = []
+    for attendee_id, boarded_ms in sorted(listed.items()):
+        if type(boarded_ms) is not int or attendee_id in bus.aboard:
+            continue
+        place = core.places.get(str(attendee_id))
+        if place is None or place.since_ms < boarded_ms:
+            undone.append((str(attendee_id), boarded_ms))
+    return undone
+
+
 @handles(ev.BUS_RETURNED)
 def _bus_returned(state: EventState, core: _Core, event: Event) -> None:
-    """Everyone aboard is back at the venue (a bus that never left has no return)."""
-    bus = core.buses.get(_str(event.data, "bus"))
+    """Everyone aboard is back at the venue (a bus that never left has no return).
+
+    As a departure does, the return names who came back and since when (`aboard`): a later
+    undo of a boarding does not rewrite a finished trip.
+    """
+    d = event.data
+    bus = core.buses.get(_str(d, "bus"))
     if bus is None or bus.state != DEPARTED:
         return
+    undone = _undone_boardings(core, bus, d)
     bus.state = RETURNED
     bus.returned_ms = event.at_ms
     # Back at the venue; a late bus keeps its passengers on site a while after closing time.
     until = max(state.day_end_ms(state.day_of(event.at_ms)), event.at_ms + DAY_CLOSE_AFTER_MS)
+    for attendee_id, _ in undone:
+        _leave(state, core, attendee_id, event)
+        bus.aboard.add(attendee_id)
+        core.places[attendee_id] = Place(VENUE, "", event.at_ms, until, event.station_id)
     for attendee_id in sorted(bus.aboard):
         place = core.places.get(attendee_id)
         if place is not None and place.kind == BUS and place.ref == bus.id:

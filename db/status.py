@@ -61,7 +61,7 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
                 "id": visit.id,
                 "title": visit.title,
                 "day": visit.day,
-                "buses": [_bus(state, views.bus(state, bus.id)) for bus in views.buses_on(state, day) if bus.visit == visit.id],
+                "buses": [_bus(state, views.bus(state, bus.id, now_ms)) for bus in views.buses_on(state, day) if bus.visit == visit.id],
             }
             for visit in views.visits_on(state, day)
         ],

@@ -53,19 +53,29 @@ class Whereabouts:
     station: str
 
 
-def _whereabouts(attendee_id: str, place: Place) -> Whereabouts:
+def _whereabouts(state: EventState, attendee_id: str, place: Place | None, now_ms: int) -> Whereabouts | None:
+    if place is None:
+        return None
+    if place.kind == BUS:
+        on = state.buses.get(place.ref)
+        if on is not None and on.state == BOARDING and now_ms >= state.day_end_ms(state.day_of(place.since_ms)):
+            return None  # a bus that never left stands at the venue, and the venue has closed
     return Whereabouts(attendee_id, place.kind, place.ref, place.since_ms, place.station)
 
 
 def whereabouts(state: EventState, attendee_id: str, now_ms: int) -> Whereabouts | None:
     """Where `attendee_id` is at `now_ms` (None: away), the fold's presence rules applied."""
-    place = state.place_at(attendee_id, now_ms)
-    return None if place is None else _whereabouts(attendee_id, place)
+    return _whereabouts(state, attendee_id, state.place_at(attendee_id, now_ms), now_ms)
 
 
 def everyone(state: EventState, now_ms: int) -> dict[str, Whereabouts]:
     """Everyone presumed on site at `now_ms`: in a room, on a bus, elsewhere at the venue."""
-    return {a: _whereabouts(a, p) for a, p in state.where_is_everyone(now_ms).items()}
+    out = {}
+    for attendee_id, place in state.where_is_everyone(now_ms).items():
+        where = _whereabouts(state, attendee_id, place, now_ms)
+        if where is not None:
+            out[attendee_id] = where
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +191,8 @@ class BusView:
     """A bus's manifest as sets of attendee ids: every view of a bus counts these.
 
     `aboard` is who is on the bus now (boarding, on the road), or who came back with it once it
-    returned; `on_board` is who a roll call finds on it. Nobody is in two of `aboard`,
+    returned; `on_board` is who a roll call finds on it at the moment asked (nobody once it
+    returned, nor once the day of a bus that never left is over). Nobody is in two of `aboard`,
     `missing`, `elsewhere` and `left`.
     """
 
@@ -202,10 +213,7 @@ class BusView:
     missing: tuple[str, ...]  # assigned and not aboard (while boarding, else as frozen at departure)
     elsewhere: tuple[str, ...]  # assigned here, aboard another bus of the visit (or gone with it)
     left: tuple[str, ...]  # aboard at departure, since scanned somewhere else
-
-    @property
-    def on_board(self) -> tuple[str, ...]:
-        return () if self.state == RETURNED else self.aboard
+    on_board: tuple[str, ...]  # presumed on the bus at the moment asked
 
     @property
     def walk_ons(self) -> tuple[str, ...]:
@@ -214,8 +222,8 @@ class BusView:
         return tuple(a for a in self.aboard if a not in listed)
 
 
-def bus(state: EventState, bus_id: str) -> BusView:
-    """The manifest of `bus_id` as sets (raises UnknownBus)."""
+def bus(state: EventState, bus_id: str, now_ms: int) -> BusView:
+    """The manifest of `bus_id` as sets, at `now_ms` (raises UnknownBus)."""
     record = state.buses.get(bus_id)
     if record is None:
         known = ", ".join(sorted(state.buses)) or "none"
@@ -246,19 +254,24 @@ def bus(state: EventState, bus_id: str) -> BusView:
         missing=tuple(sorted(missing)),
         elsewhere=tuple(sorted(elsewhere)),
         left=tuple(sorted(left)),
+        on_board=tuple(a for a in sorted(aboard) if _aboard(whereabouts(state, a, now_ms), record.id)),
     )
 
 
-def buses(state: EventState, day: str) -> tuple[BusView, ...]:
-    """Every bus of the visits of `day`."""
-    return tuple(bus(state, b.id) for b in buses_on(state, day))
+def _aboard(where: Whereabouts | None, bus_id: str) -> bool:
+    return where is not None and where.kind == BUS and where.ref == bus_id
+
+
+def buses(state: EventState, now_ms: int) -> tuple[BusView, ...]:
+    """Every bus of the visits of the day of `now_ms`, at `now_ms`."""
+    return tuple(bus(state, b.id, now_ms) for b in buses_on(state, state.day_of(now_ms)))
 
 
 def last_seen(state: EventState, attendee_id: str, now_ms: int) -> str:
     """Where the log last saw `attendee_id`, in the words a coordinator reads out."""
     day = state.day_of(now_ms)
     checkin = state.checked_in(attendee_id, day)
-    place = state.place_at(attendee_id, now_ms)
+    place = whereabouts(state, attendee_id, now_ms)
     if place is not None and place.kind == ROOM:
         known = state.rooms.get(place.ref)
         return f"in room {known.name if known else place.ref} since {hhmm(state, place.since_ms)}"
@@ -362,14 +375,14 @@ def name_key(attendee: Attendee | None, attendee_id: str) -> tuple[str, str]:
 
 def manifest(state: EventState, bus_id: str, now_ms: int) -> Manifest:
     """The manifest of bus `bus_id` at `now_ms`, from `bus()` (raises UnknownBus)."""
-    view = bus(state, bus_id)
+    view = bus(state, bus_id, now_ms)
     aboard, left, missing = set(view.aboard), set(view.left), set(view.missing)
 
     def line(attendee_id: str) -> ManifestLine:
         attendee = state.attendees.get(attendee_id)
         boarded = attendee_id in aboard
-        place = state.place_at(attendee_id, now_ms)
-        boarded_ms = place.since_ms if boarded and place is not None and place.kind == BUS and place.ref == view.id else None
+        where = whereabouts(state, attendee_id, now_ms)
+        boarded_ms = where.since_ms if boarded and where is not None and _aboard(where, view.id) else None
         other: Bus | None = None
         if boarded and attendee_id not in view.assigned:
             other = assigned_bus(state.buses, view.visit, attendee_id)
@@ -492,7 +505,7 @@ def bus_people(state: EventState, bus_id: str, now_ms: int) -> PlaceList:
     """Who is aboard `bus_id` (or came back with it), who of its list is missing, who left it."""
     if bus_id not in state.buses:
         return PlaceList(BUS, bus_id, bus_id, 0, ())
-    view = bus(state, bus_id)
+    view = bus(state, bus_id, now_ms)
 
     def lines(ids: tuple[str, ...]) -> tuple[PersonLine, ...]:
         return _sorted([person(state, a, whereabouts(state, a, now_ms)) for a in ids])

@@ -43,7 +43,7 @@ def fetch(state: EventState, now_ms: int) -> VisitsData:
     day = state.day_of(now_ms)
     attendees = state.attendees
     lines = []
-    for bus in views.buses(state, day):
+    for bus in views.buses(state, now_ms):
         if bus.state == "departed":
             label = f"departed {hhmm(state, bus.departed_ms)}"
         elif bus.state == "returned":

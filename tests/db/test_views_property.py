@@ -117,7 +117,7 @@ def assert_every_view_agrees(state: EventState, now: int) -> None:
     if state.info is not None and day in state.info.days:
         assert {visit["day"] for visit in report["visits"]} <= {day}  # a visit shows on its own day only
     for bus_id in state.buses:
-        view = views.bus(state, bus_id)
+        view = views.bus(state, bus_id, now)
         sheet = views.manifest(state, bus_id, now)
         listed = views.bus_people(state, bus_id, now)
         groups = [set(view.aboard), set(view.missing), set(view.elsewhere), set(view.left)]

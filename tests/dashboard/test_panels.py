@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from checkin.bus import manifest
 from dashboard.board import Board, Moment, open_board
 from dashboard.panels import arrivals, incidents, rooms, stations, visits
 from dashboard.panels.people import bus_people, roll_call, room_people
-from checkin.bus import manifest
 from db.connect import connect
 from db.fold import load_state
 from db.status import reference_now, status

@@ -25,7 +25,7 @@ from checkin.badges.token import verify_badge
 from checkin.config import BUS, DESK, DOOR, MODES, StationConfig
 from checkin.search import Hit, NameIndex
 from db import events as ev
-from db import log
+from db import log, views
 from db.connect import get_setting, write
 from db.errors import EventOpsError
 from db.events import Event
@@ -302,9 +302,8 @@ class Station:
         occupancy = capacity = None
         self.state.apply([event])
         if self.config.mode == DOOR and self.config.room:
-            room = self.state.rooms.get(self.config.room)
-            capacity = room.capacity if room else 0
-            occupancy = self.state.occupancy(self.config.room, event.at_ms)
+            room = views.room(self.state, self.config.room, event.at_ms)
+            capacity, occupancy = room.capacity, room.occupancy
         return v.Verdict(
             status=decision.status,
             reason=decision.reason,
@@ -439,13 +438,11 @@ class Station:
             occupancy = capacity = None
             place_name = ""
             if config.mode == DOOR and config.room:
-                room = state.rooms.get(config.room)
-                capacity = room.capacity if room else 0
-                occupancy = state.occupancy(config.room, now)
-                place_name = room.name if room else config.room
+                room = views.room(state, config.room, now)
+                capacity, occupancy, place_name = room.capacity, room.occupancy, room.name
             elif config.mode == BUS and config.bus:
                 bus = state.buses.get(config.bus)
-                place_name = (bus.label or bus.id) if bus else config.bus
+                place_name = views.label(bus) if bus else config.bus
             status = StationStatus(
                 station_id=config.station_id,
                 mode=config.mode,

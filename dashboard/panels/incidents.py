@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.panels.clock import hhmm
+from db import views
 from db.fold import EventState
 from db.state import (
     BUS_LEFT_MISSING,
@@ -57,7 +58,7 @@ class IncidentsData:
 
 
 def fetch(state: EventState, now_ms: int, limit: int = LISTED) -> IncidentsData:
-    every = state.open_incidents()
+    every = [seen.incident for seen in views.incidents(state) if not seen.acknowledged]
     today = state.day_of(now_ms)
     lines = tuple(
         IncidentLine(
@@ -72,5 +73,4 @@ def fetch(state: EventState, now_ms: int, limit: int = LISTED) -> IncidentsData:
         )
         for i in every[:limit]
     )
-    acked = sum(1 for ident in state.acked if ident in state.incidents)
-    return IncidentsData(lines, len(every), acked)
+    return IncidentsData(lines, len(every), sum(1 for seen in views.incidents(state) if seen.acknowledged))

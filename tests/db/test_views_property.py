@@ -11,6 +11,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dashboard.panels import arrivals as arrivals_panel
+from dashboard.panels import incidents as incidents_panel
 from dashboard.panels import rooms as rooms_panel
 from dashboard.panels import visits as visits_panel
 from db import events as ev
@@ -20,7 +22,7 @@ from db.fold import EventState, fold_events
 from db.status import status
 from tests.db.factory import Log, at, reference
 
-STATIONS = ["desk-1", "door-R1", "door-R2", "bus-V1-B1", "bus-V1-B2", "bus-V2-B1"]
+STATIONS = ["desk-1", "desk-2", "door-R1", "door-R2", "bus-V1-B1", "bus-V1-B2", "bus-V2-B1"]
 ATTENDEES = [f"A{i:03d}" for i in range(1, 9)]
 BUSES = {"bus-V1-B1": ("V1", "V1-B1"), "bus-V1-B2": ("V1", "V1-B2"), "bus-V2-B1": ("V2", "V2-B1")}
 DAY2 = "2024-03-21"
@@ -109,8 +111,14 @@ def assert_every_view_agrees(state: EventState, now: int) -> None:
         "buses": sum(len(p) for (kind, _), p in called.items() if kind == "bus"),
     }
 
-    # Buses: status, the visits panel, the drill-down, the manifest and the roll call.
+    # Arrivals and incidents: status and their panels.
     day = state.day_of(now)
+    assert arrivals_panel.fetch(state, now).checked_in == report["checked_in"].get(day, 0)
+    open_ids = [i["id"] for i in report["incidents"] if not i["acknowledged"]]
+    shown = incidents_panel.fetch(state, now, limit=len(open_ids) + 1)
+    assert [i.id for i in shown.open] == open_ids and shown.open_count == len(open_ids)
+
+    # Buses: status, the visits panel, the drill-down, the manifest and the roll call.
     panel_buses = {b.id: b for b in visits_panel.fetch(state, now).buses}
     reported = {b["id"]: b for visit in report["visits"] for b in visit["buses"]}
     assert set(panel_buses) == set(reported)

@@ -47,7 +47,7 @@ from db.times import (
     parse_local,
     zone,
 )
-from db.views import DEPARTED, RETURNED, missing_from
+from db.views import DEPARTED, RETURNED, missing_from, stale_boarding
 
 if TYPE_CHECKING:
     from db.fold import EventState, _Core
@@ -461,7 +461,8 @@ def _desk_checkin(state: EventState, core: _Core, event: Event) -> None:
             attendee=attendee_id,
         )
     place = state.place_at(attendee_id, event.at_ms)
-    if place is None or _on_departed_bus(core, place):  # at the desk: not on a bus that left
+    if place is None or _on_departed_bus(core, place) or stale_boarding(state, place, event.at_ms):
+        # At the desk: not on a bus that left, nor on one of an earlier day that never did.
         _leave(state, core, attendee_id, event)
         core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
 

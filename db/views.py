@@ -53,13 +53,18 @@ class Whereabouts:
     station: str
 
 
+def stale_boarding(state: EventState, place: Place, now_ms: int) -> bool:
+    """Whether `place` is a seat on a bus that never left, on a day now over: that bus stands at
+    the venue, and the venue has closed (the fold's desk rule and every view agree on it)."""
+    if place.kind != BUS:
+        return False
+    on = state.buses.get(place.ref)
+    return on is not None and on.state == BOARDING and now_ms >= state.day_end_ms(state.day_of(place.since_ms))
+
+
 def _whereabouts(state: EventState, attendee_id: str, place: Place | None, now_ms: int) -> Whereabouts | None:
-    if place is None:
+    if place is None or stale_boarding(state, place, now_ms):
         return None
-    if place.kind == BUS:
-        on = state.buses.get(place.ref)
-        if on is not None and on.state == BOARDING and now_ms >= state.day_end_ms(state.day_of(place.since_ms)):
-            return None  # a bus that never left stands at the venue, and the venue has closed
     return Whereabouts(attendee_id, place.kind, place.ref, place.since_ms, place.station)
 
 

@@ -190,3 +190,16 @@ def test_rollcall_writes_its_csv_and_pdf_and_refuses_a_bad_time(world: World, tm
     assert Path(roll["files"]["pdf"]).read_bytes().startswith(b"%PDF")
     bad = CliRunner().invoke(main, ["rollcall", "--db", str(world.path), "--at", "teatime"])
     assert bad.exit_code == 1 and "--at 'teatime'" in bad.output and "Traceback" not in bad.output
+
+
+def test_a_bus_that_never_left_holds_nobody_the_next_day(world: World) -> None:
+    """Anna boarded Coach 1, which never recorded a departure; the next morning she checks in."""
+    bus_station(world).scan(world.token("A001"))
+    path = str(world.path)
+    evening = eventops("rollcall", "--db", path, "--at", at("23:00"))
+    assert evening["total"] == 0  # the venue closed with the bus still standing at it
+    desk = Station(world.db, StationConfig("desk-1", "desk"), wall=lambda: T0 + (24 * 60 + 60) * MINUTE)
+    assert desk.scan(world.token("A001")).reason == "checked_in"
+    morning = eventops("rollcall", "--db", path, "--at", at("09:30", "2024-03-21"))
+    assert [(p["kind"], [x["id"] for x in p["people"]]) for p in morning["places"]] == [("venue", ["A001"])]
+    assert eventops("bus", "manifest", "--db", path, "--bus", B1)["boarded"] == 0

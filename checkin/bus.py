@@ -8,7 +8,8 @@ tests share them:
   visit, not registered for the visit (unless a free seat and the coordinator's override),
   bus full, bus already gone.
 - `manifest(state, bus_id, now_ms)`: who is assigned, who is aboard, and for each missing
-  person where the log last saw them ("checked in at 08:55", "in room Plenary since 10:02").
+  person where the log last saw them ("checked in at 08:55", "in room Plenary since 10:02");
+  the read model's (`db.views.manifest`), the one every other view of a bus reads.
 - `depart` and `return_`: the two operations that freeze and close a bus's trip, each one
   event committed in one write transaction before its verdict is returned.
 """
@@ -16,7 +17,6 @@ tests share them:
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from checkin import rules
@@ -24,10 +24,11 @@ from checkin import verdict as v
 from checkin.config import BUS as BUS_MODE
 from checkin.config import StationConfig
 from db import events as ev
+from db import views
 from db.errors import EventOpsError
 from db.fold import EventState
-from db.state import BUS, ROOM, VENUE, Attendee, Bus
-from db.text import fold_text
+from db.state import BUS, Bus
+from db.views import Manifest, ManifestLine, last_seen
 
 if TYPE_CHECKING:
     from checkin.station import Station
@@ -79,7 +80,7 @@ def bus_of(state: EventState, config: StationConfig) -> Bus:
 
 
 def label(bus: Bus) -> str:
-    return bus.label or bus.id
+    return views.label(bus)
 
 
 def seats_free(bus: Bus) -> int:
@@ -92,18 +93,12 @@ def seats_free(bus: Bus) -> int:
 
 def assigned_bus(state: EventState, visit: str, attendee_id: str) -> Bus | None:
     """The bus of `visit` that `attendee_id` is assigned to, if any."""
-    for bus in state.buses.values():
-        if bus.visit == visit and attendee_id in bus.assigned:
-            return bus
-    return None
+    return views.assigned_bus(state.buses, visit, attendee_id)
 
 
 def aboard_bus(state: EventState, visit: str, attendee_id: str, besides: str = "") -> Bus | None:
     """The bus of `visit` (other than `besides`) that `attendee_id` is aboard, if any."""
-    for bus in sorted(state.buses.values(), key=lambda b: b.id):
-        if bus.visit == visit and bus.id != besides and attendee_id in bus.aboard:
-            return bus
-    return None
+    return views.aboard_other_bus(state.buses, visit, attendee_id, besides)
 
 
 # --- the scan rule -------------------------------------------------------------------------------
@@ -222,167 +217,12 @@ rules.register_mode(BUS_MODE, bus_rule)
 
 
 # --- the manifest --------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class ManifestLine:
-    """One person on (or expected on) the bus."""
-
-    attendee: str
-    name: str
-    org: str
-    assigned: bool  # on this bus's list
-    boarded: bool
-    boarded_ms: int | None = None
-    other_bus: str = ""  # assigned elsewhere (when aboard here) or aboard elsewhere (when missing)
-    other_label: str = ""  # that bus's label ("Coach 2")
-    last_seen: str = ""  # for the missing: where the log last saw them
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.attendee, "name": self.name, "org": self.org,
-                               "assigned": self.assigned, "boarded": self.boarded}
-        if self.other_bus:
-            out["other_bus"] = self.other_bus
-            out["other_bus_label"] = self.other_label
-        if self.last_seen:
-            out["last_seen"] = self.last_seen
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class Manifest:
-    """A bus's manifest at one moment: the data the bus panel draws and `bus manifest` prints."""
-
-    visit: str
-    visit_title: str
-    bus: str
-    label: str
-    state: str  # boarding | departed | returned
-    seats: int
-    assigned: int
-    boarded: int
-    people: tuple[ManifestLine, ...]  # assigned or aboard, by name
-    missing: tuple[ManifestLine, ...]  # assigned, not aboard (frozen at departure)
-    elsewhere: tuple[ManifestLine, ...] = ()  # assigned here but aboard another bus of the visit
-    departed_ms: int | None = None
-    returned_ms: int | None = None
-    headcount: int | None = None
-    departed_at: str = ""
-    returned_at: str = ""
-
-    @property
-    def counts(self) -> str:
-        seats = f" · {self.seats} seats" if self.seats > 0 else ""
-        return f"{self.boarded} aboard / {self.assigned} assigned{seats}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "visit": self.visit,
-            "visit_title": self.visit_title,
-            "bus": self.bus,
-            "label": self.label,
-            "state": self.state,
-            "seats": self.seats,
-            "assigned": self.assigned,
-            "boarded": self.boarded,
-            "headcount": self.headcount,
-            "departed_at": self.departed_at or None,
-            "returned_at": self.returned_at or None,
-            "missing": [line.to_json() for line in self.missing],
-            "elsewhere": [line.to_json() for line in self.elsewhere],
-            "people": [line.to_json() for line in self.people],
-        }
-
-
-def last_seen(state: EventState, attendee_id: str, now_ms: int) -> str:
-    """Where the log last saw `attendee_id`, in the words a coordinator reads out."""
-    day = state.day_of(now_ms)
-    checkin = state.checked_in(attendee_id, day)
-    place = state.place_at(attendee_id, now_ms)
-    hhmm = lambda ms: state.local_time(ms).strftime("%H:%M")  # noqa: E731
-    if place is not None and place.kind == ROOM:
-        room = state.rooms.get(place.ref)
-        return f"in room {room.name if room else place.ref} since {hhmm(place.since_ms)}"
-    if place is not None and place.kind == BUS:
-        bus = state.buses.get(place.ref)
-        name = label(bus) if bus else place.ref
-        return f"aboard {name} since {hhmm(place.since_ms)}"
-    if place is not None and place.kind == VENUE:
-        if checkin is not None and checkin.at_ms == place.since_ms:
-            return f"checked in at {hhmm(checkin.at_ms)}"
-        if checkin is not None:
-            return f"at the venue since {hhmm(place.since_ms)}, checked in at {hhmm(checkin.at_ms)}"
-        return f"at the venue since {hhmm(place.since_ms)}"
-    if checkin is not None:
-        return f"checked in at {hhmm(checkin.at_ms)}, not seen on site since"
-    return "not checked in today"
-
-
-def _name_key(attendee: Attendee | None, attendee_id: str) -> tuple[str, str]:
-    if attendee is None:
-        return (attendee_id.casefold(), attendee_id)
-    return (fold_text(attendee.last or attendee.name), fold_text(attendee.name))  # "Ødegaard" among the O's
-
-
 def manifest(state: EventState, bus_id: str, now_ms: int) -> Manifest:
-    """The manifest of bus `bus_id` at `now_ms` (raises BusNotReady for an unknown bus)."""
-    bus = state.buses.get(bus_id)
-    if bus is None:
-        known = ", ".join(sorted(state.buses)) or "none"
-        raise BusNotReady(f"no bus {bus_id!r} in this event (buses: {known})")
-    visit = state.visits.get(bus.visit)
-
-    def line(attendee_id: str, *, missing: bool = False) -> ManifestLine:
-        attendee = state.attendees.get(attendee_id)
-        boarded = attendee_id in bus.aboard
-        boarded_ms = None
-        place = state.place_at(attendee_id, now_ms)
-        if boarded and place is not None and place.kind == BUS and place.ref == bus.id:
-            boarded_ms = place.since_ms
-        other: Bus | None = None
-        if boarded and attendee_id not in bus.assigned:
-            other = assigned_bus(state, bus.visit, attendee_id)
-        elif not boarded:
-            other = aboard_bus(state, bus.visit, attendee_id, besides=bus.id)
-        return ManifestLine(
-            attendee=attendee_id,
-            name=attendee.name if attendee else attendee_id,
-            org=attendee.org if attendee else "",
-            assigned=attendee_id in bus.assigned,
-            boarded=boarded,
-            boarded_ms=boarded_ms,
-            other_bus=other.id if other else "",
-            other_label=label(other) if other else "",
-            last_seen=last_seen(state, attendee_id, now_ms) if missing or not boarded else "",
-        )
-
-    everyone = sorted(bus.assigned | bus.aboard, key=lambda a: _name_key(state.attendees.get(a), a))
-    people = tuple(line(a) for a in everyone)
-    if bus.state == BOARDING:
-        not_aboard = [p for p in people if p.assigned and not p.boarded]
-        missing = tuple(p for p in not_aboard if not p.other_bus)
-        elsewhere = tuple(p for p in not_aboard if p.other_bus)
-    else:
-        frozen = sorted(bus.missing, key=lambda a: _name_key(state.attendees.get(a), a))
-        missing = tuple(line(a, missing=True) for a in frozen)
-        elsewhere = tuple(p for p in people if p.assigned and not p.boarded and p.attendee not in bus.missing)
-    iso = lambda ms: "" if ms is None else state.local_time(ms).isoformat(timespec="seconds")  # noqa: E731
-    return Manifest(
-        visit=bus.visit,
-        visit_title=visit.title if visit else bus.visit,
-        bus=bus.id,
-        label=label(bus),
-        state=bus.state,
-        seats=bus.capacity,
-        assigned=len(bus.assigned),
-        boarded=len(bus.aboard),
-        people=people,
-        missing=missing,
-        elsewhere=elsewhere,
-        departed_ms=bus.departed_ms,
-        returned_ms=bus.returned_ms,
-        headcount=bus.headcount,
-        departed_at=iso(bus.departed_ms),
-        returned_at=iso(bus.returned_ms),
-    )
+    """The manifest of bus `bus_id` at `now_ms` (`db.views.manifest`; BusNotReady for an unknown bus)."""
+    try:
+        return views.manifest(state, bus_id, now_ms)
+    except views.UnknownBus as error:
+        raise BusNotReady(str(error)) from None
 
 
 def manifest_text(sheet: Manifest, state: EventState) -> list[str]:
@@ -401,12 +241,17 @@ def manifest_text(sheet: Manifest, state: EventState) -> list[str]:
             note = f"on the list of {person.other_label}" if person.other_bus else "not on the list"
         elif person.boarded and person.boarded_ms is not None:
             note = hhmm(person.boarded_ms)
+        elif person.left:
+            note = f"off the bus: {person.last_seen}"
         elif person.other_bus:
             note = f"aboard {person.other_label}"
         lines.append(f"  {tick} {person.name[:28]:<28} {person.org[:24]:<24} {note}".rstrip())
     if sheet.missing:
         lines += ["", f"Missing ({len(sheet.missing)}):"]
         lines += [f"  {p.name}: {p.last_seen}" for p in sheet.missing]
+    if sheet.left:
+        lines += ["", f"Off the bus since the departure ({len(sheet.left)}):"]
+        lines += [f"  {p.name}: {p.last_seen}" for p in sheet.left]
     return lines
 
 
@@ -432,6 +277,15 @@ def _unrecorded(bus: Bus, status: str, reason: str, headline: str, detail: tuple
     """A coordinator's verdict that records nothing (asking first, or nothing to do)."""
     return v.Verdict(status=status, reason=reason, headline=headline, detail=detail, mode=BUS_MODE,
                      place=bus.id, via="coordinator", at_ms=now, extra={"visit": bus.visit, "bus": bus.id, **extra})
+
+
+def aboard_since(state: EventState, bus: Bus) -> dict[str, int]:
+    """Who is aboard and since when (their boarding), as a departure or return records it."""
+    out = {}
+    for attendee_id in sorted(bus.aboard):
+        place = state.places.get(attendee_id)
+        out[attendee_id] = place.since_ms if place is not None and place.kind == BUS and place.ref == bus.id else 0
+    return out
 
 
 def depart(station: Station, *, confirm_missing: bool) -> v.Verdict:
@@ -463,7 +317,9 @@ def depart(station: Station, *, confirm_missing: bool) -> v.Verdict:
             status, reason, headline = v.WARNING, DEPARTED_MISSING, f"DEPARTED: {len(missing)} MISSING"
         else:
             status, reason, headline = v.OK, DEPARTED, "DEPARTED: EVERYONE ABOARD"
-        data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "missing": [p.attendee for p in sheet.missing]}
+        # Who is aboard travels with the departure: no later undo of a boarding can unboard the trip.
+        data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "missing": [p.attendee for p in sheet.missing],
+                "aboard": aboard_since(state, bus)}
         extra = {"visit": bus.visit, "bus": bus.id, "missing": missing, "headcount": headcount, "state": DEPARTED_STATE}
         decision = rules.Decision(status, reason, headline, ev.BUS_DEPARTED, data,
                                   (counts, *_missing_lines(sheet.missing)), extra)
@@ -488,7 +344,7 @@ def return_(station: Station) -> v.Verdict:
             return _unrecorded(bus, v.REFUSED, NOT_DEPARTED, "NOT DEPARTED YET",
                                (f"{label(bus)} has no recorded departure: record the departure first",), now,
                                {"headcount": headcount, "state": bus.state})
-        data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount}
+        data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "aboard": aboard_since(state, bus)}
         extra = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "state": RETURNED_STATE}
         decision = rules.Decision(v.OK, RETURNED, "BACK AT THE VENUE", ev.BUS_RETURNED, data,
                                   (f"{headcount} people back at the venue from {label(bus)}",), extra)

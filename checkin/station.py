@@ -25,7 +25,7 @@ from checkin.badges.token import verify_badge
 from checkin.config import BUS, DESK, DOOR, MODES, StationConfig
 from checkin.search import Hit, NameIndex
 from db import events as ev
-from db import log
+from db import log, views
 from db.connect import get_setting, write
 from db.errors import EventOpsError
 from db.events import Event
@@ -302,9 +302,8 @@ class Station:
         occupancy = capacity = None
         self.state.apply([event])
         if self.config.mode == DOOR and self.config.room:
-            room = self.state.rooms.get(self.config.room)
-            capacity = room.capacity if room else 0
-            occupancy = self.state.occupancy(self.config.room, event.at_ms)
+            room = views.room(self.state, self.config.room, event.at_ms)
+            capacity, occupancy = room.capacity, room.occupancy
         return v.Verdict(
             status=decision.status,
             reason=decision.reason,
@@ -334,6 +333,11 @@ class Station:
                 return v.Verdict(v.WARNING, v.NOTHING_TO_UNDO, "NOTHING TO UNDO", (why,), mode=self.config.mode,
                                  place=self.config.place, at_ms=now, via="undo")
             attendee = self.state.attendees.get(str(target.data.get("attendee", "")))
+            past = self._trip_since(target)
+            if past:
+                return v.Verdict(v.REFUSED, v.UNDO_PAST_TRIP, "CANNOT UNDO", (past,),
+                                 attendee=attendee.public() if attendee else None, mode=self.config.mode,
+                                 place=self.config.place, at_ms=now, via="undo")
             what = {ev.DESK_CHECKIN: "check-in", ev.DOOR_ENTRY: "entry", ev.DOOR_EXIT: "exit"}.get(target.kind, "scan")
             decision = rules.Decision(
                 v.OK, v.UNDONE, "UNDONE", ev.VOID, {"station_id": target.station_id, "seq": target.seq},
@@ -342,6 +346,25 @@ class Station:
             return decision, attendee.public() if attendee else None, ""
 
         return self.record(decide, "undo")
+
+    def _trip_since(self, target: Event) -> str:
+        """Why `target` cannot be undone: its bus departed or came back since ("" if it can be).
+
+        Undo never reaches past a departure or a return: the trip that left (and the headcount
+        the coordinator recorded) is not rewritten by taking back a boarding afterwards.
+        """
+        if target.kind != ev.BUS_BOARDED:
+            return ""
+        bus = self.state.buses.get(str(target.data.get("bus", "")))
+        if bus is None:
+            return ""
+        name = bus.label or bus.id
+        hhmm = lambda ms: self.state.local_time(ms).strftime("%H:%M")  # noqa: E731
+        if bus.returned_ms is not None and bus.returned_ms >= target.at_ms:
+            return f"{name} came back at {hhmm(bus.returned_ms)}: the trip is over, its boardings stay on record"
+        if bus.departed_ms is not None and bus.departed_ms >= target.at_ms:
+            return f"{name} left at {hhmm(bus.departed_ms)}: a boarding before the departure stays on record"
+        return ""
 
     def _last_scan(self, since_ms: int) -> Event | None:
         """This station's latest scan event (not voided) at or after `since_ms`."""
@@ -415,13 +438,11 @@ class Station:
             occupancy = capacity = None
             place_name = ""
             if config.mode == DOOR and config.room:
-                room = state.rooms.get(config.room)
-                capacity = room.capacity if room else 0
-                occupancy = state.occupancy(config.room, now)
-                place_name = room.name if room else config.room
+                room = views.room(state, config.room, now)
+                capacity, occupancy, place_name = room.capacity, room.occupancy, room.name
             elif config.mode == BUS and config.bus:
                 bus = state.buses.get(config.bus)
-                place_name = (bus.label or bus.id) if bus else config.bus
+                place_name = views.label(bus) if bus else config.bus
             status = StationStatus(
                 station_id=config.station_id,
                 mode=config.mode,

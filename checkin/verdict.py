@@ -28,6 +28,7 @@ EXITED = "exited"
 NOT_INSIDE = "not_inside"
 UNDONE = "undone"
 NOTHING_TO_UNDO = "nothing_to_undo"
+UNDO_PAST_TRIP = "undo_past_trip"  # a boarding before its bus's departure or return stays
 REVOKED = "revoked"
 FORGED = "forged"
 MALFORMED = "malformed"

@@ -364,7 +364,8 @@ class EventState:
             "sessions": core.sessions,
             "visits": core.visits,
             "buses": {
-                k: (b.visit, b.capacity, sorted(b.assigned), sorted(b.aboard), b.state, b.departed_ms, b.returned_ms, b.missing)
+                k: (b.visit, b.capacity, sorted(b.assigned), sorted(b.aboard), b.state, b.departed_ms, b.returned_ms, b.missing,
+                    sorted(b.left))
                 for k, b in core.buses.items()
             },
             "stations": core.stations,

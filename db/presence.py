@@ -20,6 +20,7 @@ from db.state import (
     DOUBLE_ADMISSION,
     FORGED_BADGE,
     KEY_MISUSED,
+    LEFT_BUS,
     OVER_CAPACITY,
     REVOKED_BADGE,
     REVOKED_STATION,
@@ -36,7 +37,6 @@ from db.state import (
     Station,
     StationHealth,
     Visit,
-    aboard_elsewhere,
 )
 from db.times import (
     DAY_CLOSE_AFTER_MS,
@@ -47,6 +47,7 @@ from db.times import (
     parse_local,
     zone,
 )
+from db.views import DEPARTED, RETURNED, missing_from, stale_boarding
 
 if TYPE_CHECKING:
     from db.fold import EventState, _Core
@@ -371,8 +372,12 @@ def _badge_revoked(state: EventState, core: _Core, event: Event) -> None:
 
 
 # --- presence -----------------------------------------------------------------------------
-def _leave(state: EventState, core: _Core, attendee_id: str) -> None:
-    """Take `attendee_id` out of the room (or boarding bus) they are recorded in."""
+def _leave(state: EventState, core: _Core, attendee_id: str, event: Event | None = None) -> None:
+    """Take `attendee_id` out of the room or bus they are recorded in.
+
+    Off a departed bus too: a scan anywhere else (`event`) proves they are no longer aboard,
+    and the bus's manifest and an incident say so.
+    """
     place = core.places.get(attendee_id)
     if place is None:
         return
@@ -382,8 +387,50 @@ def _leave(state: EventState, core: _Core, attendee_id: str) -> None:
             slot.discard(attendee_id)
     elif place.kind == BUS:
         bus = core.buses.get(place.ref)
-        if bus is not None and bus.state == "boarding":
+        if bus is None:
+            return
+        if bus.state == "boarding":
             bus.aboard.discard(attendee_id)
+        elif bus.state == DEPARTED and event is not None and attendee_id in bus.aboard:
+            _left_the_bus(state, core, event, bus, attendee_id)
+
+
+def _left_the_bus(state: EventState, core: _Core, event: Event, bus: Bus, attendee_id: str) -> None:
+    """`attendee_id` was aboard `bus` when it left and `event` scanned them elsewhere."""
+    bus.aboard.discard(attendee_id)
+    bus.left.add(attendee_id)
+    attendee = core.attendees.get(attendee_id)
+    who = attendee.name if attendee else attendee_id
+    hhmm = lambda ms: state.local_time(ms).strftime("%H:%M")  # noqa: E731
+    departed = f" (left at {hhmm(bus.departed_ms)})" if bus.departed_ms is not None else ""
+    _incident(
+        core,
+        LEFT_BUS,
+        event,
+        f"{who}, aboard bus {bus.visit} · {bus.label or bus.id}{departed}, "
+        f"was scanned at {_seen_at(core, event)} at {hhmm(event.at_ms)}: no longer counted aboard",
+        attendee=attendee_id,
+        bus=bus.id,
+    )
+
+
+def _seen_at(core: _Core, event: Event) -> str:
+    """Where `event` saw someone, in words: "the door of Salon Magritte", "desk-2", "bus V1 · Coach 2"."""
+    d = event.data
+    if event.kind in (ev.DOOR_ENTRY, ev.DOOR_EXIT):
+        room = core.rooms.get(_str(d, "room"))
+        return f"the door of {room.name if room else _str(d, 'room')}"
+    if event.kind == ev.BUS_BOARDED:
+        bus = core.buses.get(_str(d, "bus"))
+        return f"bus {bus.visit} · {bus.label or bus.id}" if bus else f"bus {_str(d, 'bus')}"
+    return event.station_id
+
+
+def _on_departed_bus(core: _Core, place: Place | None) -> bool:
+    if place is None or place.kind != BUS:
+        return False
+    bus = core.buses.get(place.ref)
+    return bus is not None and bus.state == DEPARTED
 
 
 def _arrive(state: EventState, core: _Core, event: Event, attendee_id: str, via: str) -> Checkin | None:
@@ -413,8 +460,10 @@ def _desk_checkin(state: EventState, core: _Core, event: Event) -> None:
             f"after {earlier.station} at {when}",
             attendee=attendee_id,
         )
-    if state.place_at(attendee_id, event.at_ms) is None:
-        _leave(state, core, attendee_id)
+    place = state.place_at(attendee_id, event.at_ms)
+    if place is None or _on_departed_bus(core, place) or stale_boarding(state, place, event.at_ms):
+        # At the desk: not on a bus that left, nor on one of an earlier day that never did.
+        _leave(state, core, attendee_id, event)
         core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
 
 
@@ -423,7 +472,7 @@ def _door_entry(state: EventState, core: _Core, event: Event) -> None:
     d = event.data
     attendee_id, room_id, at = _str(d, "attendee"), _str(d, "room"), event.at_ms
     _arrive(state, core, event, attendee_id, "door")
-    _leave(state, core, attendee_id)
+    _leave(state, core, attendee_id, event)
     session = state.session_in(room_id, at)
     until = session.end_ms + SESSION_GRACE_MS if session else state.day_end_ms(state.day_of(at))
     if until <= at:  # after the venue closed (an evening reception): until midnight
@@ -455,7 +504,7 @@ def _door_entry(state: EventState, core: _Core, event: Event) -> None:
 @handles(ev.DOOR_EXIT)
 def _door_exit(state: EventState, core: _Core, event: Event) -> None:
     attendee_id = _str(event.data, "attendee")
-    _leave(state, core, attendee_id)
+    _leave(state, core, attendee_id, event)
     core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
     room_id = _str(event.data, "room")
     room = core.rooms.get(room_id)
@@ -465,34 +514,55 @@ def _door_exit(state: EventState, core: _Core, event: Event) -> None:
 
 @handles(ev.BUS_BOARDED)
 def _bus_boarded(state: EventState, core: _Core, event: Event) -> None:
+    """Aboard `bus`, and off wherever they were (a room, another bus, even one that left).
+
+    A boarding after the departure is a head count at the site (or someone joining there);
+    after the return the bus is back at the venue, and so are they.
+    """
     d = event.data
     attendee_id, bus_id = _str(d, "attendee"), _str(d, "bus")
     bus = core.buses.get(bus_id)
     if bus is None:
         bus = core.buses[bus_id] = Bus(bus_id, _str(d, "visit"), 0, bus_id)
     _arrive(state, core, event, attendee_id, "bus")  # boarding at the venue means they are here
-    _leave(state, core, attendee_id)
+    place = core.places.get(attendee_id)
+    if place is None or place.kind != BUS or place.ref != bus_id:
+        _leave(state, core, attendee_id, event)
     for other in core.buses.values():
         if other.visit == bus.visit and other.id != bus_id and other.state == "boarding":
             other.aboard.discard(attendee_id)
-    if bus.state == "boarding":
-        bus.aboard.add(attendee_id)
+    if bus.state == RETURNED:
+        core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
+        return
+    bus.aboard.add(attendee_id)
+    bus.left.discard(attendee_id)
     core.places[attendee_id] = Place(BUS, bus_id, event.at_ms, None, event.station_id)
 
 
 @handles(ev.BUS_DEPARTED)
 def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
+    """Freeze the manifest: who is aboard, who is missing (db/views.py's rule), the headcount.
+
+    The coordinator's departure names who was aboard and since when (`aboard`): someone it
+    names whom nothing placed elsewhere since that boarding stays aboard even if the boarding
+    is undone afterwards (an undo never reaches past a departure). A second departure, or one
+    of a bus already back, changes nothing.
+    """
     d = event.data
     bus = core.buses.get(_str(d, "bus"))
-    if bus is None:
+    if bus is None or bus.state != "boarding":
         return
-    bus.state = "departed"
+    given = [str(m) for m in d["missing"]] if isinstance(d.get("missing"), list) else None
+    headcount = int(d["headcount"]) if "headcount" in d else None
+    for attendee_id, boarded_ms in _undone_boardings(core, bus, d):
+        _leave(state, core, attendee_id, event)
+        bus.aboard.add(attendee_id)
+        core.places[attendee_id] = Place(BUS, bus.id, boarded_ms, None, event.station_id)
+    missing = set(missing_from(core.buses, bus) if given is None else given) - bus.aboard
+    bus.state = DEPARTED
     bus.departed_ms = event.at_ms
-    if isinstance(d.get("missing"), list):
-        bus.missing = tuple(sorted(str(m) for m in d["missing"]))
-    else:
-        bus.missing = tuple(sorted(bus.assigned - bus.aboard - aboard_elsewhere(core.buses, bus)))
-    bus.headcount = int(d["headcount"]) if "headcount" in d else len(bus.aboard)
+    bus.missing = tuple(sorted(missing))
+    bus.headcount = len(bus.aboard) if headcount is None else headcount
     if bus.missing:
         names = ", ".join(core.attendees[m].name if m in core.attendees else m for m in bus.missing[:5])
         more = f" and {len(bus.missing) - 5} more" if len(bus.missing) > 5 else ""
@@ -505,15 +575,43 @@ def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
         )
 
 
+def _undone_boardings(core: _Core, bus: Bus, data: Any) -> list[tuple[str, int]]:
+    """Who the coordinator's departure or return names aboard (`aboard`: attendee -> boarding
+    time) but the fold does not, with nothing placing them elsewhere since that boarding: their
+    boarding was undone after the fact, and the trip keeps them."""
+    listed = data.get("aboard")
+    if not isinstance(listed, dict):
+        return []
+    undone = []
+    for attendee_id, boarded_ms in sorted(listed.items()):
+        if type(boarded_ms) is not int or attendee_id in bus.aboard:
+            continue
+        place = core.places.get(str(attendee_id))
+        if place is None or place.since_ms < boarded_ms:
+            undone.append((str(attendee_id), boarded_ms))
+    return undone
+
+
 @handles(ev.BUS_RETURNED)
 def _bus_returned(state: EventState, core: _Core, event: Event) -> None:
-    bus = core.buses.get(_str(event.data, "bus"))
-    if bus is None:
+    """Everyone aboard is back at the venue (a bus that never left has no return).
+
+    As a departure does, the return names who came back and since when (`aboard`): a later
+    undo of a boarding does not rewrite a finished trip.
+    """
+    d = event.data
+    bus = core.buses.get(_str(d, "bus"))
+    if bus is None or bus.state != DEPARTED:
         return
-    bus.state = "returned"
+    undone = _undone_boardings(core, bus, d)
+    bus.state = RETURNED
     bus.returned_ms = event.at_ms
     # Back at the venue; a late bus keeps its passengers on site a while after closing time.
     until = max(state.day_end_ms(state.day_of(event.at_ms)), event.at_ms + DAY_CLOSE_AFTER_MS)
+    for attendee_id, _ in undone:
+        _leave(state, core, attendee_id, event)
+        bus.aboard.add(attendee_id)
+        core.places[attendee_id] = Place(VENUE, "", event.at_ms, until, event.station_id)
     for attendee_id in sorted(bus.aboard):
         place = core.places.get(attendee_id)
         if place is not None and place.kind == BUS and place.ref == bus.id:

@@ -130,6 +130,8 @@ class Bus:
     returned_ms: int | None = None
     missing: tuple[str, ...] = ()  # assigned but not aboard at departure
     headcount: int | None = None
+    #: Aboard at the departure, then scanned somewhere else (a door, a desk, another bus) before the return.
+    left: set[str] = field(default_factory=set)
 
     def copy(self) -> Bus:
         return Bus(
@@ -144,12 +146,8 @@ class Bus:
             self.returned_ms,
             self.missing,
             self.headcount,
+            set(self.left),
         )
-
-
-def aboard_elsewhere(buses: dict[str, Bus], bus: Bus) -> set[str]:
-    """People aboard another bus of the same visit: not missing from `bus`, just elsewhere."""
-    return {a for other in buses.values() if other.visit == bus.visit and other.id != bus.id for a in other.aboard}
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,3 +173,4 @@ CLOCK_SUSPECT = "clock_suspect"
 STATION_SILENT = "station_silent"
 REVOKED_STATION = "revoked_station"
 KEY_MISUSED = "key_misused"
+LEFT_BUS = "left_bus"  # aboard a departed bus, then scanned somewhere else

@@ -1,15 +1,18 @@
 """`eventops status`: the folded state as one JSON-able summary, and its text rendering.
 
-The dashboard's panels show the same numbers, computed from the same `EventState` queries.
+Every number comes from `db.views`, the read model the dashboard's panels, the bus manifest
+and the roll call read too.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
+from db import views
 from db.fold import EventState
-from db.state import BUS, ROOM, VENUE, aboard_elsewhere
+from db.views import iso_local
+
+__all__ = ["iso_local", "reference_now", "render_text", "status"]
 
 
 def reference_now(state: EventState, wall_ms: int) -> int:
@@ -28,37 +31,29 @@ def reference_now(state: EventState, wall_ms: int) -> int:
     return state.last_scan_ms or wall_ms
 
 
-def iso_local(state: EventState, ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    return state.local_time(ms).isoformat(timespec="seconds")
-
-
 def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = None) -> dict[str, Any]:
-    """Everything `eventops status --json` prints, at the moment `now_ms`."""
+    """Everything `eventops status --json` prints, at the moment `now_ms`.
+
+    Visits are those of the day of `now_ms` (a visit shows on its own day only).
+    """
     info = state.info
-    days = list(info.days) if info else []
-    checked_in: Counter[str] = Counter(day for day, _ in state.checkins)
-    places = state.where_is_everyone(now_ms)
+    day = state.day_of(now_ms)
+    present = views.present(views.everyone(state, now_ms))
     return {
-        "event": None if info is None else {"id": info.id, "name": info.name, "days": days, "tz": info.tz, "demo": info.demo},
+        "event": None if info is None else {"id": info.id, "name": info.name, "days": list(info.days), "tz": info.tz, "demo": info.demo},
         "as_of": iso_local(state, now_ms),
         "attendees": len(state.attendees),
-        "checked_in": {day: checked_in.get(day, 0) for day in sorted(set(days) | set(checked_in))},
-        "present": {
-            "venue": sum(1 for p in places.values() if p.kind == VENUE),
-            "rooms": sum(1 for p in places.values() if p.kind == ROOM),
-            "buses": sum(1 for p in places.values() if p.kind == BUS),
-        },
+        "checked_in": views.checked_in(state),
+        "present": {"venue": present.venue, "rooms": present.rooms, "buses": present.buses},
         "rooms": [
             {
                 "id": room.id,
                 "name": room.name,
                 "capacity": room.capacity,
-                "occupancy": state.occupancy(room.id, now_ms),
-                "session": _session_title(state, room.id, now_ms),
+                "occupancy": room.occupancy,
+                "session": room.session.title if room.session else None,
             }
-            for room in sorted(state.rooms.values(), key=lambda r: r.id)
+            for room in views.rooms(state, now_ms)
         ],
         "sessions": len(state.sessions),
         "visits": [
@@ -66,9 +61,9 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
                 "id": visit.id,
                 "title": visit.title,
                 "day": visit.day,
-                "buses": [_bus(state, bus_id) for bus_id in sorted(b.id for b in state.buses.values() if b.visit == visit.id)],
+                "buses": [_bus(state, views.bus(state, bus.id, now_ms)) for bus in views.buses_on(state, day) if bus.visit == visit.id],
             }
-            for visit in sorted(state.visits.values(), key=lambda v: v.id)
+            for visit in views.visits_on(state, day)
         ],
         "stations": [
             {
@@ -76,21 +71,22 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
                 "kind": station.kind,
                 "place": station.place,
                 "revoked": station.revoked,
-                "last_event": iso_local(state, state.station_last_ms.get(station.id)),
-                **_health(state, station.id),
+                "last_event": iso_local(state, station.last_ms),
+                "last_sync": iso_local(state, station.last_sync_ms),
+                "waiting": station.waiting,
             }
-            for station in sorted(state.stations.values(), key=lambda s: s.id)
+            for station in views.stations(state)
         ],
         "incidents": [
             {
-                "id": incident.id,
-                "kind": incident.kind,
-                "at": iso_local(state, incident.at_ms),
-                "station": incident.station,
-                "detail": incident.detail,
-                "acknowledged": incident.id in state.acked,
+                "id": seen.incident.id,
+                "kind": seen.incident.kind,
+                "at": iso_local(state, seen.incident.at_ms),
+                "station": seen.incident.station,
+                "detail": seen.incident.detail,
+                "acknowledged": seen.acknowledged,
             }
-            for incident in sorted(state.incidents.values(), key=lambda i: (-i.at_ms, i.id))
+            for seen in views.incidents(state)
         ],
         "rejected": dict(sorted(state.rejected.items())),
         "events": len(state.events),
@@ -98,32 +94,15 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
     }
 
 
-def _health(state: EventState, station_id: str) -> dict[str, Any]:
-    """What the station last reported of its sync (nothing yet: null)."""
-    health = state.station_health.get(station_id)
-    if health is None:
-        return {"last_sync": None, "waiting": None}
-    return {"last_sync": iso_local(state, health.last_sync_ms), "waiting": health.waiting}
-
-
-def _session_title(state: EventState, room_id: str, now_ms: int) -> str | None:
-    session = state.session_in(room_id, now_ms)
-    return session.title if session else None
-
-
-def _bus(state: EventState, bus_id: str) -> dict[str, Any]:
-    bus = state.buses[bus_id]
-    if bus.state == "boarding":
-        missing = sorted(bus.assigned - bus.aboard - aboard_elsewhere(state.buses, bus))
-    else:
-        missing = list(bus.missing)
+def _bus(state: EventState, bus: views.BusView) -> dict[str, Any]:
     return {
         "id": bus.id,
         "label": bus.label,
         "capacity": bus.capacity,
         "assigned": len(bus.assigned),
         "boarded": len(bus.aboard),
-        "missing": missing,
+        "missing": list(bus.missing),
+        "left": list(bus.left),
         "state": bus.state,
         "departed_at": iso_local(state, bus.departed_ms),
         "returned_at": iso_local(state, bus.returned_ms),
@@ -159,7 +138,7 @@ def render_text(report: dict[str, Any]) -> str:
                 when = f" at {bus['departed_at'][11:16]}" if bus["state"] == "departed" and bus["departed_at"] else ""
                 lines.append(
                     f"    {bus['label'] or bus['id']:<12} {bus['state']}{when}: {bus['boarded']}/{bus['assigned']} aboard,"
-                    f" {len(bus['missing'])} missing"
+                    f" {len(bus['missing'])} missing" + (f", {len(bus['left'])} left the bus" if bus["left"] else "")
                 )
     lines.append("")
     open_incidents = [i for i in report["incidents"] if not i["acknowledged"]]

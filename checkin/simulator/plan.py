@@ -125,7 +125,9 @@ def _sessions(demo: DemoEvent, day: str, arrivals: dict[str, int], rng: random.R
     steps: list[Step] = []
     for _, sessions in sorted(slots.items()):
         start = sessions[0].start_ms
-        present = [a for a, at in arrivals.items() if at < start + 10 * MINUTE]
+        # Those on a field visit are on its bus, not at a door (a scan there would take them off it).
+        away = {a for v in demo.visits if v.day == day and v.depart_ms - 30 * MINUTE <= start < v.back_ms for a in v.assigned}
+        present = [a for a, at in arrivals.items() if at < start + 10 * MINUTE and a not in away]
         rng.shuffle(present)
         capacity = sum(demo.room(s.room).capacity for s in sessions)
         if len(sessions) == 1:
@@ -158,8 +160,8 @@ def _buses(demo: DemoEvent, day: str, arrivals: dict[str, int], rng: random.Rand
         depart = visit.depart_ms
         for index, bus in enumerate(visit.buses):
             for attendee_id in bus.assigned:
-                if attendee_id not in arrivals or rng.random() < 0.04:
-                    continue  # not here today, or lost somewhere: missing at departure
+                if attendee_id not in arrivals or arrivals[attendee_id] > depart - 30 * MINUTE or rng.random() < 0.04:
+                    continue  # not here (yet) today, or lost somewhere: missing at departure
                 station = bus.station
                 if not late_done and len(visit.buses) > 1 and index == 0:
                     # The late attendee runs to the first bus they see: the wrong one.

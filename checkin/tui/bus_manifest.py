@@ -14,7 +14,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from checkin.bus import Manifest
+from db.views import Manifest
 
 STATE_WORDS = {"boarding": "boarding", "departed": "on the road", "returned": "back at the venue"}
 
@@ -51,17 +51,25 @@ def people_text(sheet: Manifest) -> Text:
 
 
 def missing_text(sheet: Manifest) -> Text:
-    """`Missing (2)` and, per person, where they were last seen; empty when nobody is."""
-    if not sheet.missing:
+    """`Missing (2)` and, per person, where they were last seen; then who got off the bus after
+    the departure (seen somewhere else since); empty when nobody is either."""
+    if not sheet.missing and not sheet.left:
         if sheet.state == "boarding" and sheet.assigned:
             return Text("everyone on the list is aboard", style="bold")
         return Text("")
     text = Text()
-    frozen = " at departure" if sheet.state != "boarding" else ""
-    text.append(f"Missing ({len(sheet.missing)}){frozen}", style="bold")
-    for person in sheet.missing:
-        text.append(f"\n{person.name}", style="bold")
-        text.append(f": {person.last_seen}")
+    if sheet.missing:
+        frozen = " at departure" if sheet.state != "boarding" else ""
+        text.append(f"Missing ({len(sheet.missing)}){frozen}", style="bold")
+        for person in sheet.missing:
+            text.append(f"\n{person.name}", style="bold")
+            text.append(f": {person.last_seen}")
+    if sheet.left:
+        text.append("\n" if sheet.missing else "")
+        text.append(f"Off the bus since the departure ({len(sheet.left)})", style="bold")
+        for person in sheet.left:
+            text.append(f"\n{person.name}", style="bold")
+            text.append(f": {person.last_seen}")
     return text
 
 
@@ -103,6 +111,6 @@ class BusManifestPanel(Vertical):
         counts.update(counts_text(sheet))
         people.update(people_text(sheet))
         missing.update(missing_text(sheet))
-        self.set_class(bool(sheet.missing), "-missing")
+        self.set_class(bool(sheet.missing or sheet.left), "-missing")
         for state in ("boarding", "departed", "returned"):
             self.set_class(sheet.state == state, f"-{state}")

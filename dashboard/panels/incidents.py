@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.panels.clock import hhmm
+from db import views
 from db.fold import EventState
 from db.state import (
     BUS_LEFT_MISSING,
     CLOCK_SUSPECT,
     DOUBLE_ADMISSION,
     FORGED_BADGE,
+    LEFT_BUS,
     OVER_CAPACITY,
     REVOKED_BADGE,
     REVOKED_STATION,
@@ -25,6 +27,7 @@ KIND_LABELS = {
     UNKNOWN_BADGE: "unknown badge",
     OVER_CAPACITY: "over capacity",
     BUS_LEFT_MISSING: "bus left, missing",
+    LEFT_BUS: "off a bus",
     CLOCK_SUSPECT: "suspect clock",
     STATION_SILENT: "station silent",
     REVOKED_STATION: "revoked station",
@@ -55,7 +58,7 @@ class IncidentsData:
 
 
 def fetch(state: EventState, now_ms: int, limit: int = LISTED) -> IncidentsData:
-    every = state.open_incidents()
+    every = [seen.incident for seen in views.incidents(state) if not seen.acknowledged]
     today = state.day_of(now_ms)
     lines = tuple(
         IncidentLine(
@@ -70,5 +73,4 @@ def fetch(state: EventState, now_ms: int, limit: int = LISTED) -> IncidentsData:
         )
         for i in every[:limit]
     )
-    acked = sum(1 for ident in state.acked if ident in state.incidents)
-    return IncidentsData(lines, len(every), acked)
+    return IncidentsData(lines, len(every), sum(1 for seen in views.incidents(state) if seen.acknowledged))

@@ -6,6 +6,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from dashboard.panels.clock import hhmm
+from db import views
 from db.fold import EventState
 
 #: DESIGN.md's capacity warnings.
@@ -84,9 +85,8 @@ class OccupancyHistory:
 def fetch(state: EventState, now_ms: int, history: OccupancyHistory | None = None) -> RoomsData:
     """Every room now; `history` (if given) is updated and supplies the trend."""
     lines = []
-    for room in state.rooms.values():
-        occupancy = state.occupancy(room.id, now_ms)
-        session = state.session_in(room.id, now_ms)
+    for room in views.rooms(state, now_ms):
+        occupancy, session = room.occupancy, room.session
         trend = None
         if history is not None:
             trend = history.trend(room.id, now_ms, occupancy)

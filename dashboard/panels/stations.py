@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from dashboard.panels.clock import hhmm
+from db import views
 from db.events import SCAN_KINDS
 from db.fold import SESSION_EARLY_MS, EventState
 
@@ -85,30 +86,16 @@ def _silent_since(state: EventState, kind: str, place: str, last: int | None, da
     return None
 
 
-def _health(state: EventState, station_id: str) -> tuple[str, int | None]:
-    """What the station itself last said about its sync (stations report every few minutes)."""
-    health = state.station_health.get(station_id)
-    if health is None or health.last_sync_ms is None:
-        return "", None
-    return hhmm(state, health.last_sync_ms), health.waiting
-
-
 def fetch(state: EventState, now_ms: int) -> StationsData:
     day = state.day_of(now_ms)
-    rooms, buses = state.rooms, state.buses
     venue_open = _venue_open(state, day, now_ms) is not None
     desk_scans = _recent_scans(state, now_ms, {s.id for s in state.stations.values() if s.kind == "desk"})
     lines = []
-    for station in state.stations.values():
-        last = state.station_last_ms.get(station.id)
-        place = station.place
-        if station.kind == "door" and place in rooms:
-            place_label = rooms[place].name
-        elif station.kind == "bus" and place in buses:
-            place_label = f"{buses[place].visit} {buses[place].label or place}"
-        else:
-            place_label = place
-        sync_label, waiting = _health(state, station.id)
+    for station in views.stations(state):
+        last, place, place_label = station.last_ms, station.place, station.place_label
+        # What the station itself last said about its sync (stations report every few minutes).
+        synced = station.last_sync_ms is not None
+        sync_label, waiting = (hhmm(state, station.last_sync_ms), station.waiting) if synced else ("", None)
         silent = None
         if not station.revoked:
             others_busy = sum(n for desk, n in desk_scans.items() if desk != station.id) >= BUSY_SCANS

@@ -12,6 +12,18 @@ from textual.widgets import DataTable, Footer, Label
 from dashboard.panels.people import PlaceList
 
 
+def counts_text(place: PlaceList) -> str:
+    """`13 / 12 inside` for a room; for a bus the panel's own numbers, `8 aboard / 10 assigned`."""
+    if place.kind != "bus":
+        capacity = f" / {place.capacity}" if place.capacity else ""
+        return f"{len(place.people)}{capacity} inside"
+    word = "came back" if place.state == "returned" else "aboard"
+    text = f"{len(place.people)} {word} / {place.assigned} assigned"
+    text += f" · {place.capacity} seats" if place.capacity else ""
+    text += f" · {len(place.missing)} missing" if place.missing else ""
+    return text + (f" · {len(place.left)} off the bus" if place.left else "")
+
+
 class PeopleScreen(Screen[None]):
     """Lists a `PlaceList`; the app calls `show` again when new events change it."""
 
@@ -46,11 +58,7 @@ class PeopleScreen(Screen[None]):
             return  # not composed yet: on_mount draws the latest place
         if not table.columns:
             return  # not mounted yet: on_mount draws the latest place
-        capacity = f" / {place.capacity}" if place.capacity else ""
-        missing = f" · {len(place.missing)} missing" if place.missing else ""
-        self.query_one("#people-title", Label).update(
-            f"[b]{place.title}[/b]: {len(place.people)}{capacity} inside{missing} · as of {as_of}"
-        )
+        self.query_one("#people-title", Label).update(f"[b]{place.title}[/b]: {counts_text(place)} · as of {as_of}")
         if not changed:
             return  # the clock moved, the people did not: keep the cursor where the reader is
         self._drawn = place
@@ -60,5 +68,7 @@ class PeopleScreen(Screen[None]):
             table.add_row(person.name, person.org, person.since, person.station, key=person.id)
         for person in place.missing:
             table.add_row(f"MISSING {person.name}", person.org, "—", "", key=f"missing:{person.id}")
+        for person in place.left:  # seen elsewhere since the departure: where, and since when
+            table.add_row(f"OFF THE BUS {person.name}", person.org, person.since, person.station, key=f"left:{person.id}")
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1), animate=False)

@@ -21,6 +21,15 @@ STATE_WIDTH, COUNT_WIDTH = 17, 7
 
 
 def missing_text(line: BusLine) -> str:
+    """Who is missing; then how many got off a bus that left (seen elsewhere since)."""
+    text = _missing(line)
+    if line.left:
+        gone = f"{len(line.left)} off the bus"
+        return f"{text} · {gone}" if text else gone
+    return text
+
+
+def _missing(line: BusLine) -> str:
     if not line.missing_names:
         return "all aboard" if line.assigned and line.boarded else ""
     if line.state == "boarding" and not line.boarded:

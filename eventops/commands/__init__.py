@@ -12,6 +12,7 @@ from eventops.commands import (
     devices,
     event,
     imports,
+    rollcall,
     sessions,
     station,
     stations,
@@ -30,4 +31,5 @@ COMMANDS: list[click.Command] = [
     *stations.commands,
     *syncing.commands,
     *dashboard.commands,
+    *rollcall.commands,
 ]

@@ -165,3 +165,23 @@ async def test_a_departure_the_database_refuses_is_a_red_not_recorded_card(world
         await pilot.press("f7")
         back = await shown(pilot, app, 3)
         assert back.reason == "returned"
+
+
+async def test_f3_after_the_return_is_refused_and_the_trip_keeps_its_passengers(world: World) -> None:
+    """Issue 11: F3 on a bus station after the return voided a boarding (5 → 4 aboard)."""
+    app = make_app(world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for attendee in ("A001", "A002", "A003"):
+            type_burst(app, world.token(attendee))
+        await shown(pilot, app, 3)
+        await pilot.press("f6")  # everyone aboard: no question asked
+        assert (await shown(pilot, app, 4)).reason == "departed"
+        await pilot.press("f7")
+        assert (await shown(pilot, app, 5)).reason == "returned"
+        await pilot.press("f3")
+        refused = await shown(pilot, app, 6)
+        assert (refused.reason, refused.headline, refused.event) == ("undo_past_trip", "CANNOT UNDO", None)
+        assert "the trip is over" in refused.detail[0] and app.main.card.has_class("-refused")
+        await panel_shows(pilot, app, "3 aboard / 3 assigned")
+    state = load_state(connect(world.path))
+    assert not [e for e in state.events if e.kind == ev.VOID] and len(state.buses[B1].aboard) == 3

@@ -85,7 +85,8 @@ def test_departure_with_people_missing_needs_confirmation_and_records_nothing_un
     assert done.event is not None
     event = get(world.db, done.event.station_id, done.event.seq)
     assert event is not None and event.kind == ev.BUS_DEPARTED
-    assert dict(event.data) == {"visit": "V1", "bus": B1, "headcount": 2, "missing": ["A002", "A003"]}
+    boarded = {a: load_state(world.db).places[a].since_ms for a in ("A001", "A004")}
+    assert dict(event.data) == {"visit": "V1", "bus": B1, "headcount": 2, "missing": ["A002", "A003"], "aboard": boarded}
     state = load_state(world.db)
     assert state.buses[B1].state == "departed" and state.buses[B1].missing == ("A002", "A003")
     incidents = [i for i in state.open_incidents() if i.kind == BUS_LEFT_MISSING]

@@ -171,7 +171,7 @@ async def test_roll_call_lists_everyone_inside_and_writes_csv_and_pdf(scene_db: 
     for row in rows:
         by_place.setdefault(row["place"], set()).add(row["attendee"])
     assert by_place["Small room"] == {scene.attendee_id(i) for i in range(87, 100)}
-    assert by_place["Bus 1"] == {scene.attendee_id(i) for i in range(101, 109)}
+    assert by_place["V1 · Bus 1"] == {scene.attendee_id(i) for i in range(101, 109)}
     # everyone who checked in and is not in a room or on a bus is somewhere else on site
     assert len(by_place["Venue, not in a room"]) == 116 - sum(len(v) for k, v in by_place.items() if k != "Venue, not in a room")
     assert pdf_path.read_bytes().startswith(b"%PDF")

@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from checkin.bus import manifest
 from dashboard.board import Board, Moment, open_board
 from dashboard.panels import arrivals, incidents, rooms, stations, visits
 from dashboard.panels.people import bus_people, roll_call, room_people
@@ -36,13 +39,13 @@ def assert_panels_match_status(report: dict, board: Board) -> None:
     assert {(r.id, r.occupancy, r.capacity, r.session or None) for r in panels.rooms.rooms} == {
         (r["id"], r["occupancy"], r["capacity"], r["session"]) for r in report["rooms"]
     }
-    todays = [v for v in report["visits"] if v["day"] == day] or report["visits"]
-    reported = {b["id"]: b for v in todays for b in v["buses"]}
+    assert {v["day"] for v in report["visits"]} <= {day}  # a visit shows on its own day only
+    reported = {b["id"]: b for v in report["visits"] for b in v["buses"]}
     assert {b.id for b in panels.visits.buses} == set(reported)
     for bus in panels.visits.buses:
         expected = reported[bus.id]
-        assert (bus.boarded, bus.assigned, list(bus.missing), bus.state) == (
-            expected["boarded"], expected["assigned"], expected["missing"], expected["state"]
+        assert (bus.boarded, bus.assigned, list(bus.missing), list(bus.left), bus.state) == (
+            expected["boarded"], expected["assigned"], expected["missing"], expected["left"], expected["state"]
         )
     open_ids = [i["id"] for i in report["incidents"] if not i["acknowledged"]]
     assert panels.incidents.open_count == len(open_ids)
@@ -50,6 +53,49 @@ def assert_panels_match_status(report: dict, board: Board) -> None:
     assert {s.id for s in panels.stations.stations} == {s["id"] for s in report["stations"]}
     roll = roll_call(board.state, panels.now_ms)
     assert roll.total == sum(report["present"].values())
+
+
+@pytest.fixture(scope="module")
+def demo_afternoon_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real demo played to 15:00 on its second day: its field visits are on the road."""
+    simulator = pytest.importorskip("checkin.simulator.run")
+    setup = pytest.importorskip("checkin.simulator.setup")
+    from db.fold import parse_local
+
+    path = tmp_path_factory.mktemp("demo-visits") / "demo.db"
+    setup.init_demo(path)
+    db = connect(path, create=False)
+    try:
+        simulator.Simulation(db, path).run_until(parse_local(f"{VISIT_DAY}T15:00", "Europe/Brussels"))
+    finally:
+        db.conn.close()
+    return path
+
+
+VISIT_DAY = "2024-03-21"
+
+
+def test_demo_buses_count_the_same_in_the_panel_the_drill_down_the_manifest_and_the_roll_call(
+    demo_afternoon_db: Path,
+) -> None:
+    """Issue 11: V2-B1 showed 36/43 on the panel and `24 / 50 inside` in its drill-down."""
+    report, board = _status_and_board(demo_afternoon_db)
+    assert_panels_match_status(report, board)
+    state, now = board.state, board.now_ms()
+    panel = board.panels().visits.buses
+    assert panel and {b.visit for b in panel} == {v.id for v in state.visits.values() if v.day == VISIT_DAY}
+    roll = {p.ref: len(p.people) for p in roll_call(state, now).places if p.kind == "bus"}
+    for line in panel:
+        drill = bus_people(state, line.id, now)
+        sheet = manifest(state, line.id, now)
+        assert line.boarded == len(drill.people) == sheet.boarded == roll.get(line.id, 0), line.id
+        assert line.missing == tuple(sorted(p.id for p in drill.missing)) == tuple(sorted(p.attendee for p in sheet.missing))
+
+
+def test_replaying_the_first_day_lists_none_of_the_second_days_buses(demo_afternoon_db: Path) -> None:
+    board, _ = open_board(demo_afternoon_db, Moment("frozen", at="2024-03-20T13:30"))
+    assert board.panels().visits.buses == ()
+    assert [v["id"] for v in status(board.state, board.now_ms())["visits"]] == []
 
 
 def test_scene_panels_show_what_status_reports(scene_db: Path) -> None:

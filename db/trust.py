@@ -411,6 +411,30 @@ def vouch(db: Database, station_id: str, kind: str, public_key: bytes, *, wall: 
     log.append(db, me, ev.NODE_KEY, node_key_data(station_id, kind, public_key), wall=wall)
 
 
+def pin_organiser(db: Database, announced: object) -> None:
+    """Trust the organiser the enrolling hub names, before pulling anything from it: then no
+    other self-announced "organiser" that a first sync might carry can take its place.
+
+    `announced` is the hub's `{"station", "public_key"}` (None from a hub with no event yet).
+    """
+    if not isinstance(announced, Mapping):
+        return
+    station, key = announced.get("station"), announced.get("public_key")
+    try:
+        raw = base64.b64decode(str(key), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if not isinstance(station, str) or not station or len(raw) != 32:
+        raise EventOpsError("the hub named no valid organiser key: is it an eventops hub?")
+    held = organiser(db)
+    if held is not None:
+        if (held.station_id, held.public_key) != (station, raw):
+            raise EventOpsError(f"this database trusts organiser {held.station_id}, not the hub's {station}: enrol a fresh database")
+        return
+    db.execute("INSERT OR IGNORE INTO authors (station_id, kind, public_key, voucher) VALUES (?, ?, ?, ?)",
+               [station, perm.ORGANISER, raw, "enrolment"])
+
+
 def may_vouch_here(db: Database, kind: str) -> bool:
     """Whether this node is an authority that may bind a `kind` station's key."""
     mine = author(db, local_station(db))

@@ -138,6 +138,7 @@ def enrol(db: Database, code_text: str, hub_url: str | None = None) -> tuple[dic
         hub.close()
     if answer.get("station") != code.station:
         raise EventOpsError("the hub answered for another station than the code names")
+    trust.pin_organiser(db, answer.get("organiser"))
     set_local_station(db, code.station)
     set_setting(db, HUB_URL, url)
     set_setting(db, TOKEN, str(answer["token"]))

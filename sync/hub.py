@@ -15,6 +15,7 @@ Every refusal is a 4xx with a reason; a 500 means a bug of ours.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -390,7 +391,10 @@ def create_app(
         if redeemed is None:
             raise p.ProtocolError(403, p.UNKNOWN_CODE, "this enrolment code is unknown or already used: ask for a new one (`eventops station add`)")
         grant, token = redeemed
-        return json_response({"station": grant.station_id, "kind": grant.kind, "role": grant.role, "token": token, "hub": hub.station_id})
+        root = await hub.read(trust.organiser)
+        organiser = None if root is None else {"station": root.station_id, "public_key": base64.b64encode(root.public_key).decode()}
+        answer = {"station": grant.station_id, "kind": grant.kind, "role": grant.role, "token": token, "hub": hub.station_id}
+        return json_response({**answer, "organiser": organiser})
 
     async def protocol_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, p.ProtocolError)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from db import events as ev  # noqa: E402
-from db import log  # noqa: E402
+from db import log, signing, trust  # noqa: E402
 from db.connect import connect  # noqa: E402
 from db.log import Draft  # noqa: E402
 from db.node import set_local_station  # noqa: E402
@@ -41,7 +42,35 @@ main()
 STATIONS = 10
 
 
+def organiser_db(path: Path, source: Path) -> None:
+    """The organiser's database: the event, and the keys of the bus laptop and of the desks
+    whose scans it carries (bound as enrolment binds them: without them the import would keep
+    the desks' events waiting, and refuse a bundle signed by a laptop it does not know)."""
+    db = connect(path)
+    set_local_station(db, "org")
+    log.append(db, "org", ev.EVENT_CREATED, {"id": "BENCH", "name": "Bench", "days": ["2024-03-20"], "tz": "Europe/Brussels", "demo": False})
+    src = connect(source)
+    trust.vouch(db, "bus-V1-B1", "bus", trust.public_key_of(src, "bus-V1-B1"))
+    for n in range(STATIONS):
+        trust.vouch(db, f"desk-{n + 1}", "desk", trust.public_key_of(src, f"desk-{n + 1}"))
+    src.conn.close()
+    db.conn.close()
+
+
+def copy_db(src: Path, dst: Path) -> Path:
+    """A copy of a database and of its private keys (db/signing.py keeps them beside it)."""
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    source.backup(target)
+    source.close()
+    target.close()
+    if signing.keys_dir(src).exists():
+        shutil.copytree(signing.keys_dir(src), signing.keys_dir(dst))
+    return dst
+
+
 def source_db(path: Path, events: int) -> None:
+    """The bus laptop's database: ten desks' scans (the desks' keys are beside it, in
+    `<path>.keys/`, made when the organiser's database bound them)."""
     db = connect(path)
     db.execute("PRAGMA synchronous = OFF")  # building the fixture, not measuring it
     set_local_station(db, "bus-V1-B1")
@@ -76,18 +105,15 @@ def run(work: Path, args: list[str], stdout: int | None = None) -> dict[str, flo
 
 def bench(work: Path, events: int, compress: bool) -> dict[str, object]:
     src = work / "src.db"
-    dst = work / f"dst-{int(compress)}.db"
-    db = connect(dst)
-    set_local_station(db, "org")
-    db.conn.close()
+    dst = copy_db(work / "org.db", work / f"dst-{int(compress)}.db")
     stick = work / f"bus-{int(compress)}.bundle"
     with stick.open("wb") as out:
         exported = run(work, ["sync", "export", "--db", str(src), "--since", "0", *(["--gzip"] if compress else [])], stdout=out.fileno())
     imported = run(work, ["sync", "import", str(stick), "--db", str(dst)])
     check = connect(dst)
-    held = log.count(check)
+    held, waiting = log.count(check), trust.waiting_count(check)
     check.conn.close()
-    assert held >= events, f"imported {held} of {events}"
+    assert held >= events and waiting == 0, f"imported {held} of {events}, {waiting} waiting for a key"
     return {"bundle_mb": round(stick.stat().st_size / 2**20, 1), "export": exported, "import": imported}
 
 
@@ -96,6 +122,7 @@ def main() -> None:
     events = int(sys.argv[sys.argv.index("--events") + 1]) if "--events" in sys.argv else (10_000 if quick else 100_000)
     work = Path(tempfile.mkdtemp(prefix="bench-bundle-"))
     try:
+        organiser_db(work / "org.db", work / "src.db")
         source_db(work / "src.db", events)
         result: dict[str, object] = {"cores": os.cpu_count(), "load_average_before": round(os.getloadavg()[0], 1), "events": events}
         result["plain"] = bench(work, events, compress=False)

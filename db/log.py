@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlite_utils import Database
 
 from db import hlc as hlc_mod
@@ -95,7 +96,7 @@ def append_in_transaction(
     drafts = list(drafts)
     if any(d.kind in REFERENCE_KINDS for d in drafts):
         refuse_setup_on_station(db)
-    _, bound = trust.signer(db, station_id)
+    key, bound = trust.signer(db, station_id)
     for author, kind, data in trust.announce_drafts(db, station_id, bound, (d.kind for d in drafts)):
         _write(db, author, [Draft(kind, data)], wall)
         bound = trust.author(db, station_id)
@@ -103,11 +104,16 @@ def append_in_transaction(
         for draft in drafts:
             if not perm.may_write(bound.kind, draft.kind):
                 raise NotPermitted(perm.refusal(station_id, bound.kind, draft.kind))
-    return _write(db, station_id, drafts, wall)
+    return _write(db, station_id, drafts, wall, key)
 
 
-def _write(db: Database, station_id: str, drafts: Sequence[Draft], wall: hlc_mod.WallClock) -> list[Event]:
-    key, _ = trust.signer(db, station_id)
+def _write(
+    db: Database, station_id: str, drafts: Sequence[Draft], wall: hlc_mod.WallClock, key: Ed25519PrivateKey | None = None
+) -> list[Event]:
+    """Number, sign and insert `station_id`'s events; `key` when the caller has just checked it
+    (`trust.signer`), so an append looks its key and binding up once, not twice."""
+    if key is None:
+        key, _ = trust.signer(db, station_id)
     last = _last_hlc(db)
     seq, prev = _tail(db, station_id)
     appended: list[Event] = []
@@ -255,7 +261,7 @@ def merge(
     batch = [unique[ident] for ident in sorted(unique)]
     result = MergeResult()
     with write(db):
-        # Only the stations in the batch: one index lookup each, not a scan of the whole log.
+        # Only the batch's stations: a whole vector is a scan of the log, on every push a hub takes.
         held = {station_id: _tail(db, station_id)[0] for station_id in {e.station_id for e in batch}}
         runs: dict[str, list[Event]] = {}
         conflicts: list[tuple[Event, Event]] = []
@@ -327,7 +333,7 @@ def _release(db: Database, stations: Sequence[str], now: int, max_drift_ms: int,
     bound: list[str] = []
     for station_id in stations:
         while True:
-            have = _tail(db, station_id)[0]
+            have, _ = _tail(db, station_id)
             candidates = trust.pending_for(db, station_id, have + 1)
             if not candidates:
                 break

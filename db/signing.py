@@ -53,12 +53,27 @@ class KeyProblem(EventOpsError):
 
 def digest(prev: Link, event: Event) -> bytes:
     """What the author signs: the event as stored, chained to its previous event."""
+    return _digest(prev, event, event.data_text())
+
+
+def _digest(prev: Link, event: Event, data_text: str) -> bytes:
     head = f"{event.station_id}\n{event.seq}\n{event.hlc}\n{event.kind}\n".encode()
-    return hashlib.sha256(_DOMAIN + prev.chain + prev.sig + head + event.data_text().encode()).digest()
+    return hashlib.sha256(_DOMAIN + prev.chain + prev.sig + head + data_text.encode()).digest()
+
+
+#: Public halves of the private keys this process signs with (every append compares one with
+#: the key the log binds); bounded, since tests make thousands of throwaway keys.
+_public_raw_cache: dict[Ed25519PrivateKey, bytes] = {}
 
 
 def public_raw(key: Ed25519PrivateKey) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    raw = _public_raw_cache.get(key)
+    if raw is None:
+        raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        if len(_public_raw_cache) >= 1024:
+            _public_raw_cache.clear()
+        _public_raw_cache[key] = raw
+    return raw
 
 
 _public_cache: dict[bytes, Ed25519PublicKey] = {}
@@ -86,11 +101,18 @@ _rings: dict[str, dict[str, Ed25519PrivateKey]] = {}
 
 
 def database_path(db: Database) -> str:
-    """The file behind `db` ("" for an in-memory database)."""
+    """The file behind `db` ("" for an in-memory database); asked once per connection, since
+    every append looks its keys up by it and a connection's main file never changes."""
+    cached = getattr(db, "_eventops_main_path", None)
+    if cached is not None and cached[0] is db.conn:
+        return str(cached[1])
+    path = ""
     for row in db.execute("PRAGMA database_list").fetchall():
         if row[1] == "main":
-            return str(row[2] or "")
-    return ""
+            path = str(row[2] or "")
+            break
+    db._eventops_main_path = (db.conn, path)  # type: ignore[attr-defined]
+    return path
 
 
 def keys_dir(db_path: str | Path) -> Path:
@@ -189,7 +211,11 @@ def forget(db_path: str | Path) -> None:
 
 
 def sign(key: Ed25519PrivateKey, prev: Link, event: Event) -> tuple[Event, Link]:
-    """`event` signed by `key`, chained to `prev`; and what the next event chains to."""
-    message = digest(prev, event)
+    """`event` signed by `key`, chained to `prev`; and what the next event chains to. The signed
+    event keeps the data text it was signed over, so writing it does not encode the data twice."""
+    text = event.data_text()
+    message = _digest(prev, event, text)
     signed = event.signed(key.sign(message))
+    if signed.encoded is None:
+        object.__setattr__(signed, "encoded", text)
     return signed, Link(message, signed.sig)

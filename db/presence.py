@@ -330,8 +330,13 @@ def _station(state: EventState, core: _Core, event: Event) -> None:
 
 @handles(ev.STATION_REVOKED)
 def _station_revoked(state: EventState, core: _Core, event: Event) -> None:
+    """Who may vouch for a station may revoke it, as the trust gate rules (`db/trust.py`): a hub
+    never revokes the organiser nor another hub."""
     station_id = _str(event.data, "id")
     old = core.stations.get(station_id) or Station(station_id, "")
+    target = perm.ORGANISER if station_id == core.organiser else core.authors.get(station_id) or old.kind
+    if not perm.may_vouch(_author_kind(core, event.station_id), target if target in perm.STATION_KINDS else perm.UNDESCRIBED):
+        return
     core.stations[station_id] = Station(old.id, old.kind, old.place, revoked=True)
 
 

@@ -87,3 +87,19 @@ def test_a_revoked_hub_revokes_nobody(nodes: dict[str, Node]) -> None:
     log.merge(dash.db, log.all_events(org.db))
     log.merge(dash.db, [late])
     assert "desk-1" not in trust.revoked(dash.db)
+
+
+def test_the_fold_ignores_a_hub_revoking_another_hub_or_the_organiser() -> None:
+    """The fold rules as the gate does: only who may vouch for a station may revoke it."""
+    from db.fold import fold_events
+    from tests.db.factory import Log, reference
+
+    events = Log()
+    reference(events)
+    events.add("org", -89, ev.STATION_ADDED, id="hub-2", kind="hub", place="")
+    events.add("org", -88, ev.STATION_ADDED, id="desk-5", kind="desk", place="")
+    events.add("hub-2", 10, ev.STATION_REVOKED, id="hub")  # another hub: ignored
+    events.add("hub-2", 11, ev.STATION_REVOKED, id="org")  # the organiser: ignored
+    events.add("hub-2", 12, ev.STATION_REVOKED, id="desk-5")  # a desk it may enrol: counts
+    stations = fold_events(events.events).stations
+    assert {s for s in stations if stations[s].revoked} == {"desk-5"}

@@ -100,7 +100,7 @@ class Run:
     rtl: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per font directory list (`font_chain`): same means identical
 class FontChain:
     """The fonts found here, in fallback order, and what they cannot print."""
 

@@ -46,8 +46,8 @@ CROP_MM = 4.0
 class BadgeSheets:
     """A PDF being filled with badges, four to a page."""
 
-    chain: FontChain = field(default_factory=font_chain)
     count: int = 0
+    chain: FontChain = field(init=False, default_factory=font_chain)
     shaping: bool = field(init=False, default=False)
     pdf: FPDF = field(init=False)
     _fonts: set[tuple[int, bool]] = field(init=False, default_factory=set)

@@ -334,14 +334,13 @@ def visual(text: str, rtl: bool) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _unit_width(text: str, bold: bool) -> float:
-    chain = font_chain()
+def _unit_width(text: str, bold: bool, chain: FontChain) -> float:
     return sum(pil_font(chain.faces[run.face], bold, UNIT_PX).getlength(visual(run.text, run.rtl)) for run in chain.runs(text))
 
 
 def text_width_mm(text: str, size_pt: float, bold: bool) -> float:
     """The printed width of `text` at `size_pt`, drawn with the font chain."""
-    return _unit_width(text, bold) * size_pt * PT_MM / UNIT_PX
+    return _unit_width(text, bold, font_chain()) * size_pt * PT_MM / UNIT_PX
 
 
 # --- Pillow painter ------------------------------------------------------------------------
@@ -355,9 +354,9 @@ def render_png(face: BadgeFace, path: str | Path, dpi: int = DEFAULT_DPI) -> Pat
     return path
 
 
-def render_image(face: BadgeFace, dpi: int = DEFAULT_DPI, chain: FontChain | None = None) -> Image.Image:
-    """The badge of `face` as an RGB image (A6 at `dpi`)."""
-    chain = chain or font_chain()
+def render_image(face: BadgeFace, dpi: int = DEFAULT_DPI) -> Image.Image:
+    """The badge of `face` as an RGB image (A6 at `dpi`), with this machine's fonts."""
+    chain = font_chain()
     px = dpi / 25.4
 
     def mm(value: float) -> int:

@@ -81,7 +81,7 @@ def badges_group(
     key = load_signing_key(db_path)
     faces, failures = collect_faces(state, key, list(only) if only else sorted(state.attendees))
     chain = font_chain()
-    sheets = BadgeSheets(chain) if pdf_path else None
+    sheets = BadgeSheets() if pdf_path else None
     for warning in ([chain.warning] if chain.warning else []) + shaping_warnings(faces, sheets) + glyph_warnings(faces, chain):
         click.echo(f"warning: {warning}", err=True)
     with click.progressbar(length=len(faces) * (2 if sheets else 1), label="badges", file=sys.stderr) as bar:

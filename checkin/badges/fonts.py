@@ -99,6 +99,14 @@ class Run:
     face: int
     rtl: bool = False
 
+    @property
+    def shaped_text(self) -> str:
+        """What a shaping engine is given: a right-to-left run of spaces and punctuation only
+        (no letter to tell the engine its direction) comes reversed."""
+        if self.rtl and not any(_strong_rtl(char) is not None for char in self.text):
+            return self.text[::-1]
+        return self.text
+
 
 @dataclass(frozen=True, eq=False)  # one per font directory list (`font_chain`): same means identical
 class FontChain:
@@ -133,32 +141,68 @@ class FontChain:
         return list(seen)
 
     def runs(self, text: str) -> list[Run]:
-        """`text` cut into runs of one font each, in the order they are drawn left to right.
+        """`text` cut into runs of one font and one direction each, in the order they are
+        drawn left to right.
 
-        A line whose first strong letter is right-to-left (Arabic, Hebrew) lays its runs out
-        from the right; inside a run the shaping engine orders and joins the letters.
+        A simplified Unicode bidi: a run ends where the font or the direction of its letters
+        changes (spaces and punctuation stay in the run they follow). Right-to-left runs next
+        to each other are laid out from the right, and a line whose first strong letter is
+        right-to-left (Arabic, Hebrew) lays out all its groups from the right; inside a run
+        the shaping engine orders and joins the letters.
         """
-        texts: list[str] = []
-        indexes: list[int] = []
+        base_rtl = _first_strong_rtl(text) is True
+        pieces: list[tuple[str, int, bool | None]] = []  # text, font, direction (None: not yet known)
         for char in text:
-            current = indexes[-1] if indexes else None
-            index = self.face_for(char, prefer=current)
+            current = pieces[-1] if pieces else None
+            index = self.face_for(char, prefer=current[1] if current else None)
             if index is None:  # no font has it: drawn as an empty box, reported by `missing`
-                index = current if current is not None else 0
-            if indexes and indexes[-1] == index:
-                texts[-1] += char
+                index = current[1] if current else 0
+            strong = _strong_rtl(char)
+            if current and current[1] == index and (strong is None or current[2] in (None, strong)):
+                pieces[-1] = (current[0] + char, index, strong if current[2] is None else current[2])
             else:
-                texts.append(char)
-                indexes.append(index)
-        runs = [Run(piece, index, _first_strong_rtl(piece) is True) for piece, index in zip(texts, indexes, strict=True)]
-        if _first_strong_rtl(text):
-            runs.reverse()
-        return runs
+                pieces.append((char, index, strong))
+        runs = [Run(piece, index, base_rtl if rtl is None else rtl) for piece, index, rtl in _settle_neutrals(pieces, base_rtl)]
+        groups: list[list[Run]] = []
+        for run in runs:
+            if groups and groups[-1][0].rtl == run.rtl:
+                groups[-1].append(run)
+            else:
+                groups.append([run])
+        for group in groups:
+            if group[0].rtl:
+                group.reverse()
+        if base_rtl:
+            groups.reverse()
+        return [run for group in groups for run in group]
+
+
+def _settle_neutrals(pieces: list[tuple[str, int, bool | None]], base_rtl: bool) -> list[tuple[str, int, bool | None]]:
+    """Spaces and punctuation at the edges of a run against the line's direction belong to the
+    line's direction (`محمد, John` keeps its comma by محمد): split them off."""
+    out: list[tuple[str, int, bool | None]] = []
+    for text, index, rtl in pieces:
+        if rtl is None or rtl == base_rtl:
+            out.append((text, index, rtl))
+            continue
+        start, end = 0, len(text)
+        while start < end and _strong_rtl(text[start]) is None:
+            start += 1
+        while end > start and _strong_rtl(text[end - 1]) is None:
+            end -= 1
+        out.extend(piece for piece in ((text[:start], index, base_rtl), (text[start:end], index, rtl), (text[end:], index, base_rtl)) if piece[0])
+    return out
 
 
 def _is_neutral(char: str) -> bool:
     category = unicodedata.category(char)
     return category[0] in "ZPSM" or category == "Nd"
+
+
+def _strong_rtl(char: str) -> bool | None:
+    """True for a right-to-left letter, False for a left-to-right one, None for the rest."""
+    direction = unicodedata.bidirectional(char)
+    return True if direction in ("R", "AL") else False if direction == "L" else None
 
 
 def _first_strong_rtl(text: str) -> bool | None:

@@ -108,14 +108,14 @@ class BadgeSheets:
         widths = []
         for run in runs:
             pdf.set_font(self._font(run.face, line.bold), style, line.size_pt)
-            widths.append(pdf.get_string_width(run.text))
+            widths.append(pdf.get_string_width(run.shaped_text))
         left = x + line.x_mm - (sum(widths) / 2 if line.align == "C" else sum(widths))
         size_mm = line.size_pt * PT_MM
         for run, width in zip(runs, widths, strict=True):
             pdf.set_font(self._font(run.face, line.bold), style, line.size_pt)
             # fpdf2 puts a cell's baseline at y + h/2 + 0.3 * font size.
             pdf.set_xy(left, y + line.baseline_mm - 0.8 * size_mm)
-            pdf.cell(width, size_mm, run.text)
+            pdf.cell(width, size_mm, run.shaped_text)
             left += width
 
     def _badge(self, face: BadgeFace, runs: Sequence[tuple[TextLine, Sequence[Run]]], matrix: tuple[tuple[bool, ...], ...], x: float, y: float) -> None:

@@ -24,7 +24,7 @@ import qrcode
 import qrcode.constants
 from PIL import Image, ImageDraw, ImageFont, features
 
-from checkin.badges.fonts import DEJAVU_BOLD, DEJAVU_REGULAR, FontChain, FontFace, font_chain
+from checkin.badges.fonts import DEJAVU_BOLD, DEJAVU_REGULAR, FontChain, FontFace, Run, font_chain
 
 FONT_REGULAR = DEJAVU_REGULAR  # the bundled fallback (the chain in `checkin.badges.fonts` picks)
 FONT_BOLD = DEJAVU_BOLD
@@ -327,15 +327,16 @@ def pil_font(face: FontFace, bold: bool, size_px: int) -> ImageFont.FreeTypeFont
     return ImageFont.truetype(str(face.path(bold)), size_px, index=face.face_index(bold), layout_engine=engine)
 
 
-def visual(text: str, rtl: bool) -> str:
+def visual(run: Run) -> str:
     """What Pillow is given to draw: without libraqm a right-to-left run is at least put in
     reading order (its letters stay unjoined)."""
-    return text[::-1] if rtl and not raqm_available() else text
+    text = run.shaped_text
+    return text[::-1] if run.rtl and text == run.text and not raqm_available() else text
 
 
 @lru_cache(maxsize=65536)
 def _unit_width(text: str, bold: bool, chain: FontChain) -> float:
-    return sum(pil_font(chain.faces[run.face], bold, UNIT_PX).getlength(visual(run.text, run.rtl)) for run in chain.runs(text))
+    return sum(pil_font(chain.faces[run.face], bold, UNIT_PX).getlength(visual(run)) for run in chain.runs(text))
 
 
 def text_width_mm(text: str, size_pt: float, bold: bool) -> float:
@@ -369,10 +370,10 @@ def render_image(face: BadgeFace, dpi: int = DEFAULT_DPI) -> Image.Image:
     for line in layout(face):
         size_px = max(1, round(line.size_pt * dpi / 72))
         runs = [(run, pil_font(chain.faces[run.face], line.bold, size_px)) for run in chain.runs(line.text)]
-        widths = [font.getlength(visual(run.text, run.rtl)) for run, font in runs]
+        widths = [font.getlength(visual(run)) for run, font in runs]
         x = line.x_mm * px - (sum(widths) / 2 if line.align == "C" else sum(widths))
         for (run, font), width in zip(runs, widths, strict=True):
-            draw.text((x, line.baseline_mm * px), visual(run.text, run.rtl), font=font, fill=line.colour, anchor="ls")
+            draw.text((x, line.baseline_mm * px), visual(run), font=font, fill=line.colour, anchor="ls")
             x += width
     matrix = qr_matrix(face.token)
     q_left, q_top, side = qr_box_mm(len(matrix))

@@ -87,3 +87,6 @@ def test_an_arabic_run_is_drawn_right_to_left_after_the_latin_one() -> None:
     runs = chain.runs("الدار البيضاء, MA")
     assert [run.rtl for run in runs] == [False, True]  # the line reads from the right
     assert runs[0].text == "MA" and runs[1].text.startswith("الدار")
+    # The Hebrew font has no comma: the comma, drawn with Noto Sans, stays by the Hebrew words.
+    assert [run.shaped_text for run in chain.runs("תל אביב, IL")] == ["IL", " ,", "תל אביב"]
+    assert [run.text for run in chain.runs("Zoë (علي) Ångström")] == ["Zoë (", "علي", ") Ångström"]

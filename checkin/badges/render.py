@@ -45,6 +45,7 @@ DEFAULT_DPI = 300
 PT_MM = 25.4 / 72
 ASCENT = 0.95  # top of a line to its baseline, in em (room for accents over capitals)
 ELLIPSIS = "\u2026"
+WHITE = (255, 255, 255)
 
 #: Role colours: the door steward recognises a speaker or the press from across the room.
 ROLE_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -85,7 +86,8 @@ class BadgeFace:
 class TextLine:
     """One line of text on the card, in millimetres from the card's top-left corner.
 
-    `x_mm` is the line's centre (`align` "C") or its right end ("R")."""
+    `x_mm` is the line's centre (`align` "C") or its right end ("R"). Text is grey (`colour`
+    has R = G = B), or white on the role band (`on_band`)."""
 
     text: str
     baseline_mm: float
@@ -94,6 +96,7 @@ class TextLine:
     colour: tuple[int, int, int]
     x_mm: float = WIDTH_MM / 2
     align: str = "C"
+    on_band: bool = False
 
 
 def role_colour(role: str) -> tuple[int, int, int]:
@@ -290,11 +293,11 @@ def layout(face: BadgeFace, measure: Measure | None = None) -> list[TextLine]:
     inset = 2.5  # text inside the band keeps off its rounded ends
     id_width = measure(face.attendee_id, ID_SIZE_PT, False)
     middle = band_top + BAND_MM / 2
-    lines.append(TextLine(face.attendee_id, middle + 0.36 * ID_SIZE_PT * PT_MM, ID_SIZE_PT, False, (255, 255, 255), right - inset, "R"))
+    lines.append(TextLine(face.attendee_id, middle + 0.36 * ID_SIZE_PT * PT_MM, ID_SIZE_PT, False, WHITE, right - inset, "R", True))
     if face.role:
         room = right - left - 2 * (inset + id_width + 2.0)
         (text, size), *_ = fit_text(face.role.upper(), room, ROLE_FIT, True, measure)
-        lines.append(TextLine(text, middle + 0.36 * size * PT_MM, size, True, (255, 255, 255)))
+        lines.append(TextLine(text, middle + 0.36 * size * PT_MM, size, True, WHITE, on_band=True))
     # Name, organisation, place: centred between the band and the QR code's quiet zone.
     area_top = band_bottom + 2.0
     area_bottom = qr_box_mm(QR_MODULES)[1] - QUIET_MODULES * MODULE_MM
@@ -347,9 +350,23 @@ def text_width_mm(text: str, size_pt: float, bold: bool) -> float:
 # --- Pillow painter ------------------------------------------------------------------------
 
 
+#: The PNG's palette: 224 greys (all the card's text and the QR code), then 32 steps from the
+#: role colour to white (the band, its white text and their antialiased edges). An 8-bit PNG
+#: is a third of the bytes of an RGB one: ~6 ms to compress at 300 dpi instead of ~24 ms.
+GREYS, TINTS = 224, 32
+_GREY_INDEX = [round(v * (GREYS - 1) / 255) for v in range(256)]
+_TINT_INDEX = [GREYS + round(v * (TINTS - 1) / 255) for v in range(256)]
+
+
+def palette(colour: tuple[int, int, int]) -> list[int]:
+    greys = [round(i * 255 / (GREYS - 1)) for i in range(GREYS) for _ in range(3)]
+    tints = [round(c + (255 - c) * i / (TINTS - 1)) for i in range(TINTS) for c in colour]
+    return greys + tints
+
+
 def render_png(face: BadgeFace, path: str | Path, dpi: int = DEFAULT_DPI) -> Path:
-    """Write the badge of `face` as an A6 PNG at `dpi`; returns the path."""
-    image = render_image(face, dpi)
+    """Write the badge of `face` as an A6 PNG at `dpi` (8-bit palette); returns the path."""
+    image = render_palette_image(face, dpi)
     path = Path(path)
     image.save(path, dpi=(dpi, dpi), compress_level=1)  # 5x faster than the default, files ~1.5x
     return path
@@ -357,28 +374,40 @@ def render_png(face: BadgeFace, path: str | Path, dpi: int = DEFAULT_DPI) -> Pat
 
 def render_image(face: BadgeFace, dpi: int = DEFAULT_DPI) -> Image.Image:
     """The badge of `face` as an RGB image (A6 at `dpi`), with this machine's fonts."""
+    return render_palette_image(face, dpi).convert("RGB")
+
+
+def render_palette_image(face: BadgeFace, dpi: int = DEFAULT_DPI) -> Image.Image:
+    """The badge of `face` as a palette image (`palette`): the card is drawn in greys, the band
+    as how white each of its pixels is, and the two are put together as palette indexes."""
     chain = font_chain()
     px = dpi / 25.4
 
     def mm(value: float) -> int:
         return round(value * px)
 
-    image = Image.new("RGB", (mm(WIDTH_MM), mm(HEIGHT_MM)), "white")
-    draw = ImageDraw.Draw(image)
+    card = Image.new("L", (mm(WIDTH_MM), mm(HEIGHT_MM)), 255)
     left, top, right, bottom = band_box_mm()
-    draw.rounded_rectangle((mm(left), mm(top), mm(right) - 1, mm(bottom) - 1), radius=mm(BAND_RADIUS_MM), fill=face.colour)
+    band_x, band_y = mm(left), mm(top)
+    band = Image.new("L", (mm(right) - band_x, mm(bottom) - band_y), 255)  # 0: role colour, 255: white
+    ImageDraw.Draw(band).rounded_rectangle((0, 0, band.width - 1, band.height - 1), radius=mm(BAND_RADIUS_MM), fill=0)
+    draws = {False: ImageDraw.Draw(card), True: ImageDraw.Draw(band)}
     for line in layout(face):
         size_px = max(1, round(line.size_pt * dpi / 72))
         runs = [(run, pil_font(chain.faces[run.face], line.bold, size_px)) for run in chain.runs(line.text)]
         widths = [font.getlength(visual(run)) for run, font in runs]
         x = line.x_mm * px - (sum(widths) / 2 if line.align == "C" else sum(widths))
+        dx, dy = (band_x, band_y) if line.on_band else (0, 0)
         for (run, font), width in zip(runs, widths, strict=True):
-            draw.text((x, line.baseline_mm * px), visual(run), font=font, fill=line.colour, anchor="ls")
+            draws[line.on_band].text((x - dx, line.baseline_mm * px - dy), visual(run), font=font, fill=line.colour[0], anchor="ls")
             x += width
     matrix = qr_matrix(face.token)
     q_left, q_top, side = qr_box_mm(len(matrix))
     code = qr_image(face.token, module_px=1, quiet=0).resize((mm(q_left + side) - mm(q_left),) * 2, Image.Resampling.NEAREST)
-    image.paste(code.convert("RGB"), (mm(q_left), mm(q_top)))
+    card.paste(code, (mm(q_left), mm(q_top)))
+    image = card.point(_GREY_INDEX)
+    image.paste(band.point(_TINT_INDEX), (band_x, band_y))
+    image.putpalette(palette(face.colour))  # an L image given a palette becomes a P image
     return image
 
 

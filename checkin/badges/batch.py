@@ -2,8 +2,8 @@
 one, and every attendee whose badge could not be made listed with the reason, never one
 failure stopping the rest.
 
-A PNG costs ~30 ms of Pillow (drawing and compressing an A6 page at 300 dpi), so 700 badges are
-~20 s of one core; the work is cut into one task per badge for a process pool. The PDF is one
+A PNG costs ~20 ms of one core (QR code, drawing, compressing an A6 page at 300 dpi), so the
+work is cut into one task per badge for a process pool. The PDF is one
 file that fpdf2 builds in one process, and costs ~4 ms a badge, so this process builds it
 while the pool draws the PNGs.
 """

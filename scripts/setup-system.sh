@@ -1,6 +1,9 @@
 #!/bin/sh
 # System libraries eventops uses, installed where this machine allows it (root or sudo -n):
 #   libzbar0  the zbar library behind the pyzbar decoder (without it: zxing-cpp and OpenCV only)
+#   fonts-noto-core, fonts-noto-cjk  badge fonts for Greek, Cyrillic, Arabic, Hebrew, CJK... (without
+#             them: the bundled DejaVu Sans, which has no Chinese, Japanese or Korean letters)
+#   poppler-utils  with `test`: pdftoppm and pdftotext, to look at the badge PDF in its tests
 #   chromium  with `test`: the headless browser that loads the web dashboard in its test
 #   python3-venv  with `venv`: Debian's Python needs it to create the virtual environment
 # Anything that cannot be installed is said once; eventops works without it.
@@ -37,7 +40,23 @@ if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'li
     fi
 fi
 
+if [ ! -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
+    if can_install && echo "installing the Noto fonts (fonts-noto-core, fonts-noto-cjk) for badges in every script..." && \
+        apt_install fonts-noto-core fonts-noto-cjk; then
+        :
+    else
+        echo "note: the Noto fonts could not be installed here; badges will use DejaVu Sans (no Chinese, Japanese or Korean letters)."
+    fi
+fi
+
 if [ "$MODE" = "test" ]; then
+    if ! command -v pdftoppm >/dev/null 2>&1; then
+        if can_install && echo "installing poppler-utils (pdftoppm) for the badge PDF's tests..." && apt_install poppler-utils; then
+            :
+        else
+            echo "note: poppler-utils could not be installed here; the badge PDF's snapshot tests will be skipped."
+        fi
+    fi
     if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
         if can_install && echo "installing headless Chromium for the web dashboard's test..." && apt_install chromium; then
             :

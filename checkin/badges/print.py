@@ -2,8 +2,11 @@
 
 Four A6 cards (105 x 148 mm) fill an A4 page (210 x 297 mm) edge to edge, so one cut down
 the middle and one across gives four badges; the crop marks sit on those cut lines at the
-page edges and in the centre. The QR code is drawn as vector squares: sharp at any printer
-resolution. The DejaVu fonts are embedded, so names in every European script print right.
+page edges and in the centre. Everything on a card keeps `MARGIN_MM` from its edges, so an
+office printer's unprintable border cuts nothing. The QR code is drawn as vector squares:
+sharp at any printer resolution. Text is drawn run by run with the font chain of
+`checkin.badges.fonts` (the same runs as the PNG), shaped by HarfBuzz (fpdf2's text shaping,
+package `uharfbuzz`) so Arabic letters join; the fonts used are embedded as subsets.
 """
 
 from __future__ import annotations
@@ -14,55 +17,71 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.errors import FPDFException
 from sqlite_utils import Database
 
-from checkin.badges.keys import BadgeProblem, load_signing_key, token_for
+from checkin.badges.fonts import FontChain, Run, font_chain
+from checkin.badges.keys import BadgeProblem, SigningKey, load_signing_key, token_for
 from checkin.badges.render import (
-    BAND_MM,
-    FONT_BOLD,
-    FONT_REGULAR,
+    BAND_RADIUS_MM,
     HEIGHT_MM,
-    MARGIN_MM,
+    PT_MM,
     WIDTH_MM,
     BadgeFace,
+    TextLine,
+    band_box_mm,
     face_of,
-    fit_lines,
+    layout,
     qr_box_mm,
     qr_matrix,
 )
+from checkin.badges.token import BadgeState
 
 PAGE_W, PAGE_H = 210.0, 297.0
 ORIGINS = ((0.0, 0.5), (WIDTH_MM, 0.5), (0.0, 0.5 + HEIGHT_MM), (WIDTH_MM, 0.5 + HEIGHT_MM))
 CROP_MM = 4.0
-PT_MM = 25.4 / 72
-ASCENT = 0.928  # DejaVu Sans ascender, in em
-CAP = 0.73  # DejaVu Sans capital height, in em
 
 
 @dataclass
 class BadgeSheets:
     """A PDF being filled with badges, four to a page."""
 
-    pdf: FPDF = field(init=False)
     count: int = 0
+    chain: FontChain = field(init=False, default_factory=font_chain)
+    shaping: bool = field(init=False, default=False)
+    pdf: FPDF = field(init=False)
+    _fonts: set[tuple[int, bool]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         pdf = FPDF(orientation="P", unit="mm", format="A4")
         pdf.set_auto_page_break(False)
         pdf.set_margins(0, 0, 0)
-        pdf.add_font("DejaVu", "", str(FONT_REGULAR))
-        pdf.add_font("DejaVu", "B", str(FONT_BOLD))
+        pdf.c_margin = 0
         pdf.set_creator("eventops")
         pdf.set_title("Badges")
+        try:
+            pdf.set_text_shaping(True)
+            self.shaping = True
+        except FPDFException:  # uharfbuzz missing: text still prints, Arabic letters unjoined
+            self.shaping = False
         self.pdf = pdf
 
-    def add(self, face: BadgeFace) -> None:
+    def add(self, face: BadgeFace, matrix: tuple[tuple[bool, ...], ...] | None = None) -> None:
+        """Add one badge (`matrix`: its QR modules when already made). Everything that can fail
+        is worked out before anything is drawn, so a badge that fails leaves no half-drawn card."""
+        lines = layout(face)
+        matrix = matrix or qr_matrix(face.token)
+        runs = [(line, self.chain.runs(line.text)) for line in lines]
+        for _, line_runs in runs:
+            for run in line_runs:
+                self._font(run.face, True)
+                self._font(run.face, False)
         slot = self.count % 4
         if slot == 0:
             self.pdf.add_page()
             self._crop_marks()
         x, y = ORIGINS[slot]
-        self._badge(face, x, y)
+        self._badge(face, runs, matrix, x, y)
         self.count += 1
 
     def save(self, path: str | Path) -> Path:
@@ -73,29 +92,40 @@ class BadgeSheets:
         self.pdf.output(str(path))
         return path
 
-    def _width_of(self, text: str, size_pt: float, bold: bool) -> float:
-        self.pdf.set_font("DejaVu", "B" if bold else "", size_pt)
-        return float(self.pdf.get_string_width(text))
+    def _font(self, index: int, bold: bool) -> str:
+        """The fpdf2 family of the chain's font `index`, added the first time it is needed."""
+        family = f"F{index}"
+        if (index, bold) not in self._fonts:
+            face = self.chain.faces[index]
+            self.pdf.add_font(family, "B" if bold else "", str(face.path(bold)), collection_font_number=face.face_index(bold))
+            self._fonts.add((index, bold))
+        return family
 
-    def _badge(self, face: BadgeFace, x: float, y: float) -> None:
+    def _line(self, line: TextLine, runs: Sequence[Run], x: float, y: float) -> None:
         pdf = self.pdf
-        r, g, b = face.colour
-        pdf.set_fill_color(r, g, b)
-        pdf.rect(x, y, WIDTH_MM, BAND_MM, style="F")
-        pdf.set_text_color(255, 255, 255)
-        if face.role:
-            pdf.set_font("DejaVu", "B", 14)
-            role = face.role.upper()
-            pdf.text(x + (WIDTH_MM - pdf.get_string_width(role)) / 2, y + BAND_MM / 2 + CAP * 14 * PT_MM / 2, role)
-        pdf.set_font("DejaVu", "", 7)
-        pdf.text(x + WIDTH_MM - MARGIN_MM - pdf.get_string_width(face.attendee_id), y + BAND_MM / 2 + CAP * 7 * PT_MM / 2, face.attendee_id)
-        for line in fit_lines(face, self._width_of):
-            pdf.set_font("DejaVu", "B" if line.bold else "", line.size_pt)
-            pdf.set_text_color(*line.colour)
-            width = pdf.get_string_width(line.text)
-            pdf.text(x + (WIDTH_MM - width) / 2, y + line.top_mm + ASCENT * line.size_pt * PT_MM, line.text)
-        matrix = qr_matrix(face.token)
-        left, top, side = qr_box_mm(len(matrix))
+        pdf.set_text_color(*line.colour)
+        style = "B" if line.bold else ""
+        widths = []
+        for run in runs:
+            pdf.set_font(self._font(run.face, line.bold), style, line.size_pt)
+            widths.append(pdf.get_string_width(run.shaped_text))
+        left = x + line.x_mm - (sum(widths) / 2 if line.align == "C" else sum(widths))
+        size_mm = line.size_pt * PT_MM
+        for run, width in zip(runs, widths, strict=True):
+            pdf.set_font(self._font(run.face, line.bold), style, line.size_pt)
+            # fpdf2 puts a cell's baseline at y + h/2 + 0.3 * font size.
+            pdf.set_xy(left, y + line.baseline_mm - 0.8 * size_mm)
+            pdf.cell(width, size_mm, run.shaped_text)
+            left += width
+
+    def _badge(self, face: BadgeFace, runs: Sequence[tuple[TextLine, Sequence[Run]]], matrix: tuple[tuple[bool, ...], ...], x: float, y: float) -> None:
+        pdf = self.pdf
+        left, top, right, bottom = band_box_mm()
+        pdf.set_fill_color(*face.colour)
+        pdf.rect(x + left, y + top, right - left, bottom - top, style="F", round_corners=True, corner_radius=BAND_RADIUS_MM)
+        for line, line_runs in runs:
+            self._line(line, line_runs, x, y)
+        q_left, q_top, side = qr_box_mm(len(matrix))
         module = side / len(matrix)
         pdf.set_fill_color(0, 0, 0)
         for row_index, row in enumerate(matrix):
@@ -107,7 +137,7 @@ class BadgeSheets:
                 start = col
                 while col < len(row) and row[col]:
                     col += 1
-                pdf.rect(x + left + start * module, y + top + row_index * module, (col - start) * module, module, style="F")
+                pdf.rect(x + q_left + start * module, y + q_top + row_index * module, (col - start) * module, module, style="F")
 
     def _crop_marks(self) -> None:
         pdf = self.pdf
@@ -123,8 +153,34 @@ class BadgeSheets:
         pdf.line(cx, cy - CROP_MM / 2, cx, cy + CROP_MM / 2)
 
 
+@dataclass(frozen=True)
+class BadgeFailure:
+    """An attendee whose badge could not be made, and why (one line)."""
+
+    attendee_id: str
+    reason: str
+
+
+def collect_faces(state: BadgeState, key: SigningKey, ids: Sequence[str]) -> tuple[list[BadgeFace], list[BadgeFailure]]:
+    """The faces of `ids` that can be made, and a failure for each that cannot (never raises
+    for one attendee: one bad id must not cost everyone else their badge)."""
+    event = str(getattr(state.info, "name", "") or "")
+    faces: list[BadgeFace] = []
+    failures: list[BadgeFailure] = []
+    for ident in dict.fromkeys(ids):
+        if ident not in state.attendees:
+            failures.append(BadgeFailure(ident, f"no attendee {ident!r} in this event"))
+            continue
+        try:
+            faces.append(face_of(state.attendees[ident], token_for(state, key, ident), event))
+        except BadgeProblem as error:
+            failures.append(BadgeFailure(ident, str(error)))
+    return faces, failures
+
+
 def badge_faces(db: Database, db_path: str | Path, only: Sequence[str] = ()) -> list[BadgeFace]:
-    """The faces of every attendee's current badge (or of `only` those), in id order."""
+    """The faces of every attendee's current badge (or of `only` those), in id order; raises
+    BadgeProblem at the first that cannot be made (`collect_faces` lists them all instead)."""
     from db.fold import load_state
 
     state = load_state(db)
@@ -132,8 +188,10 @@ def badge_faces(db: Database, db_path: str | Path, only: Sequence[str] = ()) -> 
     missing = [ident for ident in only if ident not in state.attendees]
     if missing:
         raise BadgeProblem(f"no attendee {', '.join(repr(m) for m in missing)} in this event")
-    ids = list(dict.fromkeys(only)) if only else sorted(state.attendees)
-    return [face_of(state.attendees[ident], token_for(state, key, ident)) for ident in ids]
+    faces, failures = collect_faces(state, key, list(only) if only else sorted(state.attendees))
+    if failures:
+        raise BadgeProblem(f"{failures[0].attendee_id}: {failures[0].reason}")
+    return faces
 
 
 def png_name(attendee_id: str) -> str:

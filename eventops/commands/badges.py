@@ -49,12 +49,17 @@ def keys_init(db_path: Path, rotate: bool) -> None:
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write printable A4 sheets (4 A6 badges each).")
 @click.option("--only", "only", multiple=True, metavar="ID", help="Only this attendee (repeatable).")
 @click.option("--dpi", default=300, show_default=True, type=click.IntRange(72, 1200), help="Resolution of the PNGs.")
+@click.option("--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Processes drawing the PNGs.")
 @click.pass_context
-def badges_group(ctx: click.Context, db_path: Path | None, out_dir: Path | None, pdf_path: Path | None, only: tuple[str, ...], dpi: int) -> None:
+def badges_group(
+    ctx: click.Context, db_path: Path | None, out_dir: Path | None, pdf_path: Path | None, only: tuple[str, ...], dpi: int, jobs: int
+) -> None:
     """Make signed badges: a PNG per attendee and a printable PDF.
 
-    Each badge shows name, organisation, city and country, a role colour band and a
-    QR code sized to scan from 30-50 cm (see docs/badges.md).
+    Each badge shows the event's name, a role colour band, the name (shrunk, then on two
+    lines, to fit), organisation, city and country, and a QR code sized to scan from
+    30-50 cm (see docs/badges.md). An attendee whose badge cannot be made is listed with
+    the reason and the others are made; the exit status is then 1.
 
     \b
     Example:
@@ -66,24 +71,35 @@ def badges_group(ctx: click.Context, db_path: Path | None, out_dir: Path | None,
         return
     if db_path is None or out_dir is None:
         raise click.UsageError("--db and --out are required to make badges (or use `eventops badges reissue ID --db PATH`)")
-    from checkin.badges.print import BadgeSheets, badge_faces, png_name
-    from checkin.badges.render import render_png
+    from checkin.badges.batch import glyph_warnings, make_badges, shaping_warnings
+    from checkin.badges.fonts import font_chain
+    from checkin.badges.keys import load_signing_key
+    from checkin.badges.print import BadgeSheets, collect_faces
+    from db.fold import load_state
 
     db = open_db(db_path)
-    faces = badge_faces(db, db_path, only)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    state = load_state(db)
+    key = load_signing_key(db_path)
+    faces, failures = collect_faces(state, key, list(only) if only else sorted(state.attendees))
+    chain = font_chain()
     sheets = BadgeSheets() if pdf_path else None
-    with click.progressbar(faces, label="badges", file=sys.stderr, show_pos=True) as bar:
-        for face in bar:
-            render_png(face, out_dir / png_name(face.attendee_id), dpi=dpi)
-            if sheets is not None:
-                sheets.add(face)
-    message = f"{len(faces)} badge{'s' if len(faces) != 1 else ''}: PNG in {out_dir}"
+    for warning in ([chain.warning] if chain.warning else []) + shaping_warnings(faces, sheets) + glyph_warnings(faces, chain):
+        click.echo(f"warning: {warning}", err=True)
+    with click.progressbar(length=len(faces) * (2 if sheets else 1), label="badges", file=sys.stderr) as bar:
+        run = make_badges(faces, out_dir, dpi=dpi, sheets=sheets, jobs=jobs, advance=bar.update)
+    made = len(run.made)
+    message = f"{made} badge{'s' if made != 1 else ''}: PNG in {out_dir}"
     if sheets is not None and pdf_path is not None:
         sheets.save(pdf_path)
-        pages = max(1, -(-len(faces) // 4))
+        pages = max(1, run.pages)
         message += f", PDF {pdf_path} ({pages} A4 page{'s' if pages != 1 else ''})"
     click.echo(message)
+    failures = sorted(failures + run.failures, key=lambda failure: failure.attendee_id)
+    if failures:
+        click.echo(f"could not make {len(failures)} badge{'s' if len(failures) != 1 else ''}:", err=True)
+        for failure in failures:
+            click.echo(f"  {failure.attendee_id}: {failure.reason}", err=True)
+        ctx.exit(1)
 
 
 @badges_group.command("reissue")

@@ -44,3 +44,37 @@ def make_event(db: Database, db_path: Path, attendees: int = 5, *, key: bool = T
     if key:
         create_signing_key(db, db_path, private_key=Ed25519PrivateKey.from_private_bytes(SIGNING_KEY))
     return ids
+
+
+#: One attendee per script a badge must print (name, organisation, city, country, role). The
+#: Greek and Cyrillic names have the same length: they must be fitted the same way.
+SCRIPTS: dict[str, tuple[str, str, str, str, str]] = {
+    "latin": ("Siobhán Ó Súilleabháin-Wiśniewska", "Dublin City Council", "Dublin", "IE", "organiser"),
+    "greek": ("Γεώργιος Παπαδόπουλος-Καραγιάννης", "Δήμος Αθηναίων", "Αθήνα", "GR", "press"),
+    "cyrillic": ("Вячеслав Константинов-Долгоруцкий", "Столична община", "София", "BG", "staff"),
+    "chinese": ("王小明", "北京市公安局治安管理总队社区警务支队", "北京", "CN", "speaker"),
+    "japanese": ("山田花子", "東京都庁", "東京", "JP", "participant"),
+    "korean": ("김민준", "서울특별시청", "서울", "KR", "participant"),
+    "arabic": ("محمد عبد الله الحسيني", "بلدية الدار البيضاء", "الدار البيضاء", "MA", "participant"),
+    "hebrew": ("שרה כהן", "עיריית תל אביב-יפו", "תל אביב", "IL", "volunteer"),
+}
+
+
+def register(db: Database, people: list[tuple[str, str, str, str, str, str]]) -> list[str]:
+    """Register (id, name, org, city, country, role) people through the log; returns the ids."""
+    drafts = []
+    for ident, name, org, city, country, role in people:
+        first, _, last = name.partition(" ")
+        drafts.append(
+            Draft(
+                ATTENDEE_REGISTERED,
+                {"id": ident, "name": name, "first": first, "last": last, "org": org, "city": city, "country": country, "role": role, "ref": ident, "tags": []},
+            )
+        )
+    append_many(db, "org", drafts)
+    return [person[0] for person in people]
+
+
+def script_people() -> list[tuple[str, str, str, str, str, str]]:
+    """`SCRIPTS` as people to `register`, ids S01, S02, ... in the order of `SCRIPTS`."""
+    return [(f"S{n:02d}", *person) for n, person in enumerate(SCRIPTS.values(), start=1)]

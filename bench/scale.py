@@ -194,7 +194,9 @@ def _write_station(db, station: str, scans: list[tuple[int, str, dict[str, objec
         return
     scans.sort(key=lambda s: s[0])
     first_at, first_kind, first_data = scans[0]
-    # The first event goes through the log (the organiser's node vouches for the station's key).
+    # The first event goes through the log (the organiser's node vouches for the station's key),
+    # on the station's own clock: the node's clock is set back to it first.
+    db.execute("UPDATE clock SET last_hlc = 0 WHERE id = 1")
     log.append_many(db, station, [log.Draft(first_kind, first_data)], wall=lambda: first_at)
     key, _ = trust.signer(db, station)
     seq, prev = log._tail(db, station)

@@ -177,6 +177,7 @@ class EventState:
         self._day_cache: dict[int, str] = {}
         self._day_span: tuple[int, int, str] = (0, 0, "")
         self._day_end_cache: dict[str, int] = {}
+        self._spans: dict[str, tuple[int, int, str]] = {}  # day -> (its first ms, the next day's, day)
 
     @classmethod
     def resume(cls, source: EventSource, restart: Restart) -> EventState:
@@ -412,8 +413,11 @@ class EventState:
         if not day:
             day = datetime.fromtimestamp(quarter * 900, _zone(self.tz)).date().isoformat()
             self._day_cache[quarter] = day
-        start = self.day_start_ms(day)
-        self._day_span = (start, self.day_start_ms((date.fromisoformat(day) + timedelta(days=1)).isoformat()), day)
+        span = self._spans.get(day)
+        if span is None:
+            following = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+            span = self._spans[day] = (self.day_start_ms(day), self.day_start_ms(following), day)
+        self._day_span = span
         return day
 
     def within_event(self, ms: int) -> bool:
@@ -429,6 +433,7 @@ class EventState:
         """Drop cached day boundaries (the time zone or the sessions changed)."""
         self._day_cache.clear()
         self._day_end_cache.clear()
+        self._spans.clear()
         self._day_span = (0, 0, "")
 
     def local_time(self, ms: int) -> datetime:

@@ -93,7 +93,7 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
             for incident in sorted(state.incidents.values(), key=lambda i: (-i.at_ms, i.id))
         ],
         "rejected": dict(sorted(state.rejected.items())),
-        "events": len(state.events),
+        "events": state.event_count,
         "vector": dict(sorted((vector or {}).items())),
     }
 

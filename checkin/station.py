@@ -32,6 +32,7 @@ from db.events import Event
 from db.fold import EventState
 from db.hlc import WallClock, system_wall_ms
 from db.node import ORGANISER, STATION_KEY
+from db.snapshots import start as start_state
 from db.times import DEFAULT_TZ, zone
 
 __all__ = ["BadgeKeys", "Station", "StationConfig", "StationNotReady", "StationStatus", "DESK", "DOOR", "BUS", "MODES",
@@ -187,8 +188,8 @@ class Station:
         self.db = db
         self.wall = wall
         self._lock = threading.RLock()
-        self.state = EventState()
-        self._cursor = 0
+        # From the newest snapshot in the database, then the log's tail (db/snapshots.py).
+        self.state, self._cursor = start_state(db)
         self._index: NameIndex | None = None
         self._index_generation = 0  # bumped whenever the attendees may have changed
         self._index_lock = threading.Lock()  # one index build at a time
@@ -198,6 +199,7 @@ class Station:
         self._status: StationStatus | None = None
         self.badge_keys = BadgeKeys(None, _EMPTY)
         with self._lock:
+            self._keys_changed()
             self._catch_up()
             self.config = self._resolve(config)
             self._publish()
@@ -240,9 +242,12 @@ class Station:
             self._rebuilds_seen = self.state.rebuilds
             self._index_generation += 1
             self._index = None
+        self._keys_changed()
+        return added
+
+    def _keys_changed(self) -> None:
         if self.badge_keys.info != self.state.info or self.badge_keys.keys != self.state.keys:
             self.badge_keys = BadgeKeys(self.state.info, MappingProxyType(dict(self.state.keys)))
-        return added
 
     # --- scans -----------------------------------------------------------------------------
     def scan(self, payload: str, *, override: bool = False, via: str = "scan") -> v.Verdict:
@@ -369,7 +374,7 @@ class Station:
     def _last_scan(self, since_ms: int) -> Event | None:
         """This station's latest scan event (not voided) at or after `since_ms`."""
         voided = self.state.voided
-        for event in reversed(self.state.events):
+        for event in reversed(self.state.events_since(since_ms)):
             if event.at_ms < since_ms:
                 return None
             if event.station_id != self.config.station_id or event.ident in voided:

@@ -30,6 +30,7 @@ from db.fold import EventState
 from db.hlc import system_wall_ms
 from db.log import all_events, since_rowid
 from db.permissions import DASHBOARD
+from db.snapshots import start as start_state
 from db.watch import WATCH_EVERY_S, CommitWatch
 
 LIVE, REPLAY, FROZEN = "live", "replay", "frozen"
@@ -192,14 +193,15 @@ def _open_board(
     monotonic: Callable[[], float],
 ) -> tuple[Board, int]:
     db = connect(db_path, create=False)
+    if moment.mode == LIVE:
+        # From the newest snapshot and the log's tail; the state keeps `db` to re-read the tail
+        # after an event later than its memory reaches (db/snapshots.py).
+        state, cursor = start_state(db)
+        return Board(state, wall=wall, monotonic=monotonic), cursor
     try:
         events, cursor = _read_all(db)
     finally:
         db.conn.close()
-    if moment.mode == LIVE:
-        state = EventState()
-        state.apply(events)
-        return Board(state, wall=wall, monotonic=monotonic), cursor
     events.sort(key=lambda e: e.key)
     probe = EventState()
     probe.apply([e for e in events if e.kind == "event.created"])

@@ -3,7 +3,9 @@
 `EventState.apply` takes new events in any order. Events that sort after everything folded so
 far are applied on top; a late event (an offline station syncing) or a void rewinds to the
 nearest checkpoint before it and replays, so incremental folding and a full rebuild always
-agree. The presence rules themselves live in `db.presence`.
+agree. Checkpoints cost what changed since (db/checkpoints.py). `load_state` starts from the
+newest snapshot saved in the database and folds only the tail (db/snapshots.py). The presence
+rules themselves live in `db.presence`.
 """
 
 from __future__ import annotations
@@ -11,15 +13,19 @@ from __future__ import annotations
 import bisect
 import contextlib
 import gc
+import heapq
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 
+from db import checkpoints
 from db import events as ev
+from db.checkpoints import Folded, Records, RoomSlots
 from db.events import Event
 from db.presence import fold_event
 from db.state import (
@@ -52,11 +58,12 @@ from db.times import zone as _zone
 
 @dataclass
 class _Core:
-    """Everything the fold mutates; `snapshot()` copies it cheaply (records are immutable)."""
+    """Everything the fold mutates. The tables that grow with the attendance are `Records`
+    (db/checkpoints.py): a checkpoint saves only the records that change after it."""
 
     info: EventInfo | None = None
     organiser: str = ""  # the station that created the event: the authority on reference data
-    attendees: dict[str, Attendee] = field(default_factory=dict)
+    attendees: dict[str, Attendee] = field(default_factory=Records)
     rooms: dict[str, Room] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
     sessions_by_room: dict[str, tuple[Session, ...]] = field(default_factory=dict)
@@ -66,18 +73,18 @@ class _Core:
     #: Station kinds bound to keys by `node.key` (db/permissions.py decides what each may write).
     authors: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
-    badge_serial: dict[str, int] = field(default_factory=dict)
-    revoked_serials: dict[str, frozenset[int]] = field(default_factory=dict)
-    checkins: dict[tuple[str, str], Checkin] = field(default_factory=dict)
-    places: dict[str, Place] = field(default_factory=dict)
-    room_slots: dict[str, dict[int, set[str]]] = field(default_factory=dict)
+    badge_serial: dict[str, int] = field(default_factory=Records)
+    revoked_serials: dict[str, frozenset[int]] = field(default_factory=Records)
+    checkins: dict[tuple[str, str], Checkin] = field(default_factory=Records)
+    places: dict[str, Place] = field(default_factory=Records)
+    room_slots: dict[str, dict[int, set[str]]] = field(default_factory=RoomSlots)
     over_capacity: frozenset[str] = frozenset()
     arrivals: Counter[tuple[str, int]] = field(default_factory=Counter)
     station_scans: Counter[tuple[str, str]] = field(default_factory=Counter)
     station_last_ms: dict[str, int] = field(default_factory=dict)
     station_health: dict[str, StationHealth] = field(default_factory=dict)
     rejected: Counter[str] = field(default_factory=Counter)
-    incidents: dict[str, Incident] = field(default_factory=dict)
+    incidents: dict[str, Incident] = field(default_factory=Records)
     acked: frozenset[str] = frozenset()
     last_event_ms: int = 0
     last_scan_ms: int = 0
@@ -87,135 +94,259 @@ class _Core:
     before_created: list[Event] = field(default_factory=list)
 
     def snapshot(self) -> _Core:
-        return _Core(
-            info=self.info,
-            organiser=self.organiser,
-            attendees=dict(self.attendees),
-            rooms=dict(self.rooms),
-            sessions=dict(self.sessions),
-            sessions_by_room=dict(self.sessions_by_room),
-            visits=dict(self.visits),
-            buses={k: b.copy() for k, b in self.buses.items()},
-            stations=dict(self.stations),
-            authors=dict(self.authors),
-            keys=dict(self.keys),
-            badge_serial=dict(self.badge_serial),
-            revoked_serials=dict(self.revoked_serials),
-            checkins=dict(self.checkins),
-            places=dict(self.places),
-            room_slots={k: {u: set(p) for u, p in v.items()} for k, v in self.room_slots.items()},
-            over_capacity=self.over_capacity,
-            arrivals=Counter(self.arrivals),
-            station_scans=Counter(self.station_scans),
-            station_last_ms=dict(self.station_last_ms),
-            station_health=dict(self.station_health),
-            rejected=Counter(self.rejected),
-            incidents=dict(self.incidents),
-            acked=self.acked,
-            last_event_ms=self.last_event_ms,
-            last_scan_ms=self.last_scan_ms,
-            window=self.window,
-            before_created=list(self.before_created),
-        )
+        """An independent copy (plain tables): what a persisted snapshot holds."""
+        return _Core(**checkpoints.current(self))
+
+    @classmethod
+    def restore(cls, tables: dict[str, Any]) -> _Core:
+        """A core to fold on from tables as `snapshot` made them (large ones journaled again)."""
+        core = cls()
+        for name, value in tables.items():
+            if not hasattr(core, name):
+                continue
+            default = getattr(core, name)
+            setattr(core, name, type(default)(value) if isinstance(default, Records) else value)
+        return core
+
+
+Key = tuple[int, str, int]
+
+
+class EventSource(Protocol):
+    """Where a state re-reads what it no longer keeps in memory (db/snapshots.py: the database)."""
+
+    def events_after(self, key: Key | None, folded: Folded) -> Iterator[Event]:
+        """Events held in `folded` that sort after `key` (all of them for None), in fold order."""
+        ...
+
+    def key_of(self, ident: tuple[str, int]) -> Key | None:
+        """Where the event `ident` sorts, if the source holds it."""
+        ...
+
+    def restart(self, folded: Folded, voided: set[tuple[str, int]], before: Key) -> Restart | None:
+        """The newest saved state that holds only events of `folded`, all those sorting before
+        its position, and none of `voided`'s targets unless it folded their void, positioned
+        before `before`."""
+        ...
+
+    def folded(self, state: EventState, bulk: bool) -> None:
+        """`state` folded new events (`bulk`: many at once): a chance to save it."""
+        ...
+
+
+@dataclass
+class Restart:
+    """A saved state to fold on from: its tables, how many events and which, its position."""
+
+    tables: dict[str, Any]
+    count: int
+    key: Key
+    folded: Folded
+    voided: set[tuple[str, int]]
+    ident: int = 0
 
 
 class EventState:
-    """The folded state of one event's log, kept up to date by `apply`."""
+    """The folded state of one event's log, kept up to date by `apply`.
+
+    Without a source it keeps every event it folded (a late event rewinds to an in-memory
+    checkpoint at worst the first). With one (a database, `load_state`), it keeps only the
+    events since its oldest checkpoint, which reaches `RETAIN_MS` back in the event's time;
+    an event later than that rewinds to a saved snapshot and re-reads the tail from the source.
+    """
 
     CHECKPOINT_EVERY = 1000
-    MAX_CHECKPOINTS = 24
+    MAX_CHECKPOINTS = 48
+    #: With a source, in-memory checkpoints reach this far back (a bus offline for a visit).
+    RETAIN_MS = 4 * 3_600_000
 
-    def __init__(self) -> None:
+    def __init__(self, source: EventSource | None = None) -> None:
         self._core = _Core()
-        self._events: list[Event] = []
-        self._keys: list[tuple[int, str, int]] = []
-        self._seen: set[tuple[str, int]] = set()
+        self._source = source
+        self._events: list[Event] = []  # folded since the oldest checkpoint, fold order
+        self._keys: list[Key] = []
+        self._base = 0  # events folded before self._events[0]
+        self._count = 0
+        self._last_key: Key | None = None
+        self._folded = Folded()
         self._voided: set[tuple[str, int]] = set()
-        self._checkpoints: list[tuple[int, _Core]] = []
+        self._checkpoints = [checkpoints.take(self._core, 0, None, 0)]
         self.rebuilds = 0  # how many times a late event forced a replay (for benchmarks)
+        #: The saved snapshot this state started from (0: none, folded from the first event).
+        self.started_from = 0
         self._day_cache: dict[int, str] = {}
         self._day_span: tuple[int, int, str] = (0, 0, "")
         self._day_end_cache: dict[str, int] = {}
+        self._spans: dict[str, tuple[int, int, str]] = {}  # day -> (its first ms, the next day's, day)
+
+    @classmethod
+    def resume(cls, source: EventSource, restart: Restart) -> EventState:
+        """A state that starts from a saved snapshot of `source` (fold the tail with `apply`)."""
+        state = cls(source)
+        state._reset(restart)
+        return state
+
+    def _reset(self, restart: Restart | None) -> None:
+        self._core = _Core.restore(restart.tables) if restart else _Core()
+        self._count = self._base = restart.count if restart else 0
+        self._last_key = restart.key if restart else None
+        if restart is not None:
+            self._folded = restart.folded.copy()
+            self._voided = set(restart.voided)
+            self.started_from = restart.ident
+        self._events, self._keys = [], []
+        at_ms = self._last_key[0] >> 16 if self._last_key else 0
+        self._checkpoints = [checkpoints.take(self._core, self._count, self._last_key, at_ms)]
+        self.forget_times()
 
     # --- feeding ----------------------------------------------------------------------
     def apply(self, events: Iterable[Event]) -> int:
         """Fold in new events (any order, duplicates ignored); returns how many were new."""
         with no_gc():
-            return self._apply(events)
+            added = self._apply(events)
+        if added and self._source is not None:
+            self._source.folded(self, added >= self.CHECKPOINT_EVERY)
+        return added
+
+    def extend(self, events: Iterable[Event], chunk: int = 10_000) -> int:
+        """Fold a long stream of events (a log read in fold order) without holding it all:
+        in chunks, each applied as `apply` would; returns how many were new."""
+        added = 0
+        with no_gc():
+            iterator = iter(events)
+            while batch := list(itertools.islice(iterator, chunk)):
+                added += self._apply(batch)
+        if added and self._source is not None:
+            self._source.folded(self, added >= self.CHECKPOINT_EVERY)
+        return added
+
+    def expect_voids(self, targets: Iterable[tuple[str, int]]) -> None:
+        """Events that voids still to be folded take out (a log read ahead): they are skipped
+        as they come instead of being folded and then rewound."""
+        self._voided.update(targets)
 
     def _apply(self, events: Iterable[Event]) -> int:
-        seen = self._seen
-        unique: list[Event] = []
-        for event in sorted(events, key=_order):
-            ident = (event.station_id, event.seq)
-            if ident not in seen:
-                seen.add(ident)
-                unique.append(event)
+        prior = self._folded.copy()
+        folded = self._folded
+        unique = [e for e in sorted(events, key=_order) if folded.add(e.station_id, e.seq)]
         if not unique:
             return 0
-        rewind_to = len(self._events)
-        if self._keys and unique[0].key < self._keys[-1]:
-            rewind_to = bisect.bisect_left(self._keys, unique[0].key)
+        rewind: Key | None = None
+        if self._last_key is not None and unique[0].key < self._last_key:
+            rewind = unique[0].key
         for event in unique:
             if event.kind in (ev.VOID, ev.KEY_MISUSED):
                 target = void_target(event)
                 if target is not None and target not in self._voided:
                     self._voided.add(target)
-                    position = self._position_of(target)
-                    if position is not None:
-                        rewind_to = min(rewind_to, position)
-        if rewind_to >= len(self._events):
-            keys, folded, voided, every = self._keys, self._events, self._voided, self.CHECKPOINT_EVERY
-            for event in unique:
-                keys.append((event.hlc, event.station_id, event.seq))
-                folded.append(event)
-                if not voided or (event.station_id, event.seq) not in voided:
-                    fold_event(self, event)
-                if not len(folded) % every:
-                    self._maybe_checkpoint(len(folded))
+                    if target in prior:  # folded already: replay from before it
+                        key = self._key_of(target)
+                        if key is not None and (rewind is None or key < rewind):
+                            rewind = key
+        if rewind is None:
+            self._fold_on(unique, record=True)
             return len(unique)
         self.rebuilds += 1
+        index = self._checkpoint_before(rewind)
+        if index is None:
+            assert self._source is not None  # without a source the first checkpoint is the origin
+            self._restart(unique, prior, rewind)
+            return len(unique)
         for event in unique:
-            index = bisect.bisect_left(self._keys, event.key)
-            self._keys.insert(index, event.key)
-            self._events.insert(index, event)
-        self._replay_from(rewind_to)
+            at = bisect.bisect_left(self._keys, event.key)
+            self._keys.insert(at, event.key)
+            self._events.insert(at, event)
+        checkpoint = checkpoints.rewind(self._core, self._checkpoints, index)
+        self.forget_times()
+        self._count = checkpoint.count
+        self._fold_on(self._events[checkpoint.count - self._base :], record=False)
         return len(unique)
 
-    def _position_of(self, ident: tuple[str, int]) -> int | None:
-        for index in range(len(self._events) - 1, -1, -1):
-            if self._events[index].ident == ident:
+    def _fold_on(self, events: Iterable[Event], *, record: bool) -> None:
+        """Fold `events` (in fold order, after everything folded) on top, checkpointing as it goes."""
+        keys, kept, voided, every = self._keys, self._events, self._voided, self.CHECKPOINT_EVERY
+        count, key = self._count, self._last_key
+        for event in events:
+            key = (event.hlc, event.station_id, event.seq)
+            if record:
+                keys.append(key)
+                kept.append(event)
+            if not voided or (event.station_id, event.seq) not in voided:
+                fold_event(self, event)
+            count += 1
+            if not count % every:
+                self._count, self._last_key = count, key
+                self._checkpoint()
+        self._count, self._last_key = count, key
+
+    def _checkpoint(self) -> None:
+        cps = self._checkpoints
+        if cps[-1].count >= self._count:
+            return
+        assert self._last_key is not None
+        cps.append(checkpoints.take(self._core, self._count, self._last_key, self._last_key[0] >> 16))
+        if self._source is not None:
+            horizon = cps[-1].at_ms - self.RETAIN_MS
+            while len(cps) > 2 and cps[1].at_ms < horizon:
+                self._forget_before(1)
+        if len(cps) > self.MAX_CHECKPOINTS:
+            # Thin out the older half (never the first, never the open one): late events are usually recent.
+            for index in range(len(cps) // 2 - 1, 0, -2):
+                checkpoints.merge_into_previous(self._core, cps, index)
+
+    def _forget_before(self, index: int) -> None:
+        """Drop the checkpoints before `index` and the events only they needed."""
+        drop = self._checkpoints[index].count - self._base
+        del self._events[:drop]
+        del self._keys[:drop]
+        self._base = self._checkpoints[index].count
+        del self._checkpoints[:index]
+
+    def _checkpoint_before(self, key: Key) -> int | None:
+        """The newest in-memory checkpoint that sorts before `key` (None: none in memory)."""
+        for index in range(len(self._checkpoints) - 1, -1, -1):
+            at = self._checkpoints[index].key
+            if at is None or at < key:
                 return index
         return None
 
-    def _replay_from(self, position: int) -> None:
-        self.forget_times()
-        while self._checkpoints and self._checkpoints[-1][0] > position:
-            self._checkpoints.pop()
-        if self._checkpoints:
-            start, core = self._checkpoints[-1]
-            self._core = core.snapshot()
-        else:
-            start, self._core = 0, _Core()
-        for index in range(start, len(self._events)):
-            self._fold_one(self._events[index])
-            self._maybe_checkpoint(index + 1)
+    def _key_of(self, ident: tuple[str, int]) -> Key | None:
+        for index in range(len(self._events) - 1, -1, -1):  # undos are usually of recent scans
+            if self._events[index].station_id == ident[0] and self._events[index].seq == ident[1]:
+                return self._keys[index]
+        return self._source.key_of(ident) if self._source is not None else None
 
-    def _maybe_checkpoint(self, position: int) -> None:
-        if position % self.CHECKPOINT_EVERY:
-            return
-        if self._checkpoints and self._checkpoints[-1][0] >= position:
-            return
-        self._checkpoints.append((position, self._core.snapshot()))
-        if len(self._checkpoints) > self.MAX_CHECKPOINTS:
-            # Thin out the older half: late events are usually recent.
-            half = len(self._checkpoints) // 2
-            self._checkpoints = self._checkpoints[:half:2] + self._checkpoints[half:]
+    def _restart(self, unique: list[Event], prior: Folded, before: Key) -> None:
+        """Rewind further back than memory reaches: from a saved snapshot (or from nothing),
+        re-reading the events since from the source."""
+        assert self._source is not None
+        restart = self._source.restart(self._folded, self._voided, before)
+        folded, voided = self._folded, self._voided
+        self._reset(restart)
+        self._folded, self._voided = folded, voided
+        after = restart.key if restart else None
+        tail = [e for e in unique if after is None or e.key > after]
+        self._fold_on(heapq.merge(self._source.events_after(after, prior), tail, key=_order), record=True)
 
-    def _fold_one(self, event: Event) -> None:
-        if self._voided and (event.station_id, event.seq) in self._voided:
-            return
-        fold_event(self, event)
+    # --- persisting -------------------------------------------------------------------
+    def saveable(self, oldest: bool = False) -> Restart | None:
+        """The current state (or that of the oldest in-memory checkpoint) as independent
+        copies, with the position it covers; None if its events are not a prefix of every
+        station's log (a state fed events out of order)."""
+        if not oldest:
+            if self._last_key is None or not self._folded.contiguous:
+                return None
+            return Restart(checkpoints.current(self._core), self._count, self._last_key, self._folded.copy(), set(self._voided))
+        first = self._checkpoints[0]
+        if first.key is None or len(self._checkpoints) < 2:
+            return None
+        later = self._events[first.count - self._base :]
+        folded = self._folded.without(later)
+        if folded is None:
+            return None
+        undone = {t for e in later if e.kind in (ev.VOID, ev.KEY_MISUSED) and (t := void_target(e)) is not None}
+        tables = checkpoints.state_at(self._core, self._checkpoints, 0)
+        return Restart(tables, first.count, first.key, folded, self._voided - undone)
 
     # --- the state, read-only for everyone else ---------------------------------------
     @property
@@ -223,10 +354,38 @@ class EventState:
         return self._core
 
     @property
-    def events(self) -> list[Event]:
-        """Every folded event in fold order (read-only)."""
-        return self._events
+    def event_count(self) -> int:
+        """How many events are folded (voided ones included)."""
+        return self._count
 
+    @property
+    def position(self) -> Key | None:
+        """The fold-order key of the last event folded."""
+        return self._last_key
+
+    @property
+    def holdings(self) -> Folded:
+        """Which events are folded: per station, up to which seq."""
+        return self._folded
+
+    @property
+    def events(self) -> list[Event]:
+        """Every folded event in fold order (read-only). A state started from a snapshot keeps
+        only recent events in memory: this reads the rest from its source (the whole log)."""
+        if self._base == 0:
+            return self._events
+        assert self._source is not None
+        return list(self._source.events_after(None, self._folded))
+
+    def events_since(self, at_ms: int) -> list[Event]:
+        """Folded events at or after `at_ms`, in fold order (from memory when it reaches back)."""
+        start = (at_ms << 16, "", 0)
+        if self._base == 0 or (self._checkpoints[0].key is not None and self._checkpoints[0].key < start):
+            return self._events[bisect.bisect_left(self._keys, start) :]
+        assert self._source is not None
+        return list(self._source.events_after((start[0] - 1, "\U0010ffff", 0), self._folded))
+
+    # --- the state, read-only for everyone else (continued) -----------------------------
     @property
     def voided(self) -> set[tuple[str, int]]:
         return self._voided
@@ -254,8 +413,11 @@ class EventState:
         if not day:
             day = datetime.fromtimestamp(quarter * 900, _zone(self.tz)).date().isoformat()
             self._day_cache[quarter] = day
-        start = self.day_start_ms(day)
-        self._day_span = (start, self.day_start_ms((date.fromisoformat(day) + timedelta(days=1)).isoformat()), day)
+        span = self._spans.get(day)
+        if span is None:
+            following = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+            span = self._spans[day] = (self.day_start_ms(day), self.day_start_ms(following), day)
+        self._day_span = span
         return day
 
     def within_event(self, ms: int) -> bool:
@@ -271,6 +433,7 @@ class EventState:
         """Drop cached day boundaries (the time zone or the sessions changed)."""
         self._day_cache.clear()
         self._day_end_cache.clear()
+        self._spans.clear()
         self._day_span = (0, 0, "")
 
     def local_time(self, ms: int) -> datetime:
@@ -316,13 +479,13 @@ class EventState:
 
     def occupancy(self, room_id: str, now_ms: int) -> int:
         total = 0
-        for until, people in self._core.room_slots.get(room_id, {}).items():
+        for until, people in dict.get(self._core.room_slots, room_id, {}).items():
             if until > now_ms:
                 total += len(people)
         return total
 
     def occupants(self, room_id: str, now_ms: int) -> list[str]:
-        slots = self._core.room_slots.get(room_id, {})
+        slots = dict.get(self._core.room_slots, room_id, {})
         return sorted(a for until, people in slots.items() if until > now_ms for a in people)
 
     def where_is_everyone(self, now_ms: int) -> dict[str, Place]:
@@ -411,12 +574,13 @@ def fold_events(events: Iterable[Event]) -> EventState:
     return state
 
 
-def load_state(db: Database) -> EventState:
-    """Fold the whole log of `db`."""
-    from db.log import all_events
+def load_state(db: Database, *, snapshots: bool = True) -> EventState:
+    """The folded log of `db`: from its newest valid snapshot and the tail after it, saving a
+    new snapshot now and then (db/snapshots.py); `snapshots=False` folds from the first event
+    and saves nothing."""
+    from db.snapshots import start
 
-    with no_gc():
-        return fold_events(all_events(db))
+    return start(db, snapshots=snapshots)[0]
 
 
 @contextlib.contextmanager

@@ -118,3 +118,41 @@ def m004_import_keys(db: Database) -> None:
     reference, e-mail, name and organisation) now that attendee ids are random. Node-local like
     `contacts`: never part of an event; purge deletes it."""
     db.execute("CREATE TABLE import_keys (source_key TEXT PRIMARY KEY, attendee_id TEXT NOT NULL)")
+
+
+@migrations()
+def m005_snapshots(db: Database) -> None:
+    """Saved folded states (db/snapshots.py), so that a node starts from the newest one and folds
+    only the events after it. Node-local, written by this node only, never synced; a snapshot
+    holds names, so purge deletes them. `vector` and the position (`hlc`, `station_id`, `seq`:
+    the last event folded) say exactly which events a snapshot covers; its tables are stored in
+    `snapshot_parts`, written one part per transaction so a scan never waits behind a snapshot."""
+    db.execute(
+        """
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            format INTEGER NOT NULL,
+            fold TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            hlc INTEGER NOT NULL,
+            station_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            vector TEXT NOT NULL,
+            voided TEXT NOT NULL,
+            parts INTEGER NOT NULL DEFAULT 0,
+            mac BLOB,
+            complete INTEGER NOT NULL DEFAULT 0,
+            written_ms INTEGER NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE snapshot_parts (
+            snapshot INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+            part INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (snapshot, part)
+        )
+        """
+    )

@@ -89,7 +89,7 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
             for seen in views.incidents(state)
         ],
         "rejected": dict(sorted(state.rejected.items())),
-        "events": len(state.events),
+        "events": state.event_count,
         "vector": dict(sorted((vector or {}).items())),
     }
 

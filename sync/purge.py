@@ -29,7 +29,8 @@ from sync.client import PURGED
 #: Fields of attendee events that name a person or say where they come from.
 PERSONAL_FIELDS = ("name", "first", "last", "org", "city", "email", "phone")
 #: Node-local tables that hold people (e-mails, import keys, whole quarantined events): emptied.
-PERSONAL_TABLES = ("import_keys", "sync_quarantine", "pending", "evidence")
+#: (`snapshot_parts` and `snapshots`: saved folded states, db/snapshots.py, hold every name.)
+PERSONAL_TABLES = ("import_keys", "sync_quarantine", "pending", "evidence", "snapshot_parts", "snapshots")
 
 
 class PurgeIncomplete(EventOpsError):

@@ -42,8 +42,8 @@ def init_demo(path: Path, seed: int = 7) -> DemoSetup:
         if state.info is not None and not state.info.demo:
             raise EventOpsError(f"{path} holds another event ({state.info.name}); the demo needs its own database file")
         if state.info is not None:
-            return DemoSetup(path, False, len(state.attendees), len(state.events), ",".join(sorted(state.keys)))
-        if state.events:
+            return DemoSetup(path, False, len(state.attendees), state.event_count, ",".join(sorted(state.keys)))
+        if state.event_count:
             raise EventOpsError(f"{path} already holds events; the demo needs its own database file")
     scratch = path.with_name(f".{path.name}.building")
     for leftover in (scratch, key_path(scratch), Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
@@ -58,10 +58,10 @@ def init_demo(path: Path, seed: int = 7) -> DemoSetup:
         # One attendee lost their badge before the event: the old one is revoked.
         reissue_badge(db, scratch, REISSUED_ATTENDEE, reason="lost badge", wall=wall)
         set_setting(db, SEED_KEY, str(seed))
-        state = load_state(db)
+        state = load_state(db, snapshots=False)  # a scratch file about to be moved: nothing saved beside it
     finally:
         db.conn.close()
     os.replace(key_path(scratch), key_path(path))
     signing.move_keys(scratch, path)
     os.replace(scratch, path)
-    return DemoSetup(path, True, len(state.attendees), len(state.events), kid)
+    return DemoSetup(path, True, len(state.attendees), state.event_count, kid)

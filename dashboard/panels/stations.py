@@ -8,7 +8,6 @@ itself last reported (`station.health`, sent every few minutes while it is conne
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from dataclasses import dataclass
 
@@ -57,10 +56,10 @@ def _venue_open(state: EventState, day: str, now_ms: int) -> tuple[int, int] | N
 
 def _recent_scans(state: EventState, now_ms: int, stations: set[str]) -> Counter[str]:
     """Scans by `stations` in the last `SILENT_MS` before `now_ms` (read from the log's tail)."""
-    events = state.events
-    start = bisect.bisect_left(events, (now_ms - SILENT_MS) << 16, key=lambda e: e.hlc)
     return Counter(
-        e.station_id for e in events[start:] if e.station_id in stations and e.kind in SCAN_KINDS and e.at_ms <= now_ms
+        e.station_id
+        for e in state.events_since(now_ms - SILENT_MS)
+        if e.station_id in stations and e.kind in SCAN_KINDS and e.at_ms <= now_ms
     )
 
 

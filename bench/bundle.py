@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -59,13 +58,7 @@ def organiser_db(path: Path, source: Path) -> None:
 
 def copy_db(src: Path, dst: Path) -> Path:
     """A copy of a database and of its private keys (db/signing.py keeps them beside it)."""
-    source, target = sqlite3.connect(src), sqlite3.connect(dst)
-    source.backup(target)
-    source.close()
-    target.close()
-    if signing.keys_dir(src).exists():
-        shutil.copytree(signing.keys_dir(src), signing.keys_dir(dst))
-    return dst
+    return signing.copy_database(src, dst)
 
 
 def source_db(path: Path, events: int) -> None:

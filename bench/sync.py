@@ -33,7 +33,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -162,13 +161,7 @@ def scans(db_path: Path, station: str, count: int, attendees: int = 700) -> None
 
 def copy_db(src: Path, dst: Path) -> Path:
     """A copy of a database and of its private keys (db/signing.py keeps them beside it)."""
-    source, target = sqlite3.connect(src), sqlite3.connect(dst)
-    source.backup(target)
-    source.close()
-    target.close()
-    if signing.keys_dir(src).exists():
-        shutil.copytree(signing.keys_dir(src), signing.keys_dir(dst))
-    return dst
+    return signing.copy_database(src, dst)
 
 
 def per_cpu_s(count: int, fn: Callable[[], object], repeat: int = 3) -> dict[str, float]:

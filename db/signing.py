@@ -219,3 +219,20 @@ def sign(key: Ed25519PrivateKey, prev: Link, event: Event) -> tuple[Event, Link]
     if signed.encoded is None:
         object.__setattr__(signed, "encoded", text)
     return signed, Link(message, signed.sig)
+
+
+def copy_database(source: str | Path, target: str | Path) -> Path:
+    """A consistent copy of the database at `source` (SQLite's backup) and of the private keys
+    beside it: without them the copy could read its log but never write to it."""
+    import shutil
+    import sqlite3
+
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    if keys_dir(source).exists():
+        shutil.copytree(keys_dir(source), keys_dir(target))
+    return Path(target)

@@ -141,11 +141,6 @@ def build(path: Path, seed: int = 7) -> Path:
 
 def copy_database(source: Path, target: Path) -> Path:
     """A copy of a node's database with the keys kept beside it (without them it cannot write)."""
-    import shutil
+    from db.signing import copy_database as copy
 
-    from db.signing import keys_dir
-
-    shutil.copy(source, target)
-    if keys_dir(source).exists():
-        shutil.copytree(keys_dir(source), keys_dir(target))
-    return target
+    return copy(source, target)

@@ -215,12 +215,24 @@ class Hub:
         return outcome
 
     def vector(self, db: Database) -> dict[str, int]:
-        """The hub's vector, recomputed only when the log has grown (MAX(rowid) is cheap)."""
-        rowid = _max_rowid(db)
+        """The hub's vector, kept up to date from the rows added since it was last read.
+
+        The log is append-only, so rows beyond the cached MAX(rowid) are exactly what changed:
+        after a push that costs a range scan of the new rows, not a scan of the whole log (which
+        at a million events would be a fraction of a second on every push).
+        """
         with self._lock:
-            if rowid == self._vector_at[0]:
-                return dict(self._vector_at[1])
-        vector = log.vector(db)
+            at, cached = self._vector_at
+        rowid = _max_rowid(db)
+        if rowid == at:
+            return dict(cached)
+        if at < 0:
+            vector = log.vector(db)
+        else:
+            vector = dict(cached)
+            rows = db.execute("SELECT station_id, MAX(seq) FROM events WHERE rowid > ? AND rowid <= ? GROUP BY station_id", [at, rowid])
+            for station_id, seq in rows:
+                vector[station_id] = max(vector.get(station_id, 0), int(seq))
         with self._lock:
             if rowid >= self._vector_at[0]:
                 self._vector_at = (rowid, vector)

@@ -87,7 +87,8 @@ def test_the_guard_fails_a_test_that_leaves_a_process_running(tmp_path: Path) ->
     )
     (tmp_path / "test_inner.py").write_text(textwrap.dedent(INNER_TESTS))
     inner = processes.start(
-        [sys.executable, "-m", "pytest", str(tmp_path), "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+        # -rN: no short summary (under CI=true pytest repeats each message there in full)
+        [sys.executable, "-m", "pytest", str(tmp_path), "-q", "-rN", "-p", "no:cacheprovider", "-p", "no:randomly",
          "--rootdir", str(tmp_path), "-W", "ignore::ResourceWarning"],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -96,8 +96,8 @@ def test_a_sync_thread_survives_the_unexpected_and_says_offline(tmp_path: Path) 
     )
     try:
         loop.start()
-        assert wait_for(lambda: loop.status().error is not None)
-        assert loop.status().line().startswith("offline: sync failed (RuntimeError) · 1 waiting")
+        # The puller may fail first, before the pusher has counted the waiting scan: wait for both.
+        assert wait_for(lambda: loop.status().line().startswith("offline: sync failed (RuntimeError) · 1 waiting"))
         assert "no network stack yet" in (loop.status().error or "")
         assert all(t.is_alive() for t in loop._threads)
         with lock:

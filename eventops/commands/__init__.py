@@ -11,6 +11,7 @@ from eventops.commands import (
     demo,
     devices,
     event,
+    export,
     imports,
     rollcall,
     sessions,
@@ -32,4 +33,5 @@ COMMANDS: list[click.Command] = [
     *syncing.commands,
     *dashboard.commands,
     *rollcall.commands,
+    *export.commands,
 ]

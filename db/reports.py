@@ -1,0 +1,186 @@
+"""Reports after the event: attendance by attendee and by session, no-shows, incidents.
+
+Read from the folded state only (`EventState`), asking the read model (`db.views`) and the
+fold for every fact they already answer: check-ins are `state.checkins`, incidents are
+`views.incidents`. The one thing the folded state does not keep is the *history* of who was
+in which room: `room_stays` rebuilds it by re-folding the log's events one by one through the
+real fold and reading where it put each scanned attendee after each scan, so session ends,
+permissions, voids and every other presence rule stay the fold's (DESIGN.md), never copied here.
+
+Pure and headless: no Textual, no SQL, no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from db import events as ev
+from db import views
+from db.state import ROOM, Place
+
+if TYPE_CHECKING:
+    from db.fold import EventState
+
+#: Scans that can move an attendee into or out of a room.
+_MOVES = frozenset({ev.DOOR_ENTRY, ev.DOOR_EXIT, ev.DESK_CHECKIN, ev.BUS_BOARDED})
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """One attendee in one room, from a door entry until they left (exit, another scan, or the
+    end the fold gave the stay: the session's end plus grace, or the day's close)."""
+
+    attendee: str
+    room: str
+    entry_ms: int
+    exit_ms: int
+
+
+def room_stays(state: EventState) -> tuple[Stay, ...]:
+    """Every room stay of the log, by entry time: the one place that derives room history.
+
+    Voided scans and the voids themselves are left out (what a void undoes never happened);
+    the rest is folded in order through a fresh `EventState`, and a stay opens or closes when
+    the fold's place for the scanned attendee changes.
+    """
+    from db.fold import EventState
+
+    voided = state.voided
+    fresh = EventState()
+    open_: dict[str, Place] = {}
+    stays: list[Stay] = []
+
+    def close(attendee: str, place: Place, at_ms: int) -> None:
+        assert place.until_ms is not None
+        stays.append(Stay(attendee, place.ref, place.since_ms, min(at_ms, place.until_ms)))
+
+    for event in state.events:
+        if event.kind == ev.VOID or (event.station_id, event.seq) in voided:
+            continue
+        fresh.apply([event])
+        attendee = event.data.get("attendee") if event.kind in _MOVES else None
+        if not isinstance(attendee, str):
+            continue
+        place = fresh.places.get(attendee)
+        before = open_.get(attendee)
+        if place == before:
+            continue  # the fold did not take this scan
+        if before is not None:
+            close(attendee, before, event.at_ms)
+            del open_[attendee]
+        if place is not None and place.kind == ROOM and place.until_ms is not None:
+            open_[attendee] = place
+    for attendee, place in open_.items():
+        assert place.until_ms is not None
+        close(attendee, place, place.until_ms)
+    return tuple(sorted(stays, key=lambda s: (s.entry_ms, s.attendee, s.room)))
+
+
+@dataclass(frozen=True, slots=True)
+class Attended:
+    """One attendee at one session: entry, exit and minutes present within the session."""
+
+    attendee: str
+    session: str
+    room: str
+    entry_ms: int
+    exit_ms: int
+    minutes: int
+
+
+def attendances(state: EventState) -> tuple[Attended, ...]:
+    """Every (attendee, session) pair with the time present: a stay counts for each session of
+    its room it overlaps (the minutes are those within the session's start and end)."""
+    out: list[Attended] = []
+    for stay in room_stays(state):
+        for session in state.sessions_by_room.get(stay.room, ()):
+            overlap = min(stay.exit_ms, session.end_ms) - max(stay.entry_ms, session.start_ms)
+            if overlap > 0:
+                out.append(Attended(stay.attendee, session.id, stay.room, stay.entry_ms, stay.exit_ms, overlap // 60_000))
+    return tuple(out)
+
+
+def _name(state: EventState, attendee_id: str) -> str:
+    attendee = state.attendees.get(attendee_id)
+    return attendee.name if attendee else attendee_id
+
+
+def by_attendee(state: EventState) -> list[dict[str, Any]]:
+    """Per person: each day checked in (first time, station) and each session attended."""
+    sessions: dict[str, list[Attended]] = {}
+    for seen in attendances(state):
+        sessions.setdefault(seen.attendee, []).append(seen)
+    rows = []
+    for attendee_id in sorted(state.attendees, key=lambda a: views.name_key(state.attendees.get(a), a)):
+        days = sorted((c for (_, a), c in state.checkins.items() if a == attendee_id), key=lambda c: c.day)
+        rows.append({
+            "attendee": attendee_id,
+            "name": _name(state, attendee_id),
+            "days": [{"day": c.day, "first": views.iso_local(state, c.at_ms), "station": c.station} for c in days],
+            "sessions": [
+                {
+                    "session": s.session, "title": state.sessions[s.session].title,
+                    "room": state.rooms[s.room].name if s.room in state.rooms else s.room,
+                    "entry": views.iso_local(state, s.entry_ms), "exit": views.iso_local(state, s.exit_ms),
+                    "minutes": s.minutes,
+                }
+                for s in sessions.get(attendee_id, [])
+            ],
+        })
+    return rows
+
+
+def _peak(stays: list[Attended], start_ms: int, end_ms: int) -> tuple[int, int | None]:
+    """The most people present at once within [start, end) and the first moment it was reached."""
+    steps = sorted(
+        [(max(s.entry_ms, start_ms), 1) for s in stays] + [(min(s.exit_ms, end_ms), -1) for s in stays]
+    )  # at one moment, leaving (-1) sorts before entering
+    count = peak = 0
+    peak_ms: int | None = None
+    for moment, step in steps:
+        count += step
+        if count > peak:
+            peak, peak_ms = count, moment
+    return peak, peak_ms
+
+
+def by_session(state: EventState) -> list[dict[str, Any]]:
+    """Per session: the people who attended, their count, the peak occupancy and when."""
+    seen: dict[str, list[Attended]] = {}
+    for one in attendances(state):
+        seen.setdefault(one.session, []).append(one)
+    rows = []
+    for session in sorted(state.sessions.values(), key=lambda s: (s.start_ms, s.id)):
+        present = seen.get(session.id, [])
+        people = sorted({a.attendee for a in present}, key=lambda a: views.name_key(state.attendees.get(a), a))
+        peak, peak_ms = _peak(present, session.start_ms, session.end_ms)
+        rows.append({
+            "session": session.id, "title": session.title,
+            "room": state.rooms[session.room].name if session.room in state.rooms else session.room,
+            "start": views.iso_local(state, session.start_ms), "end": views.iso_local(state, session.end_ms),
+            "count": len(people), "peak": peak, "peak_at": views.iso_local(state, peak_ms),
+            "people": [{"attendee": a, "name": _name(state, a)} for a in people],
+        })
+    return rows
+
+
+def no_shows(state: EventState) -> list[dict[str, Any]]:
+    """Registered attendees never checked in on any event day."""
+    arrived = {a for _, a in state.checkins}
+    return [
+        {"attendee": a.id, "name": a.name, "organisation": a.org, "email": a.email}
+        for a in sorted(state.attendees.values(), key=lambda a: views.name_key(a, a.id))
+        if a.id not in arrived
+    ]
+
+
+def incidents(state: EventState) -> list[dict[str, Any]]:
+    """Every incident, oldest first, with whether it was acknowledged (`views.incidents`)."""
+    return [
+        {
+            "id": seen.incident.id, "kind": seen.incident.kind, "at": views.iso_local(state, seen.incident.at_ms),
+            "station": seen.incident.station, "detail": seen.incident.detail, "acknowledged": seen.acknowledged,
+        }
+        for seen in reversed(views.incidents(state))
+    ]

@@ -12,7 +12,7 @@ Pure and headless: no Textual, no SQL, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from db import events as ev
@@ -42,7 +42,8 @@ def room_stays(state: EventState) -> tuple[Stay, ...]:
 
     Voided scans and the voids themselves are left out (what a void undoes never happened);
     the rest is folded in order through a fresh `EventState`, and a stay opens or closes when
-    the fold's place for the scanned attendee changes.
+    the fold's place for the scanned attendee changes (a second entry scan into the room one
+    is still in continues the same stay).
     """
     from db.fold import EventState
 
@@ -66,10 +67,16 @@ def room_stays(state: EventState) -> tuple[Stay, ...]:
         before = open_.get(attendee)
         if place == before:
             continue  # the fold did not take this scan
+        inside = place is not None and place.kind == ROOM and place.until_ms is not None
+        if before is not None and inside and place is not None and place.ref == before.ref:
+            assert before.until_ms is not None
+            if event.at_ms < before.until_ms:  # scanned again at the same door: the same stay
+                open_[attendee] = replace(place, since_ms=before.since_ms)
+                continue
         if before is not None:
             close(attendee, before, event.at_ms)
             del open_[attendee]
-        if place is not None and place.kind == ROOM and place.until_ms is not None:
+        if inside and place is not None:
             open_[attendee] = place
     for attendee, place in open_.items():
         assert place.until_ms is not None

@@ -111,3 +111,21 @@ def test_exports_agree_with_status(event_db: Path) -> None:
 def test_an_empty_database_is_one_clear_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "incidents", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_a_voided_entry_never_happened_and_a_second_scan_is_the_same_stay(tmp_path: Path) -> None:
+    world = build(tmp_path / "event.db", capacity=10)
+    _scan(world, "door-R1", T0 + 65 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:05
+    _scan(world, "door-R1", T0 + 80 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:20, again
+    _scan(world, "door-R1", T0 + 81 * MINUTE, ev.DOOR_ENTRY, attendee="A004", room="R1")  # 09:21, a mistake
+    (mistake,) = append_many(world.db, "door-R1", [Draft(ev.DOOR_EXIT, {"attendee": "A001", "room": "R1"})],
+                             wall=lambda: T0 + 95 * MINUTE)  # 09:35
+    seq = mistake.seq - 1  # A004's entry
+    _scan(world, "door-R1", T0 + 96 * MINUTE, ev.VOID, station_id="door-R1", seq=seq)
+    world.db.conn.close()
+    rows = {r["attendee"]: r for r in json.loads(run("export", "attendance", "--db", str(world.path), "--json"))}
+    assert [(s["entry"], s["exit"], s["minutes"]) for s in rows["A001"]["sessions"]] == [
+        ("2024-03-20T09:05:00+01:00", "2024-03-20T09:35:00+01:00", 30)]
+    assert rows["A004"]["sessions"] == []
+    (morning,) = json.loads(run("export", "attendance", "--db", str(world.path), "--by", "session", "--json"))
+    assert (morning["count"], morning["peak"]) == (1, 1)

@@ -145,3 +145,21 @@ def start_logging(db_path: Path, level: str) -> Path:
     if ctx is not None:  # the outermost context: a failure is still logged (cli.py) before the file closes
         ctx.find_root().call_on_close(logs.close)
     return path
+
+
+def folded_at(db_path: Path, at: str | None, nothing: str) -> tuple[Any, int | None]:
+    """The event's folded log, or, with `--at`, the log as it stood at that moment, and that
+    moment (None without `--at`). `nothing` says what there is nothing of without an event."""
+    from dashboard.panels.clock import parse_moment
+    from db.fold import fold_events, load_state
+
+    state = load_state(open_db(db_path))
+    if state.info is None:
+        raise EventOpsError(f"{db_path} holds no event yet: {nothing}")
+    if not at:
+        return state, None
+    try:
+        now = parse_moment(state, at)
+    except ValueError:
+        raise EventOpsError(f"--at {at!r}: expected a time like 2024-03-20T11:00 or 11:00") from None
+    return fold_events(e for e in state.events if e.at_ms <= now), now

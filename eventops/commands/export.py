@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from eventops.options import db_option, json_option, open_db
+from eventops.options import db_option, folded_at, json_option
 
 if TYPE_CHECKING:
     from db.fold import EventState
@@ -32,19 +32,7 @@ _out_option = click.option(
 
 def _state(db_path: Path, at: str | None) -> EventState:
     """The folded log, or as it stood at `--at` (the same reading as `eventops rollcall --at`)."""
-    from dashboard.panels.clock import parse_moment
-    from db.errors import EventOpsError
-    from db.fold import fold_events, load_state
-
-    state = load_state(open_db(db_path))
-    if state.info is None:
-        raise EventOpsError(f"{db_path} holds no event yet: nothing to export")
-    if at:
-        try:
-            now = parse_moment(state, at)
-        except ValueError:
-            raise EventOpsError(f"--at {at!r}: expected a time like 2024-03-20T11:00 or 11:00") from None
-        state = fold_events(e for e in state.events if e.at_ms <= now)
+    state, _ = folded_at(db_path, at, "nothing to export")
     return state
 
 

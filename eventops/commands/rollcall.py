@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from eventops.options import db_option, json_option, open_db
+from eventops.options import db_option, folded_at, json_option
 
 
 @click.command("rollcall")
@@ -33,24 +33,12 @@ def rollcall(db_path: Path, at: str | None, out_dir: Path | None, as_json: bool)
         eventops rollcall --db hub.db
         eventops rollcall --db hub.db --at 2024-03-20T14:00 --out rollcall/ --json
     """
-    from dashboard.panels.clock import parse_moment
     from db import views
-    from db.errors import EventOpsError
-    from db.fold import fold_events, load_state
     from db.hlc import system_wall_ms
     from db.status import reference_now
 
-    state = load_state(open_db(db_path))
-    if state.info is None:
-        raise EventOpsError(f"{db_path} holds no event yet: nothing to call the roll of")
-    if at:
-        try:
-            now = parse_moment(state, at)
-        except ValueError:
-            raise EventOpsError(f"--at {at!r}: expected a time like 2024-03-20T11:00 or 11:00") from None
-        state = fold_events(e for e in state.events if e.at_ms <= now)  # as the log stood then
-    else:
-        now = reference_now(state, system_wall_ms())
+    state, moment = folded_at(db_path, at, "nothing to call the roll of")  # as the log stood then
+    now = moment if moment is not None else reference_now(state, system_wall_ms())
     roll = views.roll_call(state, now)
     report = roll.to_json(views.iso_local(state, now))
     if out_dir is not None:

@@ -159,6 +159,17 @@ def scans(db_path: Path, station: str, count: int, attendees: int = 700) -> None
     db.conn.close()
 
 
+def latency_summary(samples: int, latencies: list[float]) -> dict[str, object]:
+    """p50, p95 and max of a list of delays in milliseconds."""
+    latencies = sorted(latencies)
+    return {
+        "samples": samples,
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "max_ms": round(latencies[-1], 1),
+    }
+
+
 def copy_db(src: Path, dst: Path) -> Path:
     """A copy of a database and of its private keys (db/signing.py keeps them beside it)."""
     return signing.copy_database(src, dst)
@@ -294,13 +305,7 @@ def bench_latency(work: Path, samples: int) -> dict[str, float]:
         watcher.stop()
         scanner.stop()
         db.conn.close()
-        latencies.sort()
-        return {
-            "samples": samples,
-            "p50_ms": round(statistics.median(latencies), 1),
-            "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
-            "max_ms": round(latencies[-1], 1),
-        }
+        return latency_summary(samples, latencies)
     finally:
         hub.stop()
 
@@ -449,13 +454,7 @@ def bench_other_process(work: Path, samples: int) -> dict[str, float]:
             latencies.append((time.monotonic() - float(committed)) * 1000)
             time.sleep(rng.uniform(0.05, 0.15))  # scans at any phase of the watch
         hub_conn.conn.close()
-        latencies.sort()
-        return {
-            "samples": samples,
-            "p50_ms": round(statistics.median(latencies), 1),
-            "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
-            "max_ms": round(latencies[-1], 1),
-        }
+        return latency_summary(samples, latencies)
     finally:
         for proc in (writer, sync):
             if proc is not None:

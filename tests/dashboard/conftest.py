@@ -18,23 +18,27 @@ def scene_db(tmp_path: Path) -> Path:
     return scene.build(tmp_path / "event.db")
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real demo (700 attendees) played through its stations up to `DEMO_AT`."""
+def played_demo(tmp_path_factory: pytest.TempPathFactory, name: str, until: str) -> Path:
+    """The real demo (700 attendees) played through its stations up to `until` (local time)."""
     simulator = pytest.importorskip("checkin.simulator.run")
     setup = pytest.importorskip("checkin.simulator.setup")
     from db.connect import connect
     from db.fold import parse_local
 
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    path = tmp_path_factory.mktemp(name) / "demo.db"
     setup.init_demo(path)
     db = connect(path, create=False)
     try:
-        sim = simulator.Simulation(db, path)
-        sim.run_until(parse_local(DEMO_AT, "Europe/Brussels"))
+        simulator.Simulation(db, path).run_until(parse_local(until, "Europe/Brussels"))
     finally:
         db.conn.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real demo played up to `DEMO_AT`."""
+    return played_demo(tmp_path_factory, "demo", DEMO_AT)
 
 
 @pytest.fixture

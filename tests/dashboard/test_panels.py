@@ -16,6 +16,7 @@ from db.connect import connect
 from db.fold import load_state
 from db.status import reference_now, status
 from tests.dashboard import scene
+from tests.dashboard.conftest import played_demo
 
 
 def _status_and_board(db_path: Path) -> tuple[dict, Board]:
@@ -58,18 +59,7 @@ def assert_panels_match_status(report: dict, board: Board) -> None:
 @pytest.fixture(scope="module")
 def demo_afternoon_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real demo played to 15:00 on its second day: its field visits are on the road."""
-    simulator = pytest.importorskip("checkin.simulator.run")
-    setup = pytest.importorskip("checkin.simulator.setup")
-    from db.fold import parse_local
-
-    path = tmp_path_factory.mktemp("demo-visits") / "demo.db"
-    setup.init_demo(path)
-    db = connect(path, create=False)
-    try:
-        simulator.Simulation(db, path).run_until(parse_local(f"{VISIT_DAY}T15:00", "Europe/Brussels"))
-    finally:
-        db.conn.close()
-    return path
+    return played_demo(tmp_path_factory, "demo-visits", f"{VISIT_DAY}T15:00")
 
 
 VISIT_DAY = "2024-03-21"

@@ -104,7 +104,8 @@ def test_a_sync_thread_survives_the_unexpected_and_says_offline(tmp_path: Path) 
             broken[0] = False
         assert wait_for(lambda: loop.status().online and loop.status().waiting == 0)
         assert log.vector(hub.db).get("desk-1") == 1
-        assert any(e.kind == ev.ROOM_ADDED for e in log.all_events(desk.db))  # the puller came back too
+        # The puller came back too (it retries on its own backoff, independent of the pusher).
+        assert wait_for(lambda: any(e.kind == ev.ROOM_ADDED for e in log.all_events(desk.db)))
         assert not any(line.startswith("connecting") for line in statuses[1:])
     finally:
         loop.stop()

@@ -98,6 +98,7 @@ class Hub:
         self._revoked: tuple[float, set[str]] = (0.0, set())
         self._closing = False
         self._version = 0
+        self.held_pulls = 0  # long-polls waiting for news right now (told by /v1/health)
         self._vector_at: tuple[int, dict[str, int]] = (-1, {})
         db = open_any(self.db_path)
         store.ensure_tables(db)
@@ -267,8 +268,12 @@ class Hub:
             async with news:
                 # News that landed while we were reading bumped the version: read again at once.
                 if self._version == seen:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(news.wait(), timeout=remaining)
+                    self.held_pulls += 1
+                    try:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(news.wait(), timeout=remaining)
+                    finally:
+                        self.held_pulls -= 1
 
 
 def enrol_station(db: Database, secret: str, public_key: bytes) -> tuple[store.Grant, str] | None:
@@ -292,8 +297,9 @@ def _max_rowid(db: Database) -> int:
 
 def _health(db: Database, hub: Hub) -> dict[str, Any]:
     """Liveness for anyone (no token): is the hub up, and how many events it holds. Nothing that
-    names a station (the vector lists every one): a token's `/v1/pull` with limit 0 gives that."""
-    return {"ok": True, "events": sum(hub.vector(db).values())}
+    names a station (the vector lists every one): a token's `/v1/pull` with limit 0 gives that.
+    `waiting` counts the long-polls held open now (how many stations are listening)."""
+    return {"ok": True, "events": sum(hub.vector(db).values()), "waiting": hub.held_pulls}
 
 
 async def read_raw(request: Request, limit: int, charge: Callable[[int], None]) -> bytes:

@@ -251,6 +251,13 @@ def admit(
             del remaining[station_id]
             progress = True
             have = held.get(station_id, 0)
+            if _continues_pending(db, station_id, have, run):
+                # Its earlier events wait aside for this very key (bound in this batch): the run joins
+                # them and all are merged in order by the release that follows (log._release).
+                outcome.waiting.extend(run)
+                if station_id not in outcome.bound:
+                    outcome.bound.append(station_id)
+                continue
             if any(event.seq != have + 1 + i for i, event in enumerate(run)):
                 seqs = [event.seq for event in run]
                 raise LogGap(f"station {station_id}: got seq {seqs[0]}..{seqs[-1]} with a gap, or beyond {have}, the last held")
@@ -263,6 +270,18 @@ def admit(
     for run in remaining.values():
         outcome.waiting.extend(run)
     return outcome
+
+
+def _continues_pending(db: Database, station_id: str, have: int, run: Sequence[Event]) -> bool:
+    """True when `run` starts beyond `have` and every seq in between waits in `pending`, and the
+    run itself has no gap: what arrived before its author's key, then the rest with the key."""
+    first = run[0].seq
+    if first <= have + 1 or any(event.seq != first + i for i, event in enumerate(run)):
+        return False
+    between = db.execute(
+        "SELECT COUNT(DISTINCT seq) FROM pending WHERE station_id = ? AND seq > ? AND seq < ?", [station_id, have, first]
+    ).fetchone()[0]
+    return int(between) == first - 1 - have
 
 
 def _self_announced(db: Database, known: Mapping[str, Author], run: Sequence[Event]) -> Author | None:

@@ -22,6 +22,7 @@ import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -62,9 +63,13 @@ def person_words(attendee: Attendee) -> set[str]:
     out: set[str] = set()
     for text in (attendee.name, attendee.first, attendee.last, attendee.org, attendee.city):
         if text:
-            for variant in fold_variants(text):
-                out.update(words(variant))
+            out.update(_text_words(text))
     return out
+
+
+@lru_cache(maxsize=1 << 17)  # organisations, cities and given names repeat across thousands of people
+def _text_words(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for variant in fold_variants(text) for w in words(variant)))
 
 
 def query_terms(query: str) -> tuple[str, ...]:
@@ -221,7 +226,10 @@ class NameIndex:
         found = np.flatnonzero(worst < _NONE)
         if not len(found):
             return []
-        total = np.sum(ranks, axis=0, dtype=np.int64)[found] if len(ranks) > 1 else np.zeros(len(found), np.int64)
+        total: np.ndarray = np.zeros(len(found), np.int64)  # the sum of ranks (one word: its rank is `worst`)
+        if len(ranks) > 1:
+            for rank in ranks:
+                total += rank[found]
         # worst rank first, then the sum of ranks, then name order (positions are name order)
         order = (worst[found].astype(np.int64) * 64 + total) << 32 | found
         if len(order) > wanted:

@@ -76,10 +76,11 @@ class ZxingDecoder:
     """zxing-cpp: ~1 ms per 720p frame; also reports codes it located but could not read.
 
     Inverted codes (light on dark: a badge on a phone in dark mode) are read by zxing-cpp's own
-    `try_invert`. It costs ~20 % per frame, which dropping `try_downscale` (also scanning a
-    third-size copy) more than pays back: measured on an empty 720p frame, 0.78 ms against 0.83
-    ms before, and on zxing-cpp's 137 `qrcode-*` sample photos and bench/scan.py's frames the
-    downscaled copy read nothing the full size did not (docs/scanning.md).
+    `try_invert`. It costs ~20-30 % per frame, which dropping `try_downscale` (also scanning a
+    third-size copy) pays back on an idle desk: an empty 720p frame costs 0.88 ms CPU p50 either
+    way (480p: 0.25 against 0.23). On zxing-cpp's 137 `qrcode-*` sample photos and bench/scan.py's
+    frames the downscaled copy read nothing the full size did not. The price is paid in the dark:
+    an empty frame with heavy sensor noise costs ~6 ms instead of ~4 (docs/scanning.md).
     """
 
     name = "zxing"

@@ -120,15 +120,17 @@ class SearchScreen(ModalScreen[str | None]):
     @staticmethod
     def _line(hit: Hit) -> Text:
         a = hit.attendee
-        line = Text(a.name, style="bold")
+        # Today's check-in first, so it shows however long the name: "✔ 09:12" or "· not in".
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if hit.checked_in is not None:
+            line.append(f"✔ {hit.checked_in_at:<6} ", style="bold green")
+        else:
+            line.append(f"· {_('not in'):<6} ", style="dim")
+        line.append(a.name, style="bold")
         for part in (a.org, a.city):
             if part:
                 line.append(f" · {part}")
         line.append(f"  {a.id}", style="dim")
-        if hit.checked_in is not None:
-            line.append("  ✔ " + _("checked in at {time}").format(time=hit.checked_in_at), style="bold green")
-        else:
-            line.append("  " + _("not checked in today"), style="dim")
         return line
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

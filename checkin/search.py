@@ -255,10 +255,11 @@ class NameIndex:
 
     def _typos(self, term: str, k: int, rank: np.ndarray) -> None:
         """Lower `rank` to TYPO + d for people with a word starting within d <= k typos of
-        `term` (word starts of len(term) - k .. len(term) + k letters, one C call each)."""
+        `term`: word starts one letter shorter, as long and one longer than `term` (one C call
+        each; a second letter dropped or added as well is rare, and would double the cost)."""
         vocab = self._vocab
         by_distance: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-        for length in range(max(1, len(term) - k), len(term) + k + 1):
+        for length in _typo_lengths(term):
             texts, los, his = vocab.prefixes(length)
             if not texts:
                 continue
@@ -271,6 +272,11 @@ class NameIndex:
             for los, his in by_distance[d]:
                 people = vocab.people(los, his)
                 rank[people] = np.minimum(rank[people], TYPO + d - 1)
+
+
+def _typo_lengths(term: str) -> range:
+    """The lengths of the word starts a typed word is compared with, for typos."""
+    return range(max(1, len(term) - 1), len(term) + 2)
 
 
 def _worst(ranks: Sequence[np.ndarray]) -> np.ndarray:
@@ -296,7 +302,9 @@ def _rank_person(terms: tuple[str, ...], found_by: frozenset[str]) -> int:
             elif len(term) >= INSIDE_FROM and term in word:
                 best = min(best, INSIDE)
             elif k and best > INSIDE:
-                for length in range(max(1, len(term) - k), min(len(word), len(term) + k) + 1):
+                for length in _typo_lengths(term):
+                    if length > len(word):
+                        break
                     d = OSA.distance(term, word[:length], score_cutoff=k)
                     if 0 < d <= k:
                         best = min(best, TYPO + d - 1)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checkin.search import EXACT, PREFIX, TYPO, NameIndex
 from checkin.station import Station, StationConfig
@@ -162,3 +164,27 @@ async def test_the_list_shows_who_checked_in_today(world: World) -> None:
         await wait_for(pilot, lambda: screen.settled and bool(screen.hits))
         line = str(screen.results.get_option_at_index(0).prompt)
         assert line.startswith("✔ 09:12") and "Anna Müller" in line
+
+
+NAMES = ["Anna Müller", "Ana Muller", "Jörg Bauer", "Eva Baur", "Γιώργος Παπαδόπουλος", "Жана Иванова", "Søren Ødegaard",
+         "Siobhán O’Brien", "Łukasz Żółć", "Inês Gonçalves", "Jan Peeters", "Marie Dubois"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    first=st.lists(st.sampled_from(NAMES), min_size=1, max_size=12),
+    later=st.lists(st.tuples(st.integers(0, 15), st.sampled_from(NAMES)), max_size=6),
+    query=st.sampled_from(["muller", "mueller", "bauer", "baur", "papadopoulos", "ivanova", "odegard", "an", "j", "zolc",
+                           "obrien", "dubios", "gon", "ana mul"]),
+)
+def test_an_updated_index_finds_what_a_rebuilt_one_finds(first: list[str], later: list[tuple[int, str]], query: str) -> None:
+    """New and corrected attendees added to a built index (the station's walk-ins) are found
+    exactly as if the index had been built with them."""
+    people = {f"P{i}": Attendee(f"P{i}", name) for i, name in enumerate(first)}
+    changed = [Attendee(f"P{i}", name) for i, name in later]
+    updated = NameIndex(people.values()).updated(changed)
+    people.update({a.id: a for a in changed})
+    rebuilt = NameIndex(people.values())
+    assert len(updated) == len(rebuilt)
+    found = {(h.attendee.id, h.attendee.name, h.rank) for h in updated.search(query, limit=None)}
+    assert found == {(h.attendee.id, h.attendee.name, h.rank) for h in rebuilt.search(query, limit=None)}

@@ -38,6 +38,9 @@ EXACT, PREFIX, INSIDE, TYPO = 0, 1, 2, 3  # TYPO + n: n typos
 _NONE = 255
 #: Words shorter than this are only matched at their start (inside a word, "an" is noise).
 INSIDE_FROM = 3
+#: Word start lengths prepared with the index (a typed word of 4 to 14 letters, give or take
+#: one); longer ones are prepared on first use.
+PREFIX_LENGTHS = range(3, 16)
 #: How many people may join after the build before the station rebuilds the index.
 SIDE_LIMIT = 500
 
@@ -128,16 +131,18 @@ class _Vocabulary:
         texts: list[str] = []
         los: list[int] = []
         his: list[int] = []
+        last = ""
         for k, w in enumerate(self.words):
             if len(w) < length:
-                continue
+                continue  # never between two words of one start: those sort together
             start = w[:length]
-            if texts and texts[-1] == start and his[-1] == k:
+            if start == last:
                 his[-1] = k + 1
             else:
                 texts.append(start)
                 los.append(k)
                 his.append(k + 1)
+                last = start
         made = (texts, np.asarray(los, np.int64), np.asarray(his, np.int64))
         self._prefixes[length] = made
         return made
@@ -158,6 +163,8 @@ class NameIndex:
             for word in person_words(attendee):
                 postings.setdefault(word, []).append(i)
         self._vocab = _Vocabulary(postings)
+        for length in PREFIX_LENGTHS:  # the word starts typos are looked for in, built now
+            self._vocab.prefixes(length)  # rather than on someone's keystroke
         self._gone = np.zeros(len(self._people), bool)  # superseded by a newer version in _side
         self._side: dict[str, tuple[Attendee, frozenset[str]]] = {}
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from db.errors import EventOpsError
 from db.state import BUS, ROOM, VENUE, Attendee, Bus, Incident, Place, Session, Visit
-from db.text import fold_text
+from db.text import person_key
 
 if TYPE_CHECKING:
     from db.fold import EventState
@@ -372,11 +372,12 @@ class Manifest:
         }
 
 
-def name_key(attendee: Attendee | None, attendee_id: str) -> tuple[str, str]:
-    """How people are listed: by last name (then full name), ids for the unknown."""
+def name_key(attendee: Attendee | None, attendee_id: str) -> tuple[str, str, str, str]:
+    """How people are listed everywhere: `db.text.person_key` (family name, then given name,
+    folded), ids for the unknown."""
     if attendee is None:
-        return (fold_text(attendee_id), attendee_id)
-    return (fold_text(attendee.last or attendee.name), fold_text(attendee.name))
+        return person_key(attendee_id, ident=attendee_id)
+    return person_key(attendee.name, attendee.first, attendee.last, attendee.id)
 
 
 def manifest(state: EventState, bus_id: str, now_ms: int) -> Manifest:

@@ -271,16 +271,17 @@ class Hub:
                         await asyncio.wait_for(news.wait(), timeout=remaining)
 
 
-def enrol_station(db: Database, secret: str, public_key: bytes) -> tuple[store.Grant, str] | None:
+def enrol_station(db: Database, secret: str, public_key: bytes, badge_key: bytes | None = None) -> tuple[store.Grant, str] | None:
     """Swap an enrolment secret for a token and bind the station's key, in one transaction:
-    the log then says which key speaks for the station, and what kind it is."""
+    the log then says which key speaks for the station, and what kind it is (and, for a desk
+    allowed walk-ins, which key signs its badges: ignored for any other station)."""
     from db.connect import write
 
     try:
         with write(db):
             redeemed = store.redeem(db, secret)
             if redeemed is not None:
-                trust.vouch(db, redeemed[0].station_id, redeemed[0].kind, public_key)
+                trust.vouch(db, redeemed[0].station_id, redeemed[0].kind, public_key, badge_key=badge_key)
     except EventOpsError as error:
         raise p.ProtocolError(403, p.KEY_REFUSED, str(error)) from None
     return redeemed
@@ -399,7 +400,8 @@ def create_app(
         if not isinstance(secret, str) or not secret or len(secret) > 200:
             raise p.malformed("secret must be the enrolment code's secret")
         public_key = p.parse_public_key(body.get("public_key"))
-        redeemed = await hub.write(enrol_station, secret, public_key)
+        badge_key = None if body.get("badge_key") is None else p.parse_public_key(body.get("badge_key"))
+        redeemed = await hub.write(enrol_station, secret, public_key, badge_key)
         if redeemed is None:
             raise p.ProtocolError(403, p.UNKNOWN_CODE, "this enrolment code is unknown or already used: ask for a new one (`eventops station add`)")
         grant, token = redeemed

@@ -38,6 +38,9 @@ from db.revocations import current_serial, revocation_draft
 WALK_IN_PREFIX = "X"
 MAX_FIELD = 200
 IdMaker = Callable[[], str]
+#: Verdict reasons of the desk's other operations (stable machine words).
+REPRINTED = "reprinted"
+NAME_FIXED = "name_fixed"
 
 
 class WalkInRefused(EventOpsError):
@@ -173,9 +176,9 @@ def register(station: Station, person: Person, *, new_id: IdMaker = random_id) -
     )
 
 
-def reprint(station: Station, attendee_id: str, reason: str = "lost") -> NewBadge:
+def reprint(station: Station, attendee_id: str, reason: str = "lost") -> v.Verdict:
     """A lost badge: revoke the attendee's current badge everywhere and issue the next serial,
-    signed with this desk's key, in one transaction."""
+    signed with this desk's key, in one transaction; the verdict carries the new badge."""
     _check(station)
     made: dict[str, Any] = {}
 
@@ -186,15 +189,19 @@ def reprint(station: Station, attendee_id: str, reason: str = "lost") -> NewBadg
             raise WalkInRefused(_("no attendee {id} in this event").format(id=attendee_id))
         old = current_serial(state, attendee_id)
         new = max(old, max(state.revoked_serials.get(attendee_id, frozenset()), default=0)) + 1
-        made.update(payload=_badge(station, key, attendee_id, new), serial=new)
+        made.update(payload=_badge(station, key, attendee_id, new), serial=new, old=old)
         return [revocation_draft(attendee_id, old, reason), Draft(ev.BADGE_ISSUED, {"attendee": attendee_id, "serial": new})]
 
-    station.record_drafts(build)
+    events = station.record_drafts(build)
     attendee = station.state.attendees[attendee_id]
-    return NewBadge(attendee.public(), made["payload"], made["serial"], station.config.station_id)
+    badge = NewBadge(attendee.public(), made["payload"], made["serial"], station.config.station_id)
+    return _done(station, events[-1], REPRINTED, _("NEW BADGE"), attendee.public(), (
+        _("badge {old} revoked on every station; new badge {new} ready").format(old=made["old"], new=made["serial"]),
+        *rules.who_lines(attendee),
+    ), badge)
 
 
-def fix_name(station: Station, attendee_id: str, first: str, last: str) -> dict[str, Any]:
+def fix_name(station: Station, attendee_id: str, first: str, last: str) -> v.Verdict:
     """Correct a misspelt name as this desk's own annotation (docs/station.md says why): every
     node shows it, marked with the desk, until the organiser's node changes the name itself."""
     first, last = " ".join(first.split()), " ".join(last.split())
@@ -211,8 +218,19 @@ def fix_name(station: Station, attendee_id: str, first: str, last: str) -> dict[
             raise WalkInRefused(_("no attendee {id} in this event").format(id=attendee_id))
         return [Draft(ev.ATTENDEE_UPDATED, {"id": attendee_id, "name": name, "first": first, "last": last})]
 
-    station.record_drafts(build)
-    return station.state.attendees[attendee_id].public()
+    events = station.record_drafts(build)
+    attendee = station.state.attendees[attendee_id]
+    detail = (_("name fixed by {station}: reprint the badge (F6) if it shows the name").format(station=station.config.station_id),)
+    return _done(station, events[-1], NAME_FIXED, _("NAME FIXED"), attendee.public(), detail, None)
+
+
+def _done(
+    station: Station, event: Any, reason: str, headline: str, attendee: dict[str, Any], detail: tuple[str, ...], badge: NewBadge | None
+) -> v.Verdict:
+    return v.Verdict(
+        v.OK, reason, headline, detail, attendee=attendee, event=v.RecordedEvent(event.station_id, event.seq, event.kind),
+        mode=DESK, via="desk", at_ms=event.at_ms, extra={"badge": badge.to_json()} if badge else {},
+    )
 
 
 def new_badge(verdict: v.Verdict) -> NewBadge | None:

@@ -81,6 +81,10 @@ def test_a_walk_in_registered_at_one_desk_scans_green_at_a_door_until_the_desk_i
         assert at_door["attendee"]["walk_in"] is True
         listed = {a["id"]: a for a in run_json("attendees", "--db", str(door_b), "--json")}
         assert listed[person["id"]]["walk_in"] is True and listed[person["id"]]["registered_by"] == "desk-A"
+        assert not any(a["walk_in"] for a in listed.values() if a["id"] != person["id"])
+        assert run_json("status", "--db", str(door_b), "--json")["walk_ins"] == 1
+        attended = {r["attendee"]: r for r in run_json("export", "attendance", "--db", str(door_b), "--json")}
+        assert (attended[person["id"]]["walk_in"], attended[person["id"]]["registered_by"]) == (True, "desk-A")
 
         # A desk the organiser did not allow walk-ins: one clear line, nothing written.
         held = sum(log.vector(connect(desk_c)).values())

@@ -145,3 +145,18 @@ def test_a_revoked_desk_may_no_longer_register_and_its_badges_are_refused_with_a
     assert any("badge from a revoked desk" in line for line in at_door.detail)
     incidents = load_state(connect(world.path)).open_incidents()
     assert any(i.kind == "badge_of_revoked_desk" and "Ana Lima" in i.detail and "desk-1" in i.detail for i in incidents)
+
+
+def test_only_a_desk_may_be_allowed_walk_ins_and_only_a_walk_in_desk_publishes_a_badge_key(world: World) -> None:
+    from click.testing import CliRunner
+
+    from eventops.cli import main
+
+    result = CliRunner().invoke(main, ["station", "add", "door-9", "--kind", "door", "--walk-ins", "--db", str(world.path), "--no-qr"])
+    assert result.exit_code == 1 and "only a desk may register walk-ins" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    trust.vouch(world.db, "desk-2", "desk", trust.public_key_of(world.db, "desk-2"), badge_key=bytes(32),
+                wall=lambda: T0 - 400 * MINUTE)
+    binding = [e for e in log.all_events(world.db) if e.kind == ev.NODE_KEY and e.data["station"] == "desk-2"]
+    assert len(binding) == 1 and "badge_key" not in binding[0].data
+    assert "desk-2" not in load_state(connect(world.path)).desk_keys

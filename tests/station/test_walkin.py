@@ -160,3 +160,21 @@ def test_only_a_desk_may_be_allowed_walk_ins_and_only_a_walk_in_desk_publishes_a
     binding = [e for e in log.all_events(world.db) if e.kind == ev.NODE_KEY and e.data["station"] == "desk-2"]
     assert len(binding) == 1 and "badge_key" not in binding[0].data
     assert "desk-2" not in load_state(connect(world.path)).desk_keys
+
+
+def test_a_re_import_with_revoke_missing_leaves_walk_ins_badges_valid(world: World) -> None:
+    """Walk-ins are never in the organiser's registration export: "not in the file" is not a
+    reason to revoke their badges (the organiser's own attendees missing from it still are)."""
+    from db.imports import import_attendees
+    from tests.station.world import PEOPLE
+
+    verdict = register(desk(world), Person("Ana Lima"))
+    payload = verdict.extra["badge"]["payload"]
+    rows = ["id,first name,last name,organisation,city,country,role"] + [",".join(p[:7]) for p in PEOPLE[1:]]
+    report = import_attendees(world.db, "\n".join(rows).encode(), name="export.csv", revoke_missing=True,
+                              wall=lambda: world.clock() + 1000)
+    assert report.detail["badges_revoked"] == 1  # A001, gone from the file
+    world.clock.advance(5)
+    door = desk(world, "door-R1", "door")
+    assert door.scan(payload).status == "ok"
+    assert door.scan(world.token("A001")).reason == "revoked"

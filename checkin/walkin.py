@@ -41,6 +41,7 @@ IdMaker = Callable[[], str]
 #: Verdict reasons of the desk's other operations (stable machine words).
 REPRINTED = "reprinted"
 NAME_FIXED = "name_fixed"
+NOT_POSSIBLE = "walk_in_refused"
 
 
 class WalkInRefused(EventOpsError):
@@ -231,6 +232,19 @@ def _done(
         v.OK, reason, headline, detail, attendee=attendee, event=v.RecordedEvent(event.station_id, event.seq, event.kind),
         mode=DESK, via="desk", at_ms=event.at_ms, extra={"badge": badge.to_json()} if badge else {},
     )
+
+
+def or_refusal(job: Callable[[], v.Verdict]) -> Callable[[], v.Verdict]:
+    """`job`, with a refusal (a desk revoked meanwhile, an unknown person) shown as a red card
+    saying why, instead of the NOT RECORDED card a failed write gets."""
+
+    def run() -> v.Verdict:
+        try:
+            return job()
+        except WalkInRefused as refused:
+            return v.Verdict(v.REFUSED, NOT_POSSIBLE, _("NOT POSSIBLE"), (str(refused),), mode=DESK, via="desk")
+
+    return run
 
 
 def new_badge(verdict: v.Verdict) -> NewBadge | None:

@@ -35,6 +35,7 @@ from starlette.routing import Route
 
 from db import hlc as hlc_mod
 from db import log, trust
+from db.badge_keys import parse_badge_key
 from db.errors import EventOpsError, LogConflict, LogGap
 from db.events import Event
 from db.node import local_station
@@ -400,7 +401,9 @@ def create_app(
         if not isinstance(secret, str) or not secret or len(secret) > 200:
             raise p.malformed("secret must be the enrolment code's secret")
         public_key = p.parse_public_key(body.get("public_key"))
-        badge_key = None if body.get("badge_key") is None else p.parse_public_key(body.get("badge_key"))
+        badge_key = None if body.get("badge_key") is None else parse_badge_key(body.get("badge_key"))
+        if body.get("badge_key") is not None and badge_key is None:
+            raise p.malformed("badge_key must be the walk-in desk's Ed25519 badge public key (base64 of 32 bytes)")
         redeemed = await hub.write(enrol_station, secret, public_key, badge_key)
         if redeemed is None:
             raise p.ProtocolError(403, p.UNKNOWN_CODE, "this enrolment code is unknown or already used: ask for a new one (`eventops station add`)")

@@ -39,6 +39,7 @@ from checkin.walkin import (
     Person,
     fix_name,
     new_badge,
+    or_refusal,
     register,
     reprint,
     walk_ins_allowed,
@@ -437,7 +438,7 @@ class CheckinApp(App[None]):
 
         def registered(person: Person | None) -> None:
             if person is not None:
-                self.enqueue(lambda: register(self.station, person))
+                self.enqueue(or_refusal(lambda: register(self.station, person)))
 
         self.push_screen(WalkInScreen(), registered)
 
@@ -448,7 +449,7 @@ class CheckinApp(App[None]):
 
         def picked(attendee_id: str | None) -> None:
             if attendee_id:
-                self.enqueue(lambda: reprint(self.station, attendee_id))
+                self.enqueue(or_refusal(lambda: reprint(self.station, attendee_id)))
 
         self.push_screen(SearchScreen(self.station.search, _("reprint the badge of")), picked)
 
@@ -464,7 +465,7 @@ class CheckinApp(App[None]):
 
             def fixed(names: tuple[str, str] | None) -> None:
                 if names is not None:
-                    self.enqueue(lambda: fix_name(self.station, person.id, *names))
+                    self.enqueue(or_refusal(lambda: fix_name(self.station, person.id, *names)))
 
             first, last = (person.first, person.last) if person.first or person.last else (person.name, "")
             self.push_screen(NameFixScreen(person.name, first, last), fixed)

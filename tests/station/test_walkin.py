@@ -178,3 +178,32 @@ def test_a_re_import_with_revoke_missing_leaves_walk_ins_badges_valid(world: Wor
     door = desk(world, "door-R1", "door")
     assert door.scan(payload).status == "ok"
     assert door.scan(world.token("A001")).reason == "revoked"
+
+
+def test_any_name_hypothesis_makes_up_registers_and_reads_back_as_typed(world: World) -> None:
+    """Names, organisations and places nobody here wrote (Hypothesis's text: every script,
+    combining marks, control characters): registered, folded and badged as typed, spaces tidied;
+    a name of only spaces is refused with one line."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from checkin.badges.token import verify_badge
+
+    station = desk(world)
+    words = st.text(min_size=0, max_size=60)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(name=words, org=words, city=words)
+    def check(name: str, org: str, city: str) -> None:
+        world.clock.advance(1)
+        if not name.split():
+            with pytest.raises(WalkInRefused, match="a walk-in needs a name"):
+                register(station, Person(name, org=org, city=city))
+            return
+        verdict = register(station, Person(name, org=org, city=city))
+        person = station.state.attendees[verdict.attendee["id"]]
+        assert (person.name, person.org, person.city) == (" ".join(name.split()), " ".join(org.split()), " ".join(city.split()))
+        assert verify_badge(verdict.extra["badge"]["payload"], station.state).ok
+        assert verdict.dumps()
+
+    check()

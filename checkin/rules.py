@@ -39,6 +39,7 @@ REJECT_EVENT_REASON: dict[str, str] = {
     "unknown_attendee": ev.REJECT_UNKNOWN,
     "malformed": ev.REJECT_MALFORMED,
     "wrong_event": "wrong_event",
+    "revoked_desk": ev.REJECT_REVOKED_DESK,
 }
 
 #: Headline and plain-words explanation of each badge refusal.
@@ -49,6 +50,7 @@ REFUSAL_WORDS: dict[str, tuple[str, str]] = {
     "malformed": ("NOT A BADGE", "could not read a badge of this event: try again, or search by name"),
     "wrong_event": ("OTHER EVENT", "this is a badge of another event"),
     "unknown_attendee": ("NOT ON THE LIST", "a valid badge, but the attendee is unknown here: sync, or search by name"),
+    "revoked_desk": ("REVOKED DESK", "badge from a revoked desk: check ID, then reprint it at a walk-in desk"),
 }
 
 

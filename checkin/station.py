@@ -21,8 +21,9 @@ from sqlite_utils import Database
 
 from checkin import rules
 from checkin import verdict as v
-from checkin.badges.token import verify_badge
+from checkin.badges.token import REVOKED_DESK, signing_desk, verify_badge
 from checkin.config import BUS, DESK, DOOR, MODES, StationConfig
+from checkin.i18n import _
 from checkin.search import SIDE_LIMIT, Hit, NameIndex
 from db import events as ev
 from db import log, views
@@ -92,6 +93,7 @@ class BadgeKeys:
     attendees: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     badge_serial: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
     revoked_serials: Mapping[str, Set[int]] = field(default_factory=lambda: _EMPTY)
+    desk_keys: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)  # walk-in desks' badge keys
 
 
 def enrolled_station(db: Database) -> str | None:
@@ -251,8 +253,11 @@ class Station:
         return added
 
     def _keys_changed(self) -> None:
-        if self.badge_keys.info != self.state.info or self.badge_keys.keys != self.state.keys:
-            self.badge_keys = BadgeKeys(self.state.info, MappingProxyType(dict(self.state.keys)))
+        state = self.state
+        if self.badge_keys.info != state.info or self.badge_keys.keys != state.keys or self.badge_keys.desk_keys != state.desk_keys:
+            self.badge_keys = BadgeKeys(
+                state.info, MappingProxyType(dict(state.keys)), desk_keys=MappingProxyType(dict(state.desk_keys))
+            )
 
     # --- scans -----------------------------------------------------------------------------
     def scan(self, payload: str, *, override: bool = False, via: str = "scan") -> v.Verdict:
@@ -262,8 +267,13 @@ class Station:
             check = verify_badge(payload, self.state)
             if not check.ok:
                 # Only a genuine (if revoked) badge names a person; a forged one names no one.
-                known = self.state.attendees.get(check.attendee_id or "") if check.reason == "revoked" else None
+                named = check.reason in ("revoked", REVOKED_DESK)
+                known = self.state.attendees.get(check.attendee_id or "") if named else None
                 decision = rules.refusal(self.config, check.reason, check.attendee_id, check.serial)
+                if check.reason == REVOKED_DESK:
+                    desk = signing_desk(self.state, payload) or "?"
+                    decision = replace(decision, data={**decision.data, "desk": desk},
+                                       detail=(*decision.detail, _("signed at {desk}").format(desk=desk)))
                 return decision, known.public() if known else None, check.reason
             attendee = self.state.attendees[str(check.attendee_id)]
             ctx = rules.ScanContext(self.state, self.config, now, attendee, via, override, check.serial)
@@ -305,6 +315,23 @@ class Station:
             verdict = self._verdict(decision, event, attendee, via, badge_reason)
             self._publish(now)
             return verdict
+
+    def record_drafts(self, build: Callable[[int], list[log.Draft]]) -> list[Event]:
+        """Append several events of this station in ONE transaction (a walk-in's registration
+        and check-in; a reprint's revocation and new serial), decided by `build(now_ms)` under
+        the write lock with the state caught up; folded and published once committed."""
+        with self._lock:
+            with write(self.db):
+                self._catch_up()
+                now = self.wall()
+                drafts = build(now)
+                events = log.append_in_transaction(self.db, self.config.station_id, drafts, wall=lambda: now)
+            self.state.apply(events)
+            if any(e.kind in _INDEX_KINDS for e in events):
+                self._index_generation += 1
+                self._index = None
+            self._publish(now)
+            return list(events)
 
     def _verdict(
         self, decision: rules.Decision, event: Event, attendee: dict[str, Any] | None, via: str, badge_reason: str

@@ -43,6 +43,7 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
         "event": None if info is None else {"id": info.id, "name": info.name, "days": list(info.days), "tz": info.tz, "demo": info.demo},
         "as_of": iso_local(state, now_ms),
         "attendees": len(state.attendees),
+        "walk_ins": sum(1 for a in state.attendees.values() if a.walk_in),  # registered at a desk on the day
         "checked_in": views.checked_in(state),
         "present": {"venue": present.venue, "rooms": present.rooms, "buses": present.buses},
         "rooms": [
@@ -118,7 +119,8 @@ def render_text(report: dict[str, Any]) -> str:
     lines.append(f"{event['name']}  ({event['days'][0]} to {event['days'][-1]}, {event['tz']})")
     lines.append(f"as of {report['as_of']}   {report['events']} events in the log")
     lines.append("")
-    lines.append(f"Attendees: {report['attendees']} registered")
+    walk_ins = f" ({report['walk_ins']} walk-ins registered at desks)" if report.get("walk_ins") else ""
+    lines.append(f"Attendees: {report['attendees']} registered{walk_ins}")
     for day, count in report["checked_in"].items():
         lines.append(f"  {day}: {count:>5} checked in")
     present = report["present"]

@@ -112,8 +112,12 @@ def binding_of(event: Event) -> tuple[str, str, bytes] | None:
     return (station, str(kind), raw) if len(raw) == 32 else None
 
 
-def node_key_data(station_id: str, kind: str, public_key: bytes) -> dict[str, str]:
-    return {"station": station_id, "kind": kind, "public_key": base64.b64encode(public_key).decode()}
+def node_key_data(station_id: str, kind: str, public_key: bytes, badge_key: bytes | None = None) -> dict[str, str]:
+    """A `node.key` binding; a walk-in desk's also publishes its badge-signing key (`badge_key`)."""
+    data = {"station": station_id, "kind": kind, "public_key": base64.b64encode(public_key).decode()}
+    if badge_key is not None and kind == perm.WALK_IN_DESK:
+        data["badge_key"] = base64.b64encode(badge_key).decode()
+    return data
 
 
 def record(db: Database, events: Sequence[Event], known: dict[str, Author]) -> list[str]:
@@ -410,11 +414,14 @@ def _described_kind(db: Database, station_id: str) -> str:
     return kind if kind in perm.STATION_KINDS and kind != perm.ORGANISER else perm.UNDESCRIBED
 
 
-def vouch(db: Database, station_id: str, kind: str, public_key: bytes, *, wall: WallClock = system_wall_ms) -> None:
+def vouch(
+    db: Database, station_id: str, kind: str, public_key: bytes, *, badge_key: bytes | None = None, wall: WallClock = system_wall_ms
+) -> None:
     """Bind `station_id`'s key as this node (an authority enrolling it), in one transaction.
 
     A station already bound to this key is left as it is; bound to another key, it is refused:
-    a new laptop takes a new station id, so no two keys ever speak for one station.
+    a new laptop takes a new station id, so no two keys ever speak for one station. A walk-in
+    desk's `badge_key` is published in the same binding, under the same authority.
     """
     from db import log
 
@@ -427,7 +434,7 @@ def vouch(db: Database, station_id: str, kind: str, public_key: bytes, *, wall: 
     mine = author(db, me)
     if mine is None or not perm.may_vouch(mine.kind, kind):
         raise EventOpsError(f"this node ({me}) may not vouch for a {kind} station's key: enrol it at the organiser's hub")
-    log.append(db, me, ev.NODE_KEY, node_key_data(station_id, kind, public_key), wall=wall)
+    log.append(db, me, ev.NODE_KEY, node_key_data(station_id, kind, public_key, badge_key), wall=wall)
 
 
 def pin_organiser(db: Database, announced: object) -> None:

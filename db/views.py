@@ -443,9 +443,13 @@ class PersonLine:
     since_ms: int
     since: str  # HH:MM in the event's zone
     station: str  # the station that last saw them
+    walk_in: bool = False  # registered at a desk on the day (db.state.Attendee.walk_in)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "organisation": self.org, "since": self.since, "station": self.station}
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "organisation": self.org, "since": self.since, "station": self.station}
+        if self.walk_in:
+            out["walk_in"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,6 +498,7 @@ def person(state: EventState, attendee_id: str, where: Whereabouts | None) -> Pe
         since_ms=where.since_ms if where else 0,
         since=hhmm(state, where.since_ms) if where else "—",
         station=where.station if where else "",
+        walk_in=attendee.walk_in if attendee else False,
     )
 
 

@@ -66,7 +66,8 @@ def attendees_command(db_path: Path, search: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for row in rows:
-        click.echo(f"{row['id']:<8} {row['name'][:30]:<30} {row['organisation'][:34]:<34} {row['city'][:18]:<18} {row['country']:<3} {row['role']}")
+        walk_in = f"  walk-in ({row['registered_by']})" if row["walk_in"] else ""
+        click.echo(f"{row['id']:<8} {row['name'][:30]:<30} {row['organisation'][:34]:<34} {row['city'][:18]:<18} {row['country']:<3} {row['role']}{walk_in}")
     click.echo(f"{len(rows)} attendee{'s' if len(rows) != 1 else ''}", err=True)
 
 

@@ -54,12 +54,13 @@ async def test_the_preview_shows_the_camera_in_colour(tmp_path: Path) -> None:
     frame = np.zeros((480, 640, 3), np.uint8)
     frame[:, :320] = (40, 40, 220)  # BGR: red on the left
     frame[:, 320:] = (220, 60, 30)  # blue on the right
-    video = synth.write_video(tmp_path / "colours.avi", [frame] * 5, fps=30)
+    # Enough frames that some arrive after the layout (a frame reduced before it fills one cell).
+    video = synth.write_video(tmp_path / "colours.avi", [frame] * 240, fps=30)
     app = make_app(world, camera=str(video), realtime_camera=False)
     async with app.run_test(size=(100, 30)) as pilot:
         preview = app.main.preview
         assert preview is not None
-        await wait_for(pilot, lambda: bool(preview._cells), timeout=20)
+        await wait_for(pilot, lambda: len(preview._cells) == preview.size.height > 0, timeout=20)
         line = preview.render_line(preview.size.height // 2)
         segments = list(line)
         assert {s.text for s in segments} == {"▀"}

@@ -276,6 +276,8 @@ def door_rule(ctx: ScanContext) -> Decision:
         )
     left = capacity - occupancy - 1
     almost = (f"almost full: {left} place{'' if left == 1 else 's'} left",) if capacity and left < 0.2 * capacity else ()
+    if capacity and left <= 0:
+        almost = (_("FULL: that was the last place"),)  # never "almost full: 0 places left"
     return Decision(v.OK, v.ENTERED, "ENTER", ev.DOOR_ENTRY, data, almost)
 
 

@@ -25,12 +25,14 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 
+from checkin.i18n import _
 from checkin.scanning.wedge_input import WedgeAssembler, WedgeInput
 from checkin.sound import Sounds
 from checkin.station import Station
 from checkin.tui.screens.help import HelpScreen
 from checkin.tui.screens.search import SearchScreen
 from checkin.tui.screens.station import StationScreen
+from checkin.tui.widgets.verdict_card import READY_TEXT
 from checkin.verdict import REFUSED, ROOM_FULL, Verdict, not_recorded
 
 #: How long a verdict stays on screen before the card says "scan a badge" again (seconds).
@@ -356,6 +358,17 @@ class CheckinApp(App[None]):
             sync = self.sync.status().line(status.now_ms if self.clock is self.station.wall else None)
         clock = status.local_time(self.clock()).strftime("%H:%M")
         line.show(status, sync, clock)
+        main.card.show_ready(*self.ready_words(status.place_name))
+
+    def ready_words(self, place_name: str) -> tuple[str, str]:
+        """The card between people: `EXIT` in big letters on a door scanning people out (a
+        steward must never scan people out all morning by mistake), else `SCAN A BADGE`."""
+        config = self.station.config
+        hint = self.main.ready_hint
+        if config.mode == "door" and config.exit:
+            out = _("this door scans people OUT of {room}: F4 switches to entry").format(room=place_name or config.room)
+            return _("EXIT"), f"{out}\n{hint}"
+        return READY_TEXT, hint
 
     # --- actions ----------------------------------------------------------------------------
     def action_help(self) -> None:

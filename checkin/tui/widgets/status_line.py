@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual.widgets import Static
 
 from checkin.station import StationStatus
@@ -31,9 +33,26 @@ class StatusLine(Static):
     StatusLine { height: 1; width: 1fr; padding: 0 1; }
     """
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.line = ""
+        self.clock = ""
+
     def show(self, status: StationStatus, sync: str, clock: str) -> None:
-        self.update(status_text(status, sync, clock))
+        self.line, self.clock = status_text(status, sync, clock), clock
+        self.refresh()
         full = status.capacity and status.occupancy is not None and status.occupancy >= status.capacity
         near = status.capacity and status.occupancy is not None and status.occupancy >= 0.8 * status.capacity
         self.set_class(bool(full), "-full")
         self.set_class(bool(near) and not full, "-near-full")
+
+    def render(self) -> Text:
+        """The line, shortened before the clock when it is too long: at 80 columns the clock
+        never wraps off the line (it was cut to `13` with `:31` on a hidden second line)."""
+        width = self.content_region.width or self.size.width
+        if not self.clock or width <= 0 or cell_len(self.line) <= width:
+            return Text(self.line, no_wrap=True, overflow="ellipsis")
+        tail = f" · {self.clock}"
+        head = Text(self.line[: -len(tail)], no_wrap=True, overflow="ellipsis")
+        head.truncate(max(1, width - cell_len(tail)), overflow="ellipsis")
+        return head + tail

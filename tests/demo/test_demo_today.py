@@ -129,3 +129,19 @@ def test_the_first_runs_progress_moves(tmp_path: Path) -> None:
     shown = [int(line.split()[-1].rstrip("%")) for line in lines if line.startswith("simulating:")]
     assert shown[0] == 0 and shown[-1] == 100, lines
     assert shown == sorted(shown) and len(set(shown)) >= 5
+
+
+def test_a_demo_whose_days_are_over_is_started_again_but_never_another_event(tmp_path: Path) -> None:
+    from eventops.commands.demo import _over, _remove_demo
+
+    old = tmp_path / "demo.db"
+    init_demo(old)  # 20-22 March 2024: over
+    assert _over(old)
+    _remove_demo(old)
+    assert not old.exists()
+    current = tmp_path / "current.db"
+    init_demo(current, first_day=today())
+    assert not _over(current)
+    other = tmp_path / "other.db"
+    assert eventops("init", "--db", str(other), "--name", "Other", "--days", "2024-01-01:2024-01-02").returncode == 0
+    assert not _over(other)  # not a demo: never touched

@@ -11,6 +11,7 @@ import re
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual.geometry import Size
 from textual.widgets import Static
 
 #: A clock time ("13:31") and the space before it.
@@ -51,7 +52,15 @@ class TimeSafe(Static):
 
     def show(self, text: Text | str) -> None:
         self.text = Text(text) if isinstance(text, str) else text
+        self.clear_cached_dimensions()  # a new text has a new height (Static.update does the same)
         self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many lines as the text takes wrapped at `width` (the width layout asks about,
+        not the one the widget had before)."""
+        if not width:
+            return 0
+        return wrap_keeping_times(self.text, width).plain.count("\n") + 1
 
     def render(self) -> RenderableType:
         return wrap_keeping_times(self.text, self.content_region.width or self.size.width)

@@ -556,10 +556,17 @@ def roll_call(state: EventState, now_ms: int) -> RollCall:
 
 # --- arrivals, incidents, stations ------------------------------------------------------------------
 def checked_in(state: EventState) -> dict[str, int]:
-    """How many people checked in, per event day (every day of the event, and any day scanned)."""
+    """How many people checked in, per event day (every day of the event; any day scanned only
+    for an event without days): a day the event does not have is never shown as one."""
     counts: Counter[str] = Counter(day for day, _ in state.checkins)
     days = set(state.info.days) if state.info else set()
-    return {day: counts.get(day, 0) for day in sorted(days | set(counts))}
+    return {day: counts.get(day, 0) for day in sorted(days or set(counts))}
+
+
+def is_event_day(state: EventState, day: str) -> bool:
+    """Whether `day` is one of the event's days (any day, for an event that names none)."""
+    info = state.info
+    return info is None or not info.days or day in info.days
 
 
 @dataclass(frozen=True, slots=True)

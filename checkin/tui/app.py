@@ -33,6 +33,7 @@ from checkin.tui.screens.help import HelpScreen
 from checkin.tui.screens.search import SearchScreen
 from checkin.tui.screens.station import StationScreen
 from checkin.tui.screens.walk_in import NameFixScreen, WalkInScreen
+from checkin.tui.widgets.verdict_card import READY_TEXT
 from checkin.verdict import REFUSED, ROOM_FULL, Verdict, not_recorded
 from checkin.walkin import (
     NewBadge,
@@ -391,6 +392,17 @@ class CheckinApp(App[None]):
             sync = self.sync.status().line(status.now_ms if self.clock is self.station.wall else None)
         clock = status.local_time(self.clock()).strftime("%H:%M")
         line.show(status, sync, clock)
+        main.card.show_ready(*self.ready_words(status.place_name))
+
+    def ready_words(self, place_name: str) -> tuple[str, str]:
+        """The card between people: `EXIT` in big letters on a door scanning people out (a
+        steward must never scan people out all morning by mistake), else `SCAN A BADGE`."""
+        config = self.station.config
+        hint = self.main.ready_hint
+        if config.mode == "door" and config.exit:
+            out = _("this door scans people OUT of {room}: F4 switches to entry").format(room=place_name or config.room)
+            return _("EXIT"), f"{out}\n{hint}"
+        return READY_TEXT, hint
 
     # --- actions ----------------------------------------------------------------------------
     def action_help(self) -> None:

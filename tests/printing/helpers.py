@@ -1,0 +1,46 @@
+"""What the printing tests share: waiting for a print job, and reading a printed PDF's QR code."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from checkin.printing import PrintJob, PrintQueue
+from checkin.scanning.decoders import DecoderChain, to_gray
+
+DEADLINE_S = 60.0
+
+
+def wait_done(queue: PrintQueue, job_id: int, deadline_s: float = DEADLINE_S) -> PrintJob:
+    """The job once it is printed or failed (fails the test if neither happens in time)."""
+    deadline = time.monotonic() + deadline_s
+    while not (job := queue.job(job_id)).done:
+        assert time.monotonic() < deadline, f"print job still {job.state} after {deadline_s:.0f} s: {job}"
+        time.sleep(0.02)
+    return job
+
+
+def qr_texts(pdf: Path, workdir: Path, dpi: int = 200) -> list[str]:
+    """Every QR code read on the pages of `pdf` (rendered by pdftoppm, read by our decoder chain)."""
+    import cv2
+
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(workdir / "page")], check=True, capture_output=True)
+    chain = DecoderChain.default()
+    texts: list[str] = []
+    for page in sorted(workdir.glob("page*.png")):
+        image = cv2.imread(str(page), cv2.IMREAD_UNCHANGED)
+        assert image is not None, f"pdftoppm wrote an unreadable {page.name}"
+        texts.extend(chain.decode(to_gray(image)).texts)
+    return texts
+
+
+def page_sizes_mm(pdf: Path) -> list[tuple[float, float]]:
+    """Each page's size in mm, as pdfinfo reads it."""
+    shown = subprocess.run(["pdfinfo", "-l", "99", str(pdf)], check=True, capture_output=True, text=True).stdout
+    sizes = []
+    for line in shown.splitlines():
+        if line.startswith("Page") and "size:" in line:
+            words = line.split("size:")[1].split()
+            sizes.append((float(words[0]) * 25.4 / 72, float(words[2]) * 25.4 / 72))
+    return sizes

@@ -424,3 +424,21 @@ class PrintQueue:
                 return self._give_up(cups_id, _("not printed after {seconds:.0f} s").format(seconds=self.wait_s))
             if self._closing.wait(POLL_S):
                 return False, _("the station closed before the badge was printed")
+
+
+# --- when a desk prints ----------------------------------------------------------------------
+
+
+def first_of_event(state: Any, verdict: Any) -> bool:
+    """Whether a desk verdict is the person's first check-in of the whole event (not only of
+    today): the moment their badge is printed. `state` is the station's folded `EventState`;
+    only its check-ins of the event's other days are looked up (no iteration, safe to read
+    while the station's worker appends)."""
+    from checkin.verdict import CHECKED_IN
+
+    if verdict.reason != CHECKED_IN or not verdict.attendee or verdict.event is None:
+        return False
+    attendee_id = str(verdict.attendee.get("id", ""))
+    today = state.day_of(verdict.at_ms)
+    days = tuple(state.info.days) if state.info else ()
+    return not any(state.checked_in(attendee_id, day) is not None for day in days if day != today)

@@ -6,17 +6,19 @@ shown only after its event is committed, and any failure is a red "NOT RECORDED"
 on the event loop waits for the station's lock: it reads the status and the badge keys the
 station publishes, and name searches run in a worker. Wedge scanners are captured at App level, so
 keystrokes become scans whatever has focus on the main screen. The camera runs in its own
-worker and hands payloads back as messages.
+worker and hands payloads back as messages. A desk with a printer (`printing`) prints a
+person's badge at their first check-in of the event and on F6, in the print queue's own thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App
@@ -25,6 +27,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 
+from checkin.i18n import _
 from checkin.scanning.wedge_input import WedgeAssembler, WedgeInput
 from checkin.sound import Sounds
 from checkin.station import Station
@@ -32,6 +35,9 @@ from checkin.tui.screens.help import HelpScreen
 from checkin.tui.screens.search import SearchScreen
 from checkin.tui.screens.station import StationScreen
 from checkin.verdict import REFUSED, ROOM_FULL, Verdict, not_recorded
+
+if TYPE_CHECKING:  # printing (fpdf2, fonts) is loaded only by a desk that prints
+    from checkin.printing import PrintJob, PrintQueue
 
 #: How long a verdict stays on screen before the card says "scan a badge" again (seconds).
 RESET_S = {"ok": 3.0, "warning": 5.0, "refused": 7.0}
@@ -63,6 +69,7 @@ class CheckinApp(App[None]):
         Binding("f3", "undo", "Undo"),
         Binding("f4", "toggle_exit", "Entry/Exit"),
         Binding("f5", "override", "Override"),
+        Binding("f6", "reprint", "Reprint"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -84,6 +91,13 @@ class CheckinApp(App[None]):
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, CheckinApp.CameraFrame)
+
+    class PrintUpdate(Message):
+        """A print job changed (queued, printed, failed), from the print queue's thread."""
+
+        def __init__(self, job: PrintJob) -> None:
+            super().__init__()
+            self.job = job
 
     class CameraStatus(Message):
         """What the frame source says (opened, lost, reopening...)."""
@@ -107,9 +121,16 @@ class CheckinApp(App[None]):
         sound: bool = True,
         clock: Any = None,
         realtime_camera: bool = True,
+        printing: PrintQueue | None = None,
     ) -> None:
         super().__init__()
         self.station = station
+        self.printing = printing
+        if printing is not None:
+            printing.on_update = self._print_changed
+        self._last_person: tuple[dict[str, Any], str | None] | None = None  # (attendee, scanned payload)
+        self._last_job: PrintJob | None = None
+        self._auto_printed: set[str] = set()  # attendees whose badge this desk printed on arrival
         self.camera = camera
         self.sync = sync
         self.with_preview = preview and camera is not None
@@ -141,6 +162,10 @@ class CheckinApp(App[None]):
         self.set_interval(1.0, self.poll)
         if self.camera is not None:
             self.run_camera()
+        if self.printing is not None:
+            from checkin.tui.widgets.print_line import PrintLine
+
+            self.main.card.mount(PrintLine(id="print-line"))
 
     @property
     def main(self) -> StationScreen:
@@ -152,6 +177,8 @@ class CheckinApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_exit" or action == "override":
             return self.station.config.mode == "door"
+        if action == "reprint":
+            return self.printing is not None
         return True
 
     # --- wedge input: every key on the main screen ------------------------------------------
@@ -252,6 +279,54 @@ class CheckinApp(App[None]):
         self.show_verdict(verdict, message.started)
         if self.sync is not None and verdict.event is not None:
             self.sync.nudge()
+        if self.printing is not None:
+            self._print_on_arrival(verdict, message.payload)
+
+    # --- printing: badges at the first check-in of the event, and on F6 -----------------------
+    def _print_on_arrival(self, verdict: Verdict, payload: str | None) -> None:
+        """Remember who was last at the desk (F6 reprints them) and print their badge if this is
+        their first check-in of the event. Never waits: the queue has its own thread."""
+        from checkin.printing import first_of_event
+
+        if verdict.attendee is None or verdict.status == REFUSED:
+            return
+        self._last_person = (verdict.attendee, payload)
+        attendee_id = str(verdict.attendee.get("id", ""))
+        if payload and attendee_id not in self._auto_printed and first_of_event(self.station.state, verdict):
+            self._auto_printed.add(attendee_id)
+            assert self.printing is not None
+            self.printing.submit(verdict.attendee, payload)
+
+    def _print_changed(self, job: PrintJob) -> None:
+        """The print queue's callback, in its thread: hand the job to the event loop."""
+        self.post_message(self.PrintUpdate(job))
+
+    def on_checkin_app_print_update(self, message: PrintUpdate) -> None:
+        from checkin.tui.widgets.print_line import PrintLine
+
+        self._last_job = message.job
+        with contextlib.suppress(LookupError, NoMatches):
+            self.main.card.query_one(PrintLine).job = message.job
+
+    def action_reprint(self) -> None:
+        """F6: retry the badge that failed, or print the last person's badge again."""
+        from checkin.printing import FAILED
+
+        if self.printing is None:
+            return
+        last = self._last_job
+        if last is not None and last.state == FAILED:
+            self.printing.retry(last.id)
+            return
+        if self._last_person is None:
+            self.notify(_("nothing to reprint: F6 prints the badge of the last person scanned"))
+            return
+        attendee, payload = self._last_person
+        if not payload:
+            name = attendee.get("name") or attendee.get("id")
+            self.notify(_("no badge code to print for {name}: checked in by name, scan their badge").format(name=name))
+            return
+        self.printing.submit(attendee, payload)
 
     def show_verdict(self, verdict: Verdict, started: float | None = None) -> None:
         main = self.main

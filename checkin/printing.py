@@ -327,6 +327,11 @@ class PrintQueue:
         with self._lock:
             return self._jobs[job_id]
 
+    def jobs(self) -> list[PrintJob]:
+        """Every job of this queue, oldest first."""
+        with self._lock:
+            return list(self._jobs.values())
+
     def close(self, timeout: float = 5.0) -> None:
         """Stop after the job in progress (jobs already in CUPS print on); removes the temp files."""
         self._closing.set()

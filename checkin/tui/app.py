@@ -162,10 +162,6 @@ class CheckinApp(App[None]):
         self.set_interval(1.0, self.poll)
         if self.camera is not None:
             self.run_camera()
-        if self.printing is not None:
-            from checkin.tui.widgets.print_line import PrintLine
-
-            self.main.card.mount(PrintLine(id="print-line"))
 
     @property
     def main(self) -> StationScreen:
@@ -302,11 +298,17 @@ class CheckinApp(App[None]):
         self.post_message(self.PrintUpdate(job))
 
     def on_checkin_app_print_update(self, message: PrintUpdate) -> None:
+        """Show the job on the card's print line (added to the card the first time)."""
         from checkin.tui.widgets.print_line import PrintLine
 
         self._last_job = message.job
         with contextlib.suppress(LookupError, NoMatches):
-            self.main.card.query_one(PrintLine).job = message.job
+            card = self.main.card
+            found = card.query(PrintLine)
+            print_line = found.first() if found else PrintLine(id="print-line")
+            if not found:
+                card.mount(print_line)
+            print_line.job = message.job
 
     def action_reprint(self) -> None:
         """F6: retry the badge that failed, or print the last person's badge again."""

@@ -25,6 +25,7 @@ def qr_texts(pdf: Path, workdir: Path, dpi: int = 200) -> list[str]:
     """Every QR code read on the pages of `pdf` (rendered by pdftoppm, read by our decoder chain)."""
     import cv2
 
+    workdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(workdir / "page")], check=True, capture_output=True)
     chain = DecoderChain.default()
     texts: list[str] = []

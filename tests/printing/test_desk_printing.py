@@ -54,7 +54,12 @@ async def printed_pdf(pilot: Any, app: Any, cups: Cups, count: int) -> Path:
     await wait_for(pilot, lambda: len(queue.jobs()) >= count and queue.jobs()[count - 1].done, DEADLINE_S)
     job = queue.jobs()[count - 1]
     assert job.state == PRINTED, job.reason
-    await wait_for(pilot, lambda: line(app).job is not None and line(app).job.id == job.id and line(app).job.done, DEADLINE_S)
+
+    def shows_it() -> bool:
+        on_card = line(app).job
+        return on_card is not None and on_card.id == job.id and on_card.done
+
+    await wait_for(pilot, shows_it, DEADLINE_S)
     out = cups.output_of(job.cups_id)
     assert out is not None, f"cups-pdf wrote nothing for {job.cups_id} in {cups.out}"
     return out

@@ -54,13 +54,13 @@ class Cups:
 
 def why_not() -> str | None:
     """Why a private CUPS with the CUPS-PDF printer cannot run here (None: it can)."""
-    for tool in ("cupsd", "lpadmin", "lp", "lpstat", "pdftoppm"):
+    if os.geteuid() != 0:
+        return "the cups-pdf backend runs only under a cupsd started as root; these tests need root"
+    for tool in ("cupsd", "lpadmin", "lpinfo", "lp", "lpstat", "cupsdisable", "pdftoppm"):
         if shutil.which(tool) is None:
             return f"{tool} not installed (scripts/setup-system.sh test installs cups, printer-driver-cups-pdf, poppler-utils)"
     if not CUPS_PDF_BACKEND.exists() or not CUPS_PDF_CONF.exists():
         return "printer-driver-cups-pdf not installed (scripts/setup-system.sh test installs it)"
-    if os.geteuid() != 0:
-        return "the cups-pdf backend runs only under a cupsd started as root; these tests need root"
     return None
 
 

@@ -344,7 +344,8 @@ class CheckinApp(App[None]):
         self.shown.append(Shown(verdict, time.monotonic(), started))
 
     def reset_card(self) -> None:
-        self.main.card.verdict = None
+        with contextlib.suppress(LookupError):  # the timer can fire while the app shuts down
+            self.main.card.verdict = None
 
     # --- camera ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="camera")

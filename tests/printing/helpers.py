@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from checkin.printing import PrintJob, PrintQueue
 from checkin.scanning.decoders import DecoderChain, to_gray
@@ -45,3 +47,12 @@ def page_sizes_mm(pdf: Path) -> list[tuple[float, float]]:
             words = line.split("size:")[1].split()
             sizes.append((float(words[0]) * 25.4 / 72, float(words[2]) * 25.4 / 72))
     return sizes
+
+
+async def wait_app(pilot: Any, condition: Callable[[], bool], explain: Callable[[], object], deadline_s: float = DEADLINE_S) -> None:
+    """Let the app run until `condition()` holds; if it never does, fail saying `explain()`
+    (the print jobs, the card), so a slow CUPS and a lost update are told apart."""
+    deadline = time.monotonic() + deadline_s
+    while not condition():
+        assert time.monotonic() < deadline, f"not there after {deadline_s:.0f} s: {explain()}"
+        await pilot.pause(0.02)

@@ -11,7 +11,8 @@ import pytest
 
 from checkin.printing import PrintQueue
 from tests.printing.cups import PAUSED, Cups
-from tests.station.pilot import make_app, shown, type_burst, wait_for
+from tests.printing.helpers import wait_app
+from tests.station.pilot import make_app, shown, type_burst
 from tests.station.world import World, build
 
 SIZES = [(80, 24), (160, 48)]
@@ -39,7 +40,7 @@ def test_badge_not_printed(snap_compare: Any, world: World, paused_queue: PrintQ
     async def run_before(pilot: Any) -> None:
         type_burst(app, world.token("A001"))
         await shown(pilot, app)
-        await wait_for(pilot, lambda: bool(app.main.card.query(".-failed")), 60.0)
+        await wait_app(pilot, lambda: bool(app.main.card.query(".-failed")), lambda: (paused_queue.jobs(), app._last_job))
         await pilot.pause(0.05)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

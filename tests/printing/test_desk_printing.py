@@ -16,7 +16,7 @@ from db.connect import connect
 from db.fold import load_state
 from eventops.cli import main
 from tests.printing.cups import QUEUE, Cups
-from tests.printing.helpers import qr_texts
+from tests.printing.helpers import qr_texts, wait_app
 from tests.station.pilot import make_app, shown, wait_for
 from tests.station.world import DAY, World, build
 
@@ -45,21 +45,28 @@ def flaky(cups: Cups) -> Iterator[str]:
 
 
 def line(app: Any) -> PrintLine:
+    """The card's print line (there once the first print job has news)."""
     return app.main.card.query_one(PrintLine)  # type: ignore[no-any-return]
+
+
+def line_failed(app: Any) -> bool:
+    found = app.main.card.query(PrintLine)
+    return bool(found) and found.first().has_class("-failed")
 
 
 async def printed_pdf(pilot: Any, app: Any, cups: Cups, count: int) -> Path:
     """Wait until the app's `count`-th print job is done and printed; the PDF cups-pdf wrote."""
     queue = app.printing
-    await wait_for(pilot, lambda: len(queue.jobs()) >= count and queue.jobs()[count - 1].done, DEADLINE_S)
+    await wait_app(pilot, lambda: len(queue.jobs()) >= count and queue.jobs()[count - 1].done, queue.jobs)
     job = queue.jobs()[count - 1]
     assert job.state == PRINTED, job.reason
 
     def shows_it() -> bool:
-        on_card = line(app).job
+        found = app.main.card.query(PrintLine)
+        on_card = found.first().job if found else None
         return on_card is not None and on_card.id == job.id and on_card.done
 
-    await wait_for(pilot, shows_it, DEADLINE_S)
+    await wait_app(pilot, shows_it, lambda: app._last_job)
     out = cups.output_of(job.cups_id)
     assert out is not None, f"cups-pdf wrote nothing for {job.cups_id} in {cups.out}"
     return out
@@ -121,7 +128,7 @@ async def test_a_failed_print_is_an_amber_line_the_check_in_stands_and_f6_retrie
             await pilot.press(*token, "enter")
             verdict = await shown(pilot, app)
             assert verdict.reason == "checked_in" and app.main.card.has_class("-ok")
-            await wait_for(pilot, lambda: line(app).has_class("-failed"), DEADLINE_S)
+            await wait_app(pilot, lambda: line_failed(app), queue.jobs)
             assert str(line(app).render()) == f"badge not printed: printer {flaky} is paused: out of labels — F6 to retry"
             assert app.main.card.has_class("-ok")  # the verdict stands
             assert load_state(connect(world.path)).checked_in("A003", DAY) is not None

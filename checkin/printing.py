@@ -11,6 +11,7 @@ went through a callback (queued by CUPS, printed, or failed with a reason). No T
     queue = PrintQueue("desk-printer", label="62mm", on_update=show)  # show(job) runs in the worker
     job_id = queue.submit(verdict.attendee, payload)                  # returns at once
     queue.retry(job_id)                                               # the same badge again
+    queue.wait(job_id, timeout=60)                                    # a command that must know
     queue.close()
 """
 
@@ -291,6 +292,7 @@ class PrintQueue:
         self._jobs: dict[int, PrintJob] = {}
         self._faces: dict[int, BadgeFace] = {}
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._next = 1
         self._todo: queue.Queue[int | None] = queue.Queue()
         self._closing = threading.Event()
@@ -327,6 +329,13 @@ class PrintQueue:
         with self._lock:
             return self._jobs[job_id]
 
+    def wait(self, job_id: int, timeout: float | None = None) -> PrintJob:
+        """Job `job_id` once it is printed or failed, or as it stands after `timeout` seconds
+        (for a command that prints and then exits, such as a walk-in registered with --print)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._jobs[job_id].done, timeout)
+            return self._jobs[job_id]
+
     def jobs(self) -> list[PrintJob]:
         """Every job of this queue, oldest first."""
         with self._lock:
@@ -354,6 +363,7 @@ class PrintQueue:
         with self._lock:
             job = self._jobs[job_id]
             job = self._jobs[job_id] = replace(job, state=state, reason=reason, cups_id=job.cups_id if cups_id is None else cups_id)
+            self._changed.notify_all()
         if self.on_update is not None:
             self.on_update(job)
 

@@ -16,10 +16,8 @@ DEADLINE_S = 60.0
 
 def wait_done(queue: PrintQueue, job_id: int, deadline_s: float = DEADLINE_S) -> PrintJob:
     """The job once it is printed or failed (fails the test if neither happens in time)."""
-    deadline = time.monotonic() + deadline_s
-    while not (job := queue.job(job_id)).done:
-        assert time.monotonic() < deadline, f"print job still {job.state} after {deadline_s:.0f} s: {job}"
-        time.sleep(0.02)
+    job = queue.wait(job_id, deadline_s)
+    assert job.done, f"print job still {job.state} after {deadline_s:.0f} s: {job}"
     return job
 
 

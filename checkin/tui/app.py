@@ -281,11 +281,13 @@ class CheckinApp(App[None]):
     # --- printing: badges at the first check-in of the event, and on F6 -----------------------
     def _print_on_arrival(self, verdict: Verdict, payload: str | None) -> None:
         """Remember who was last at the desk (F6 reprints them) and print their badge if this is
-        their first check-in of the event. Never waits: the queue has its own thread."""
+        their first check-in of the event. Never waits: the queue has its own thread. A verdict
+        that made a new badge (a walk-in) carries its payload in `extra["payload"]`."""
         from checkin.printing import first_of_event
 
         if verdict.attendee is None or verdict.status == REFUSED:
             return
+        payload = payload or str(verdict.extra.get("payload") or "") or None
         self._last_person = (verdict.attendee, payload)
         attendee_id = str(verdict.attendee.get("id", ""))
         if payload and attendee_id not in self._auto_printed and first_of_event(self.station.state, verdict):

@@ -4,6 +4,7 @@ the PDF that comes out of it carrying the badge that was scanned."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,24 @@ async def test_f6_after_a_name_search_says_there_is_no_badge_code(cups: Cups, wo
             await pilot.press("f6")
             await wait_for(pilot, lambda: any("no badge code to print" in n.message for n in app._notifications))
             assert queue.jobs() == []  # a name search has no signed badge to print
+    finally:
+        queue.close()
+
+
+async def test_a_verdict_that_made_a_badge_prints_that_badge(cups: Cups, world: World, tmp_path: Path) -> None:
+    """How a walk-in registered at the desk gets printed: its verdict carries the new payload."""
+    queue = PrintQueue(QUEUE, server=cups.server)
+    app = make_app(world, printing=queue)
+    token = world.token("A006")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.enqueue(lambda: replace(app.station.check_in_by_search("A006"), extra={"payload": token}))
+            assert (await shown(pilot, app)).reason == "checked_in"
+            out = await printed_pdf(pilot, app, cups, 1)
+            try:
+                assert qr_texts(out, tmp_path) == [token]
+            finally:
+                out.unlink()
     finally:
         queue.close()
 

@@ -11,7 +11,7 @@ from typing import Any
 from checkin.printing import PrintJob, PrintQueue
 from checkin.scanning.decoders import DecoderChain, to_gray
 
-DEADLINE_S = 60.0
+DEADLINE_S = 120.0  # a loaded machine; a job that is never done is told apart by `explain`
 
 
 def wait_done(queue: PrintQueue, job_id: int, deadline_s: float = DEADLINE_S) -> PrintJob:

@@ -4,7 +4,6 @@ the PDF that comes out of it carrying the badge that was scanned."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +11,18 @@ import pytest
 from click.testing import CliRunner
 
 from checkin.printing import FAILED, PRINTED, PrintQueue
+from checkin.station import Station, StationConfig
+from checkin.tui.screens.walk_in import WalkInScreen
 from checkin.tui.widgets.print_line import PrintLine
+from db import permissions, trust
+from db.badge_keys import badge_public_key
 from db.connect import connect
 from db.fold import load_state
 from eventops.cli import main
 from tests.printing.cups import QUEUE, Cups
 from tests.printing.helpers import qr_texts, wait_app
 from tests.station.pilot import make_app, shown, wait_for
-from tests.station.world import DAY, World, build
+from tests.station.world import DAY, MINUTE, T0, World, build
 
 pytestmark = pytest.mark.anyio
 DEADLINE_S = 120.0  # a loaded machine; a job that is never done is told apart by `explain`
@@ -161,22 +164,32 @@ async def test_f6_after_a_name_search_says_there_is_no_badge_code(cups: Cups, wo
         queue.close()
 
 
-async def test_a_verdict_that_made_a_badge_prints_that_badge(cups: Cups, world: World, tmp_path: Path) -> None:
-    """How a walk-in registered at the desk gets printed: its verdict carries the new payload."""
+async def test_a_walk_in_registered_at_the_desk_gets_the_new_badge_printed(cups: Cups, world: World, tmp_path: Path) -> None:
+    """F4 at a desk allowed walk-ins and started with a printer: the new badge comes out of the
+    printer at once, its QR is the badge the verdict carries, and a door accepts it."""
+    trust.vouch(world.db, "desk-1", permissions.WALK_IN_DESK, trust.public_key_of(world.db, "desk-1"),
+                badge_key=badge_public_key(world.db, "desk-1"), wall=lambda: T0 - 500 * MINUTE)
     queue = PrintQueue(QUEUE, server=cups.server)
     app = make_app(world, printing=queue)
-    token = world.token("A006")
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            app.enqueue(lambda: replace(app.station.check_in_by_search("A006"), extra={"payload": token}))
-            assert (await shown(pilot, app)).reason == "checked_in"
+            await wait_for(pilot, lambda: app.walk_ins)
+            await pilot.press("f4")
+            await wait_for(pilot, lambda: isinstance(app.screen, WalkInScreen))
+            await pilot.press(*"Ngozi Okonjo", "tab", *"Lagos State", "enter")
+            verdict = await shown(pilot, app)
+            assert (verdict.status, verdict.reason) == ("ok", "checked_in")
+            badge = app.new_badges[-1]
             out = await printed_pdf(pilot, app, cups, 1)
             try:
-                assert qr_texts(out, tmp_path) == [token]
+                assert qr_texts(out, tmp_path) == [badge.payload]
             finally:
                 out.unlink()
     finally:
         queue.close()
+    world.clock.advance(60)
+    door = Station(world.db, StationConfig("door-R1", "door", room="R1"), wall=world.clock)
+    assert door.scan(badge.payload).reason == "entered"
 
 
 def test_printer_options_refuse_in_one_line(cups: Cups, world: World, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -86,7 +86,8 @@ class BusCheckinApp(CheckinApp):
         self.set_interval(MANIFEST_EVERY_S, self.refresh_manifest)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return action not in ("toggle_exit", "walk_in")  # a bus has no exit mode, registers nobody; F5 confirms boarding here
+        # A bus has no exit mode, registers nobody and prints nothing; F5 confirms boarding here.
+        return action not in ("toggle_exit", "walk_in", "lost_badge", "fix_name", "reprint")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, BusHelpScreen):

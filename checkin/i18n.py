@@ -16,6 +16,11 @@ def _(message: str) -> str:
     return message
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogs without translating it yet (translated where shown)."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form of a message for the count `n`, in the chosen language."""
     return singular if n == 1 else plural

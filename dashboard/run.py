@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 from dashboard.board import FROZEN, LIVE, REPLAY, Moment
 from db.errors import EventOpsError
 
+#: textual-serve's page, with its font served by the server itself (dashboard/web/app_index.html).
+WEB_TEMPLATES = Path(__file__).resolve().parent / "web"
+
 if TYPE_CHECKING:
     from dashboard.app import DashboardApp
     from db.events import Event
@@ -179,5 +182,8 @@ def serve_dashboard(
         args += ["--at", at]
     if public_url is None and host in ("0.0.0.0", "::"):
         public_url = f"http://{socket.getfqdn()}:{port}"
-    server = Server(shlex.join(args), host=host, port=port, title="eventops dashboard", public_url=public_url)
+    server = Server(
+        shlex.join(args), host=host, port=port, title="eventops dashboard", public_url=public_url,
+        templates_path=WEB_TEMPLATES,  # the page loads nothing from a public service (its font neither)
+    )
     server.serve()

@@ -17,8 +17,8 @@ from dashboard.widgets.rows import Field, retitle
 ROLE_COLUMNS = 2
 
 
-class ArrivalsPanel(Vertical):
-    """Draws `ArrivalsData`."""
+class ArrivalsPanel(Vertical, can_focus=True):
+    """Draws `ArrivalsData` (focusable: every panel is one key away)."""
 
     def compose(self) -> ComposeResult:
         yield Field("", id="arrivals-total")

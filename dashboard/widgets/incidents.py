@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from dashboard.panels.incidents import IncidentsData
+from checkin.i18n import N_, _
+from dashboard.panels.incidents import IncidentLine, IncidentsData
 from dashboard.widgets.rows import retitle
 
 
 class IncidentsPanel(DataTable[str | Text]):
-    """Draws `IncidentsData` as a table whose rows are keyed by incident id."""
+    """Draws `IncidentsData` as a table whose rows are keyed by incident id.
+
+    `a` is bound here, not on the app: an incident is acknowledged only when the operations
+    lead is looking at this panel and at the highlighted incident (the app asks first).
+    """
+
+    BINDINGS = [Binding("a", "acknowledge", N_("Acknowledge"))]
+
+    @dataclass
+    class AcknowledgeAsked(Message):
+        """The lead pressed `a` on this incident (the app confirms, then writes)."""
+
+        incident: IncidentLine
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
@@ -47,6 +64,21 @@ class IncidentsPanel(DataTable[str | Text]):
             return None
         key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
         return key.value
+
+    @property
+    def selected_line(self) -> IncidentLine | None:
+        """The highlighted incident as listed (what it is, not only its id), if any."""
+        ident = self.selected
+        if ident is None or self._last is None:
+            return None
+        return next((line for line in self._last.open if line.id == ident), None)
+
+    def action_acknowledge(self) -> None:
+        line = self.selected_line
+        if line is None:
+            self.app.notify(_("no open incident to acknowledge"))
+            return
+        self.post_message(self.AcknowledgeAsked(line))
 
     def show(self, data: IncidentsData) -> None:
         self._last = data

@@ -173,7 +173,10 @@ def serve_dashboard(
 
     check_database(Path(db_path))
     moment_of(replay, speed, at)  # refuse bad options before serving
+    from checkin.i18n import language
+
     args = [sys.executable, "-m", "eventops", "dashboard", "--db", str(Path(db_path).resolve())]
+    args += ["--lang", language()]  # each browser's app speaks the language the server was given
     if hub:
         args += ["--hub", hub]
     if replay:

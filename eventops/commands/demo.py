@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from eventops.lang import lang_option
 from eventops.options import db_option
 
 #: Where `eventops demo` keeps its database when no --db is given.
@@ -37,6 +38,7 @@ def _parse_until(value: str, tz: str) -> int:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Demo database (default: in your user data directory).")
 @click.option("--speed", default=LIVE_SPEED, show_default=True, type=click.FloatRange(1, 3600), help="Simulated seconds per real second.")
 @click.option("--fresh", is_flag=True, help="Start over with a new demo database.")
+@lang_option
 @click.pass_context
 def demo_group(ctx: click.Context, db_path: Path | None, speed: float, fresh: bool) -> None:
     """The demo event, Security, Democracy & Cities (Brussels, 20-22 March 2024).
@@ -49,6 +51,7 @@ def demo_group(ctx: click.Context, db_path: Path | None, speed: float, fresh: bo
     Example:
         eventops demo
         eventops demo --speed 120 --fresh
+        eventops demo --lang nl
     """
     if ctx.invoked_subcommand is not None:
         return

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from eventops.lang import lang_option
 from eventops.options import db_option, log_level_option, open_db, start_logging
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,6 +85,7 @@ def scan_command(db_path: Path, station_id: str, mode: str, room: str | None, ex
 @click.option("--hub", metavar="URL", help="Sync with this hub while scanning (default: the enrolled hub, if any).")
 @click.option("--preview/--no-preview", default=True, show_default=True, help="Draw a small camera preview.")
 @click.option("--sound/--no-sound", default=True, show_default=True, help="Play a sound on every verdict.")
+@lang_option
 @log_level_option
 def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None, exit_: bool, visit: str | None,
                     bus: str | None, requires_checkin: bool, camera: str | None, hub: str | None,
@@ -99,6 +101,7 @@ def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None,
         eventops checkin --db event.db --station desk-1 --mode desk
         eventops checkin --db event.db --station door-R1 --mode door --room R1 --camera 0
         eventops checkin --db bus.db --station bus-V1-B1 --mode bus --bus V1-B1
+        eventops checkin --db event.db --station desk-1 --lang fr
     """
     from checkin.rules import StationModeMissing, has_mode
 

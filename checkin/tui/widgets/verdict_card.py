@@ -12,6 +12,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from checkin.i18n import N_, _
 from checkin.tui.widgets.big_text import BigText
 from checkin.verdict import Verdict
 
@@ -23,13 +24,13 @@ class VerdictCard(Vertical):
 
     verdict: reactive[Verdict | None] = reactive(None, always_update=True, init=False)
 
-    def __init__(self, ready_text: str = "SCAN A BADGE", ready_hint: str = "", **kwargs: object) -> None:
+    def __init__(self, ready_text: str = N_("SCAN A BADGE"), ready_hint: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ready_text = ready_text
         self.ready_hint = ready_hint
 
     def compose(self) -> ComposeResult:
-        yield BigText(self.ready_text, id="headline")
+        yield BigText(_(self.ready_text), id="headline")
         yield Static("", id="name")
         yield Static(self.ready_hint, id="detail")
 
@@ -52,7 +53,7 @@ class VerdictCard(Vertical):
             self.remove_class(css)
         if verdict is None:
             self.add_class("-ready")
-            self.headline.set_text(self.ready_text)
+            self.headline.set_text(_(self.ready_text))
             name.update("")
             detail.update(self.ready_hint)
             return
@@ -64,5 +65,5 @@ class VerdictCard(Vertical):
         name.update(who)
         lines = list(verdict.detail)
         if verdict.occupancy is not None and verdict.capacity:
-            lines.append(f"room: {verdict.occupancy} / {verdict.capacity}")
+            lines.append(_("room: {n} / {capacity}").format(n=verdict.occupancy, capacity=verdict.capacity))
         detail.update("\n".join(lines))

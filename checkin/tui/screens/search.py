@@ -16,18 +16,20 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from checkin.i18n import N_, _
 from checkin.search import Hit
+from checkin.tui.widgets.footer import Footer
 
 
 class SearchScreen(ModalScreen[str | None]):
     """Type part of a name ("muller" finds Müller), pick with ↓/Enter; returns an attendee id."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Back"),
-        Binding("down", "to_list", "Results", show=False),
+        Binding("escape", "cancel", N_("Back")),
+        Binding("down", "to_list", N_("Results"), show=False),
     ]
 
     class Found(Message):
@@ -57,8 +59,8 @@ class SearchScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Label(f"Name or organisation, then Enter to {self.verb} (Esc: back)", id="search-title")
-            yield Input(placeholder="e.g. muller, liege, city of…", id="search-input")
+            yield Label(_("Name or organisation, then Enter to {verb} (Esc: back)").format(verb=self.verb), id="search-title")
+            yield Input(placeholder=_("e.g. muller, liege, city of…"), id="search-input")
             yield OptionList(id="search-results")
         yield Footer()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from checkin.i18n import N_
 from dashboard.panels.clock import hhmm
 from db import views
 from db.fold import EventState
@@ -21,16 +22,16 @@ from db.state import (
 )
 
 KIND_LABELS = {
-    DOUBLE_ADMISSION: "double admission",
-    REVOKED_BADGE: "revoked badge",
-    FORGED_BADGE: "forged badge",
-    UNKNOWN_BADGE: "unknown badge",
-    OVER_CAPACITY: "over capacity",
-    BUS_LEFT_MISSING: "bus left, missing",
-    LEFT_BUS: "off a bus",
-    CLOCK_SUSPECT: "suspect clock",
-    STATION_SILENT: "station silent",
-    REVOKED_STATION: "revoked station",
+    DOUBLE_ADMISSION: N_("double admission"),
+    REVOKED_BADGE: N_("revoked badge"),
+    FORGED_BADGE: N_("forged badge"),
+    UNKNOWN_BADGE: N_("unknown badge"),
+    OVER_CAPACITY: N_("over capacity"),
+    BUS_LEFT_MISSING: N_("bus left, missing"),
+    LEFT_BUS: N_("off a bus"),
+    CLOCK_SUSPECT: N_("suspect clock"),
+    STATION_SILENT: N_("station silent"),
+    REVOKED_STATION: N_("revoked station"),
 }
 
 

@@ -38,9 +38,9 @@ class IncidentsPanel(DataTable[str | Text]):
         self._detail_key = ColumnKey("detail")
 
     def on_mount(self) -> None:
-        self.add_column("time", key="time", width=5)
-        self.add_column("incident", key="detail", width=self.detail_width)
-        retitle(self, "Incidents")
+        self.add_column(_("time"), key="time", width=5)
+        self.add_column(_("incident"), key="detail", width=self.detail_width)
+        retitle(self, _("Incidents"))
 
     @property
     def detail_width(self) -> int:
@@ -84,9 +84,9 @@ class IncidentsPanel(DataTable[str | Text]):
         self._last = data
         listed = data.open
         idents = tuple(line.id for line in listed)
-        acked = f" · {data.acked} acknowledged" if data.acked else ""
-        more = f", newest {len(listed)} listed" if data.open_count > len(listed) else ""
-        retitle(self, f"Incidents · {data.open_count} open{more}{acked}", "a: acknowledge")
+        acked = _(" · {n} acknowledged").format(n=data.acked) if data.acked else ""
+        more = _(", newest {n} listed").format(n=len(listed)) if data.open_count > len(listed) else ""
+        retitle(self, _("Incidents · {n} open").format(n=data.open_count) + more + acked, _("a: acknowledge"))
         if idents == self._shown:
             return
         keep = self.selected
@@ -94,7 +94,7 @@ class IncidentsPanel(DataTable[str | Text]):
         width = self.detail_width
         for line in listed:
             day = (f"{line.day_label} · ", "dim") if line.day_label else ""
-            text = Text.assemble(day, (line.kind_label.upper(), "bold"), "  ", line.detail)
+            text = Text.assemble(day, (_(line.kind_label).upper(), "bold"), "  ", line.detail)
             lines = len(text.wrap(self.app.console, width))
             self.add_row(line.at_label, text, key=line.id, height=max(1, lines))
         self._shown = idents

@@ -30,10 +30,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 from textual.worker import Worker
 
 from checkin.i18n import N_, _
+from checkin.tui.widgets.footer import Footer
 from dashboard.board import (
     FROZEN,
     LIVE,
@@ -195,7 +196,7 @@ class DashboardApp(App[None]):
 
     def _make_panels(self) -> None:
         # Kept as attributes: the panels stay reachable while a drill-down screen is on top.
-        self.topbar = Label("loading the event log…", id="topbar")
+        self.topbar = Label(_("loading the event log…"), id="topbar")
         self.arrivals = ArrivalsPanel(id="arrivals")
         self.incidents = IncidentsPanel(id="incidents")
         self.rooms = RoomsPanel(id="rooms")
@@ -218,7 +219,7 @@ class DashboardApp(App[None]):
 
     def on_dashboard_app_load_failed(self, message: LoadFailed) -> None:
         self.error = message.reason
-        self.topbar.update(f"[b]cannot open the event:[/b] {escape(message.reason)}")
+        self.topbar.update(_("[b]cannot open the event:[/b] {reason}").format(reason=escape(message.reason)))
 
     def on_dashboard_app_board_ready(self, message: BoardReady) -> None:
         self.board = message.board
@@ -321,9 +322,11 @@ class DashboardApp(App[None]):
         if self.board is None or self.board.mode == FROZEN:
             return None
         if self.feed_stopped is not None:
-            return "FEED STOPPED, retrying", self.feed_stopped
+            return _("FEED STOPPED, retrying"), self.feed_stopped
         quiet = time.monotonic() - self._updated
-        return (f"NO UPDATE FOR {quiet:.0f} s", "the feed is silent") if quiet > STALE_SECONDS else None
+        if quiet <= STALE_SECONDS:
+            return None
+        return _("NO UPDATE FOR {seconds} s").format(seconds=f"{quiet:.0f}"), _("the feed is silent")
 
     # --- drawing -------------------------------------------------------------------------
     def _show(self, panels: Panels, place: PlaceList | None, watched: tuple[str, str] | None) -> None:
@@ -357,8 +360,9 @@ class DashboardApp(App[None]):
             # What matters first (the red headline, how old the data is), the reason after it.
             headline, reason = problem
             self.topbar.update(
-                f"[b]{escape(panels.event)}[/b]   [b white on red] {headline} [/]   as of {panels.clock}"
-                f" ({board.state.tz})   {escape(reason)}{sync}"
+                f"[b]{escape(panels.event)}[/b]   [b white on red] {headline} [/]   "
+                + _("as of {time}").format(time=panels.clock)
+                + f" ({board.state.tz})   {escape(reason)}{sync}"
             )
             return
         self.topbar.update(f"[b]{escape(panels.event)}[/b]   {panels.mode}   {panels.clock} ({board.state.tz}){sync}")
@@ -444,9 +448,9 @@ class DashboardApp(App[None]):
                 else:
                     screen.files_written(message.files)
         if message.files is not None:
-            self.notify(f"Roll call written to {message.files.pdf}", title="Roll call")
+            self.notify(_("Roll call written to {pdf}").format(pdf=message.files.pdf), title=_("Roll call"))
         else:
-            self.notify(message.reason, title="Roll call not written", severity="error")
+            self.notify(message.reason, title=_("Roll call not written"), severity="error")
 
     # --- panels -------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -7,9 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from checkin.i18n import _
+from checkin.tui.widgets.footer import Footer
 from dashboard.panels.incidents import IncidentLine
 
 

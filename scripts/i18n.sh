@@ -11,6 +11,6 @@ PYBABEL="${PYBABEL:-$(dirname "$(command -v python3)")/pybabel}"
 pot="$(mktemp -d)/eventops.pot"
 "$PYBABEL" extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o "$pot" checkin dashboard
 for lang in fr nl de; do
-    "$PYBABEL" update -i "$pot" -d checkin/locale -D eventops -l "$lang" --no-location --ignore-obsolete
+    "$PYBABEL" update -i "$pot" -d checkin/locale -D eventops -l "$lang" -w 100 --ignore-obsolete
 done
 rm -f "$pot"

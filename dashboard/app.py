@@ -499,7 +499,7 @@ class DashboardApp(App[None]):
     def acknowledge(self, incident: IncidentLine) -> None:
         from dashboard.board import acknowledge
 
-        what = f"{incident.kind_label}: {incident.detail}"
+        what = f"{_(incident.kind_label)}: {incident.detail}"
         try:
             acknowledge(self.db_path, incident.id, wall=self.wall)
         except Exception as error:  # noqa: BLE001 - a locked database must not lose the ack silently

@@ -44,7 +44,7 @@ class ConfirmAcknowledgeScreen(ModalScreen[bool]):
     def describe(incident: IncidentLine) -> str:
         """The incident as the panel lists it: when, what kind, the detail."""
         day = f"{incident.day_label} " if incident.day_label else ""
-        return f"{day}{incident.at_label}  [b]{escape(incident.kind_label.upper())}[/b]  {escape(incident.detail)}"
+        return f"{day}{incident.at_label}  [b]{escape(_(incident.kind_label).upper())}[/b]  {escape(incident.detail)}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ack-box"):

@@ -141,3 +141,25 @@ def test_the_web_page_loads_nothing_from_a_public_service(tmp_path: Path) -> Non
                 assert httpx.get(url, timeout=10).status_code == 200, url
     finally:
         processes.stop(server)
+
+
+async def test_dashboard_lang_de_speaks_german(scene_db: Path) -> None:
+    from checkin import i18n
+    from eventops.commands.dashboard import dashboard as dashboard_command
+
+    # `eventops dashboard --db ... --lang de` as the command line reads it.
+    dashboard_command.make_context("dashboard", ["--db", str(scene_db), "--lang", "de"])
+    try:
+        assert i18n.language() == "de"
+        app = live(scene_db)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            assert await wait_until(pilot, lambda: str(app.incidents.border_title).startswith("Vorfälle · "))
+            assert str(app.rooms.border_title).startswith("Säle · ")
+            footer = " ".join(str(key.description) for key in app.screen.query("FooterKey"))
+            assert "Busse" in footer and "Beenden" in footer
+            await pilot.press("2", "a")
+            assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmAcknowledgeScreen))
+            assert "ÜBERFÜLLT" in str(app.screen.query_one("#ack-incident").render())
+    finally:
+        i18n.set_language("en")

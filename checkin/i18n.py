@@ -19,6 +19,7 @@ from __future__ import annotations
 import gettext
 import io
 import os
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -85,6 +86,15 @@ def set_language(code: str) -> None:
 def language() -> str:
     """The language chosen for this process (`en` until set)."""
     return _language
+
+
+def short_date(day: date) -> str:
+    """`Wed 20 Mar` in the chosen language (`mer. 20 mars`, `wo 20 mrt`, `Mi. 20 März`)."""
+    if _language == "en":
+        return day.strftime("%a %d %b")
+    from babel.dates import format_date
+
+    return format_date(day, "EEE d MMM", locale=_language)
 
 
 def language_from_environment(environ: dict[str, str] | None = None) -> str:

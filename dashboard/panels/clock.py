@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from checkin.i18n import short_date
 from db.fold import EventState, parse_local
 from db.status import reference_now as status_reference_now
 
@@ -28,7 +29,8 @@ def _minute_label(tz: str, minute: int) -> str:
 
 def clock_label(state: EventState, ms: int) -> str:
     """`Wed 20 Mar 14:05:09` in the event's time zone."""
-    return state.local_time(ms).strftime("%a %d %b %H:%M:%S")
+    moment = state.local_time(ms)
+    return f"{short_date(moment)} {moment.strftime('%H:%M:%S')}"
 
 
 def parse_moment(state: EventState, text: str, day: str | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checkin.i18n import N_
+from checkin.i18n import N_, short_date
 from dashboard.panels.clock import hhmm
 from db import views
 from db.fold import EventState
@@ -68,7 +68,7 @@ def fetch(state: EventState, now_ms: int, limit: int = LISTED) -> IncidentsData:
             kind_label=KIND_LABELS.get(i.kind, i.kind.replace("_", " ")),
             at_ms=i.at_ms,
             at_label=hhmm(state, i.at_ms),
-            day_label="" if state.day_of(i.at_ms) == today else state.local_time(i.at_ms).strftime("%a %d %b"),
+            day_label="" if state.day_of(i.at_ms) == today else short_date(state.local_time(i.at_ms)),
             station=i.station,
             detail=i.detail,
         )

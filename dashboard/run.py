@@ -10,8 +10,10 @@ import contextlib
 import shlex
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -185,8 +187,20 @@ def serve_dashboard(
         args += ["--at", at]
     if public_url is None and host in ("0.0.0.0", "::"):
         public_url = f"http://{socket.getfqdn()}:{port}"
-    server = Server(
-        shlex.join(args), host=host, port=port, title="eventops dashboard", public_url=public_url,
-        templates_path=WEB_TEMPLATES,  # the page loads nothing from a public service (its font neither)
-    )
-    server.serve()
+    with tempfile.TemporaryDirectory(prefix="eventops-web-") as templates:
+        (Path(templates) / "app_index.html").write_text(web_page(), encoding="utf-8")
+        server = Server(
+            shlex.join(args), host=host, port=port, title="eventops dashboard", public_url=public_url,
+            templates_path=templates,  # the page loads nothing from a public service (its font neither)
+        )
+        server.serve()
+
+
+def web_page() -> str:
+    """dashboard/web/app_index.html with its few visible words in the chosen language."""
+    from checkin.i18n import N_, _, language
+
+    page = (WEB_TEMPLATES / "app_index.html").read_text(encoding="utf-8")
+    for english in (N_("Start"), N_("Session ended."), N_("Restart")):
+        page = page.replace(f">{english}</", f">{escape(_(english))}</")
+    return page.replace("<html>", f'<html lang="{language()}">', 1)

@@ -115,14 +115,14 @@ async def test_the_screenshot_is_saved_when_there_is_no_downloads_folder(
     assert not (home / "Downloads").exists()
 
 
-def test_the_web_page_loads_nothing_from_a_public_service(tmp_path: Path) -> None:
+def test_the_web_page_loads_nothing_from_a_public_service_and_speaks_the_language(tmp_path: Path) -> None:
     db_path = scene.build(tmp_path / "event.db")
     port = free_port()
     log_path = tmp_path / "server.log"
     with log_path.open("wb") as log:
         server = processes.start(
             [sys.executable, "-m", "eventops", "dashboard", "--db", str(db_path), "--at", scene.AT,
-             "--web", "--host", "127.0.0.1", "--port", str(port)],
+             "--web", "--host", "127.0.0.1", "--port", str(port), "--lang", "fr"],
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
@@ -139,6 +139,7 @@ def test_the_web_page_loads_nothing_from_a_public_service(tmp_path: Path) -> Non
         for url in urls:
             if url.startswith(own):
                 assert httpx.get(url, timeout=10).status_code == 200, url
+        assert '<html lang="fr">' in page and "Session terminée." in page and ">Relancer<" in page
     finally:
         processes.stop(server)
 

@@ -18,6 +18,7 @@ from eventops.commands import (
     station,
     stations,
     syncing,
+    walkin,
 )
 
 COMMANDS: list[click.Command] = [
@@ -34,4 +35,5 @@ COMMANDS: list[click.Command] = [
     *dashboard.commands,
     *rollcall.commands,
     *export.commands,
+    *walkin.commands,
 ]

@@ -14,9 +14,12 @@ from textual.widgets import Static
 
 from checkin.i18n import N_, _
 from checkin.tui.widgets.big_text import BigText
+from checkin.tui.widgets.times import TimeSafe
 from checkin.verdict import Verdict
 
 STATUS_CLASSES = ("-ok", "-warning", "-refused", "-ready")
+#: The card between people at a desk, a door scanning people in, a bus.
+READY_TEXT = N_("SCAN A BADGE")  # translated where shown
 
 
 class VerdictCard(Vertical):
@@ -24,7 +27,7 @@ class VerdictCard(Vertical):
 
     verdict: reactive[Verdict | None] = reactive(None, always_update=True, init=False)
 
-    def __init__(self, ready_text: str = N_("SCAN A BADGE"), ready_hint: str = "", **kwargs: object) -> None:
+    def __init__(self, ready_text: str = READY_TEXT, ready_hint: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ready_text = ready_text
         self.ready_hint = ready_hint
@@ -32,12 +35,22 @@ class VerdictCard(Vertical):
     def compose(self) -> ComposeResult:
         yield BigText(_(self.ready_text), id="headline")
         yield Static("", id="name")
-        yield Static(self.ready_hint, id="detail")
+        yield TimeSafe(self.ready_hint, id="detail")
 
     def on_mount(self) -> None:
         self.set_class(True, "-ready")
         if self.verdict is not None:  # a scan that beat the first paint
             self.watch_verdict(self.verdict)
+
+    def show_ready(self, text: str, hint: str) -> None:
+        """The words between people (`EXIT` on a door scanning people out); shown at once when
+        no verdict is on the card, else after it."""
+        if (text, hint) == (self.ready_text, self.ready_hint):
+            return
+        self.ready_text, self.ready_hint = text, hint
+        self.set_class(text != READY_TEXT, "-exit")
+        if self.verdict is None and self.is_mounted:
+            self.watch_verdict(None)
 
     @property
     def headline(self) -> BigText:
@@ -46,7 +59,7 @@ class VerdictCard(Vertical):
     def watch_verdict(self, verdict: Verdict | None) -> None:
         try:
             name = self.query_one("#name", Static)
-            detail = self.query_one("#detail", Static)
+            detail = self.query_one("#detail", TimeSafe)
         except NoMatches:
             return  # not composed yet: on_mount shows it
         for css in STATUS_CLASSES:
@@ -55,7 +68,7 @@ class VerdictCard(Vertical):
             self.add_class("-ready")
             self.headline.set_text(_(self.ready_text))
             name.update("")
-            detail.update(self.ready_hint)
+            detail.show(self.ready_hint)
             return
         self.add_class(f"-{verdict.status}")
         self.headline.set_text(verdict.headline)
@@ -66,4 +79,4 @@ class VerdictCard(Vertical):
         lines = list(verdict.detail)
         if verdict.occupancy is not None and verdict.capacity:
             lines.append(_("room: {n} / {capacity}").format(n=verdict.occupancy, capacity=verdict.capacity))
-        detail.update("\n".join(lines))
+        detail.show("\n".join(lines))

@@ -130,7 +130,9 @@ def test_what_scan_prints_stays_english_in_a_french_locale(world: World) -> None
     )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert (out["status"], out["reason"], out["headline"]) == ("ok", "checked_in", "WELCOME")
+    # On the real clock the world's days may not include today: either English headline will do.
+    assert out["headline"] in ("WELCOME", "NOT AN EVENT DAY"), out
+    assert all(word not in done.stdout for word in ("BIENVENUE", "PAS UN JOUR"))
 
 
 # --- the real app ---------------------------------------------------------------------------
@@ -170,7 +172,8 @@ HEADLINES: list[tuple[str, str, dict[str, Any]]] = [
     (WARNING, "ALREADY DEPARTED", {}), (WARNING, "{n} MISSING: CONFIRM DEPARTURE?", {"n": 14}),
     (WARNING, "DEPARTED: {n} MISSING", {"n": 14}), (OK, "DEPARTED: EVERYONE ABOARD", {}),
     (WARNING, "ALREADY BACK", {}), (REFUSED, "NOT DEPARTED YET", {}), (OK, "BACK AT THE VENUE", {}),
-    (OK, "SCAN A BADGE", {}),
+    (OK, "SCAN A BADGE", {}), (OK, "EXIT", {}), (WARNING, "NOT AN EVENT DAY", {}), (OK, "NEW BADGE", {}),
+    (OK, "NAME FIXED", {}), (REFUSED, "NOT POSSIBLE", {}), (REFUSED, "REVOKED DESK", {}),
 ]
 
 

@@ -126,7 +126,8 @@ class SearchScreen(ModalScreen[str | None]):
         if hit.checked_in is not None:
             line.append(f"✔ {hit.checked_in_at:<6} ", style="bold green")
         else:
-            line.append(f"· {_('not in'):<6} ", style="dim")
+            not_in = _("not in")
+            line.append(f"· {not_in:<6} ", style="dim")
         line.append(a.name, style="bold")
         for part in (a.org, a.city):
             if part:

@@ -27,7 +27,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 
-from checkin.i18n import _
+from checkin.i18n import N_, _
 from checkin.scanning.wedge_input import WedgeAssembler, WedgeInput
 from checkin.sound import Sounds
 from checkin.station import Station
@@ -76,16 +76,16 @@ class CheckinApp(App[None]):
     TITLE = "eventops check-in"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("f1", "help", "Help"),
-        Binding("f2", "search", "Search"),
-        Binding("f3", "undo", "Undo"),
-        Binding("f4", "toggle_exit", "Entry/Exit"),
-        Binding("f4", "walk_in", "Register walk-in"),  # a desk allowed walk-ins (checkin/walkin.py)
-        Binding("f5", "override", "Override"),
-        Binding("f6", "reprint", "Reprint"),  # a desk with a printer (checkin/printing.py)
-        Binding("f7", "fix_name", "Fix name"),
-        Binding("f8", "lost_badge", "Lost badge"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "help", N_("Help")),
+        Binding("f2", "search", N_("Search")),
+        Binding("f3", "undo", N_("Undo")),
+        Binding("f4", "toggle_exit", N_("Entry/Exit")),
+        Binding("f4", "walk_in", N_("Register walk-in")),  # a desk allowed walk-ins (checkin/walkin.py)
+        Binding("f5", "override", N_("Override")),
+        Binding("f6", "reprint", N_("Reprint")),  # a desk with a printer (checkin/printing.py)
+        Binding("f7", "fix_name", N_("Fix name")),
+        Binding("f8", "lost_badge", N_("Lost badge")),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
     ]
 
     class VerdictReady(Message):
@@ -169,8 +169,9 @@ class CheckinApp(App[None]):
 
     # --- layout -------------------------------------------------------------------------
     def get_default_screen(self) -> StationScreen:
-        hint = "hold the badge up to the camera" if self.camera else "scan the badge"
-        return StationScreen(f"{hint}, or press F2 to search by name", self.with_preview)
+        hint = (_("hold the badge up to the camera, or press F2 to search by name") if self.camera
+                else _("scan the badge, or press F2 to search by name"))
+        return StationScreen(hint, self.with_preview)
 
     def on_mount(self) -> None:
         config = self.station.config
@@ -426,7 +427,7 @@ class CheckinApp(App[None]):
         self.notify(message.text, severity="error", timeout=10)
         preview = self.main.preview
         if preview is not None:
-            preview.caption = "no camera"
+            preview.caption = _("no camera")
             preview.refresh()
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
@@ -468,7 +469,7 @@ class CheckinApp(App[None]):
         except (LookupError, NoMatches):
             return
         status = self.station.status()
-        sync = "offline"
+        sync = _("offline")
         if self.sync is not None:
             sync = self.sync.status().line(status.now_ms if self.clock is self.station.wall else None)
         clock = status.local_time(self.clock()).strftime("%H:%M")
@@ -493,7 +494,7 @@ class CheckinApp(App[None]):
     def action_search(self, query: str = "") -> None:
         if isinstance(self.screen, SearchScreen):
             return
-        verb = "check in" if self.station.config.mode == "desk" else "let in"
+        verb = _("check in") if self.station.config.mode == "desk" else _("let in")
 
         screen = SearchScreen(self.station.search, verb, query, badge=self.is_whole_badge)
 
@@ -510,12 +511,12 @@ class CheckinApp(App[None]):
 
     def action_toggle_exit(self) -> None:
         self.station.set_exit(not self.station.config.exit)
-        self.notify("door now scans people OUT" if self.station.config.exit else "door now scans people IN")
+        self.notify(_("door now scans people OUT") if self.station.config.exit else _("door now scans people IN"))
         self.update_status()
 
     def action_override(self) -> None:
         if self._last_refused is None:
-            self.notify("nothing to override: F5 admits the last person refused for a full room")
+            self.notify(_("nothing to override: F5 admits the last person refused for a full room"))
             return
         payload, attendee_id = self._last_refused
         self._last_refused = None

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from eventops.lang import lang_option
 from eventops.options import db_option, log_level_option, open_db, start_logging
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,6 +92,7 @@ def scan_command(db_path: Path, station_id: str, mode: str, room: str | None, ex
               help="Desk mode: print each person's badge on this CUPS printer at their first check-in (F6 reprints).")
 @click.option("--label", type=click.Choice(["a6", "62mm"]), default=None,
               help="With --printer: an A6 card (default) or a 62 mm continuous label.")
+@lang_option
 @log_level_option
 def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None, exit_: bool, visit: str | None,
                     bus: str | None, requires_checkin: bool, strict_days: bool, camera: str | None, hub: str | None,
@@ -110,6 +112,7 @@ def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None,
         eventops checkin --db event.db --station desk-1 --printer Brother_QL-820NWB --label 62mm
         eventops checkin --db event.db --station door-R1 --mode door --room R1 --camera 0
         eventops checkin --db bus.db --station bus-V1-B1 --mode bus --bus V1-B1
+        eventops checkin --db event.db --station desk-1 --lang fr
     """
     from checkin.rules import StationModeMissing, has_mode
 

@@ -25,6 +25,8 @@ HELP = N_("""\
   F3  undo the last scan (within 30 seconds)
   F4  door: switch between entry and exit
   F5  door: admit the last refused person anyway (room full override, recorded)
+  F6  desk with a printer: print the last badge again, or retry a failed print
+  F4  desk allowed walk-ins: register a person not on the list (F7 fix a name, F8 lost badge)
   F1  this help      Ctrl+Q  quit
 """)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from db import events as ev
 from db import views
-from db.state import ROOM, Place
+from db.state import ROOM, Checkin, Place
 
 if TYPE_CHECKING:
     from db.fold import EventState
@@ -118,9 +118,12 @@ def by_attendee(state: EventState) -> list[dict[str, Any]]:
     sessions: dict[str, list[Attended]] = {}
     for seen in attendances(state):
         sessions.setdefault(seen.attendee, []).append(seen)
+    checkins: dict[str, list[Checkin]] = {}
+    for checkin in state.checkins.values():  # one pass: a scan per attendee would be quadratic
+        checkins.setdefault(checkin.attendee, []).append(checkin)
     rows = []
     for attendee_id in sorted(state.attendees, key=lambda a: views.name_key(state.attendees.get(a), a)):
-        days = sorted((c for (_, a), c in state.checkins.items() if a == attendee_id), key=lambda c: c.day)
+        days = sorted(checkins.get(attendee_id, ()), key=lambda c: c.day)
         rows.append({
             "attendee": attendee_id,
             "name": _name(state, attendee_id),
@@ -191,3 +194,93 @@ def incidents(state: EventState) -> list[dict[str, Any]]:
         }
         for seen in reversed(views.incidents(state))
     ]
+
+
+# --- certificates of attendance ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CertifiedSession:
+    """One session on a certificate: when and where it was, and the minutes the person was in it."""
+
+    session: str
+    day: str
+    start: str  # HH:MM, event-local
+    end: str
+    room: str
+    title: str
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """What a certificate of attendance states about one attendee: the days present and the
+    sessions attended, with the minutes of `attendances` (the same numbers as the export)."""
+
+    attendee: str
+    name: str
+    org: str
+    days: tuple[str, ...]
+    sessions: tuple[CertifiedSession, ...]
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.minutes for s in self.sessions)
+
+
+@dataclass(frozen=True, slots=True)
+class NoCertificate:
+    """An attendee who gets no certificate, and why (one line, for the summary)."""
+
+    attendee: str
+    name: str
+    reason: str
+
+
+def certificates(
+    state: EventState, only: tuple[str, ...] = (), min_minutes: int = 0
+) -> tuple[list[Certificate], list[NoCertificate]]:
+    """The certificates of everyone who attended (or of `only` those), by name, and those left out.
+
+    A session counts when the person was in it at least `min_minutes` (any minute at 0). Days
+    present are the days checked in at a desk and the days of a counted session. Without a
+    minimum, a day checked in is attendance enough; with one, the organiser asks for presence in
+    sessions, so a person with no session left gets no certificate. Attendees never checked in
+    and never in a session are left out, each with the reason.
+    """
+    counted: dict[str, list[Attended]] = {}
+    for seen in attendances(state):
+        if seen.minutes >= max(min_minutes, 1):
+            counted.setdefault(seen.attendee, []).append(seen)
+    checked: dict[str, set[str]] = {}
+    for checkin in state.checkins.values():
+        checked.setdefault(checkin.attendee, set()).add(checkin.day)
+    wanted = only or tuple(sorted(state.attendees, key=lambda a: views.name_key(state.attendees.get(a), a)))
+    made: list[Certificate] = []
+    left: list[NoCertificate] = []
+    for attendee_id in wanted:
+        attendee = state.attendees.get(attendee_id)
+        name = attendee.name if attendee else attendee_id
+        sessions = tuple(sorted((_certified(state, s) for s in counted.get(attendee_id, ())),
+                                key=lambda s: (s.day, s.start, s.room, s.session)))
+        if min_minutes > 0 and not sessions:
+            reason = f"no session attended for {min_minutes} minutes or more"
+            left.append(NoCertificate(attendee_id, name, reason if attendee_id in checked or attendee_id in counted
+                                      else "never checked in"))
+            continue
+        days = tuple(sorted(checked.get(attendee_id, set()) | {s.day for s in sessions}))
+        if not days:
+            left.append(NoCertificate(attendee_id, name, "never checked in"))
+            continue
+        made.append(Certificate(attendee_id, name, attendee.org if attendee else "", days, sessions))
+    return made, left
+
+
+def _certified(state: EventState, seen: Attended) -> CertifiedSession:
+    session = state.sessions[seen.session]
+    return CertifiedSession(
+        session=session.id, day=state.day_of(session.start_ms), start=views.hhmm(state, session.start_ms),
+        end=views.hhmm(state, session.end_ms),
+        room=state.rooms[seen.room].name if seen.room in state.rooms else seen.room,
+        title=session.title, minutes=seen.minutes,
+    )

@@ -7,6 +7,7 @@ import click
 from eventops.commands import (
     badges,
     bus,
+    certificates,
     dashboard,
     demo,
     devices,
@@ -34,4 +35,5 @@ COMMANDS: list[click.Command] = [
     *dashboard.commands,
     *rollcall.commands,
     *export.commands,
+    *certificates.commands,
 ]

@@ -17,6 +17,7 @@ from checkin.config import DESK, DOOR, StationConfig
 from db import events as ev
 from db.errors import EventOpsError
 from db.fold import EventState
+from db.revocations import current_serial
 from db.state import ROOM, Attendee
 
 #: What the desk must do for attendees with a tag (shown in the green card).
@@ -44,6 +45,7 @@ REJECT_EVENT_REASON: dict[str, str] = {
 #: Headline and plain-words explanation of each badge refusal.
 REFUSAL_WORDS: dict[str, tuple[str, str]] = {
     "revoked": ("OLD BADGE", "this badge was replaced by a newer one: check ID, then search by name"),
+    "revoked_outright": ("BADGE REVOKED", "revoked, and no new badge was issued: do not admit; send them to the registration desk"),
     "forged": ("FORGED BADGE", "the signature does not match: call the desk supervisor"),
     "unknown_key": ("UNKNOWN SIGNATURE", "signed with a key this station does not know: sync, or call the supervisor"),
     "malformed": ("NOT A BADGE", "could not read a badge of this event: try again, or search by name"),
@@ -264,9 +266,22 @@ register_mode(DOOR, door_rule)
 
 
 # --- badge refusals ------------------------------------------------------------------------
-def refusal(config: StationConfig, badge_reason: str, attendee_id: str | None, serial: int | None) -> Decision:
-    """The red verdict and `scan.rejected` event for a badge that failed its check."""
-    headline, words = REFUSAL_WORDS.get(badge_reason, ("REFUSED", badge_reason.replace("_", " ")))
+def refusal(
+    config: StationConfig, badge_reason: str, attendee_id: str | None, serial: int | None,
+    *, state: EventState | None = None, why: str = "",
+) -> Decision:
+    """The red verdict and `scan.rejected` event for a badge that failed its check.
+
+    A revoked badge is either an old one (a newer badge was issued: the person may hold it) or
+    revoked outright (`badges revoke`, `import --revoke-missing`: no badge is valid); `state`
+    tells them apart, and `why` is the reason recorded with the revocation, shown to the desk.
+    """
+    outright = (badge_reason == "revoked" and state is not None and attendee_id is not None and serial is not None
+                and serial >= current_serial(state, attendee_id))
+    words_of = "revoked_outright" if outright else badge_reason
+    headline, words = REFUSAL_WORDS.get(words_of, ("REFUSED", badge_reason.replace("_", " ")))
+    if words_of == "revoked_outright" and why:
+        words = f"reason: {why}; {words}"
     data: dict[str, Any] = {"reason": REJECT_EVENT_REASON.get(badge_reason, badge_reason), "mode": config.mode}
     if config.place:
         data["place"] = config.place

@@ -32,6 +32,7 @@ from db.events import Event
 from db.fold import EventState
 from db.hlc import WallClock, system_wall_ms
 from db.node import ORGANISER, STATION_KEY
+from db.revocations import revocation_reason
 from db.snapshots import start as start_state
 from db.times import DEFAULT_TZ, zone
 
@@ -258,7 +259,8 @@ class Station:
             if not check.ok:
                 # Only a genuine (if revoked) badge names a person; a forged one names no one.
                 known = self.state.attendees.get(check.attendee_id or "") if check.reason == "revoked" else None
-                decision = rules.refusal(self.config, check.reason, check.attendee_id, check.serial)
+                why = revocation_reason(self.db, check.attendee_id or "", check.serial) if check.reason == "revoked" else ""
+                decision = rules.refusal(self.config, check.reason, check.attendee_id, check.serial, state=self.state, why=why)
                 return decision, known.public() if known else None, check.reason
             attendee = self.state.attendees[str(check.attendee_id)]
             ctx = rules.ScanContext(self.state, self.config, now, attendee, via, override, check.serial)

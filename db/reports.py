@@ -20,6 +20,7 @@ from db import views
 from db.state import ROOM, Checkin, Place
 
 if TYPE_CHECKING:
+    from db.events import Event
     from db.fold import EventState
 
 #: Scans that can move an attendee into or out of a room.
@@ -44,8 +45,14 @@ def room_stays(state: EventState) -> tuple[Stay, ...]:
     the rest is folded in order through a fresh `EventState`, and a stay opens or closes when
     the fold's place for the scanned attendee changes (a second entry scan into the room one
     is still in continues the same stay).
+
+    The events go to the fold in runs in which no attendee is scanned twice, and each scanned
+    attendee's place is read after the run: only a scan of that attendee moves them in or out
+    of a room (a session's end is the place's `until_ms`), so the places read are those after
+    each scan, for one fold call per run instead of one per event (which cost minutes at
+    20,000 attendees).
     """
-    from db.fold import EventState
+    from db.fold import EventState, no_gc
 
     voided = state.voided
     fresh = EventState()
@@ -56,28 +63,44 @@ def room_stays(state: EventState) -> tuple[Stay, ...]:
         assert place.until_ms is not None
         stays.append(Stay(attendee, place.ref, place.since_ms, min(at_ms, place.until_ms)))
 
-    for event in state.events:
-        if event.kind == ev.VOID or (event.station_id, event.seq) in voided:
-            continue
-        fresh.apply([event])
-        attendee = event.data.get("attendee") if event.kind in _MOVES else None
-        if not isinstance(attendee, str):
-            continue
+    def step(attendee: str, event: Event) -> None:
         place = fresh.places.get(attendee)
         before = open_.get(attendee)
         if place == before:
-            continue  # the fold did not take this scan
+            return  # the fold did not take this scan
         inside = place is not None and place.kind == ROOM and place.until_ms is not None
         if before is not None and inside and place is not None and place.ref == before.ref:
             assert before.until_ms is not None
             if event.at_ms < before.until_ms:  # scanned again at the same door: the same stay
                 open_[attendee] = replace(place, since_ms=before.since_ms)
-                continue
+                return
         if before is not None:
             close(attendee, before, event.at_ms)
             del open_[attendee]
         if inside and place is not None:
             open_[attendee] = place
+
+    run: list[Event] = []
+    scanned: dict[str, Event] = {}  # attendee -> their scan in this run
+
+    def settle() -> None:
+        fresh.apply(run)
+        for attendee, event in scanned.items():
+            step(attendee, event)
+        run.clear()
+        scanned.clear()
+
+    with no_gc():
+        for event in state.events:
+            if event.kind == ev.VOID or (event.station_id, event.seq) in voided:
+                continue
+            attendee = event.data.get("attendee") if event.kind in _MOVES else None
+            if isinstance(attendee, str) and attendee in scanned:
+                settle()
+            run.append(event)
+            if isinstance(attendee, str):
+                scanned[attendee] = event
+        settle()
     for attendee, place in open_.items():
         assert place.until_ms is not None
         close(attendee, place, place.until_ms)

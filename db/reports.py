@@ -41,8 +41,9 @@ class Stay:
 def room_stays(state: EventState) -> tuple[Stay, ...]:
     """Every room stay of the log, by entry time: the one place that derives room history.
 
-    Voided scans and the voids themselves are left out (what a void undoes never happened);
-    the rest is folded in order through a fresh `EventState`, and a stay opens or closes when
+    Voided scans are left out (what a void undoes never happened: the fold is told of them
+    beforehand and skips them); the log is folded in order through a fresh `EventState`, and a
+    stay opens or closes when
     the fold's place for the scanned attendee changes (a second entry scan into the room one
     is still in continues the same stay).
 
@@ -54,9 +55,10 @@ def room_stays(state: EventState) -> tuple[Stay, ...]:
     """
     from db.fold import EventState, no_gc
 
-    voided = state.voided
     fresh = EventState()
-    open_: dict[str, Place] = {}
+    fresh.expect_voids(state.voided)  # the fold skips them: no gap in what it holds, no rewind
+    open_: dict[str, Place] = {}  # the stay each attendee is in (its entry kept when scanned again)
+    last: dict[str, Place | None] = {}  # where the fold last put each attendee
     stays: list[Stay] = []
 
     def close(attendee: str, place: Place, at_ms: int) -> None:
@@ -65,9 +67,10 @@ def room_stays(state: EventState) -> tuple[Stay, ...]:
 
     def step(attendee: str, event: Event) -> None:
         place = fresh.places.get(attendee)
+        if place == last.get(attendee):
+            return  # the fold did not take this scan (refused, or voided)
+        last[attendee] = place
         before = open_.get(attendee)
-        if place == before:
-            return  # the fold did not take this scan
         inside = place is not None and place.kind == ROOM and place.until_ms is not None
         if before is not None and inside and place is not None and place.ref == before.ref:
             assert before.until_ms is not None
@@ -92,8 +95,6 @@ def room_stays(state: EventState) -> tuple[Stay, ...]:
 
     with no_gc():
         for event in state.events:
-            if event.kind == ev.VOID or (event.station_id, event.seq) in voided:
-                continue
             attendee = event.data.get("attendee") if event.kind in _MOVES else None
             if isinstance(attendee, str) and attendee in scanned:
                 settle()

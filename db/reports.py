@@ -279,13 +279,14 @@ def certificates(
     checked: dict[str, set[str]] = {}
     for checkin in state.checkins.values():
         checked.setdefault(checkin.attendee, set()).add(checkin.day)
+    rows: dict[str, CertifiedSession] = {}  # one per session and room, shared by all who attended it
     wanted = only or tuple(sorted(state.attendees, key=lambda a: views.name_key(state.attendees.get(a), a)))
     made: list[Certificate] = []
     left: list[NoCertificate] = []
     for attendee_id in wanted:
         attendee = state.attendees.get(attendee_id)
         name = attendee.name if attendee else attendee_id
-        sessions = tuple(sorted((_certified(state, s) for s in counted.get(attendee_id, ())),
+        sessions = tuple(sorted((_certified(state, s, rows) for s in counted.get(attendee_id, ())),
                                 key=lambda s: (s.day, s.start, s.room, s.session)))
         if min_minutes > 0 and not sessions:
             reason = f"no session attended for {min_minutes} minutes or more"
@@ -300,11 +301,15 @@ def certificates(
     return made, left
 
 
-def _certified(state: EventState, seen: Attended) -> CertifiedSession:
-    session = state.sessions[seen.session]
-    return CertifiedSession(
-        session=session.id, day=state.day_of(session.start_ms), start=views.hhmm(state, session.start_ms),
-        end=views.hhmm(state, session.end_ms),
-        room=state.rooms[seen.room].name if seen.room in state.rooms else seen.room,
-        title=session.title, minutes=seen.minutes,
-    )
+def _certified(state: EventState, seen: Attended, rows: dict[str, CertifiedSession]) -> CertifiedSession:
+    """The certificate's row of one attended session (its times worked out once per session)."""
+    row = rows.get(seen.session)
+    if row is None:
+        session = state.sessions[seen.session]
+        row = rows[seen.session] = CertifiedSession(
+            session=session.id, day=state.day_of(session.start_ms), start=views.hhmm(state, session.start_ms),
+            end=views.hhmm(state, session.end_ms),
+            room=state.rooms[seen.room].name if seen.room in state.rooms else seen.room,
+            title=session.title, minutes=0,
+        )
+    return replace(row, minutes=seen.minutes)

@@ -264,27 +264,42 @@ def write(certificate: Certificate, event: Event, out_dir: Path) -> Path:
     """Write `out_dir/<id>.pdf` (through a temporary name, so a file there is always whole)."""
     path = out_dir / pdf_name(certificate.attendee)
     partial = path.with_name(path.name + ".part")
-    draw(certificate, event).output(str(partial))
-    partial.replace(path)
+    try:
+        draw(certificate, event).output(str(partial))
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
+def _reason(error: BaseException) -> str:
+    if isinstance(error, cf.process.BrokenProcessPool):
+        return "the process drawing it stopped (out of memory?)"
+    return f"{type(error).__name__}: {error}"
+
+
 def write_all(certificates: Sequence[Certificate], event: Event, out_dir: Path, *, jobs: int = 2,
-              advance: Callable[[int], None] = lambda steps: None) -> list[Path]:
-    """Write every certificate into `out_dir`, in `jobs` processes (a PDF costs tens of ms of a
-    core, most of it embedding fonts), `advance(1)` after each; returns the paths in order."""
+              advance: Callable[[int], None] = lambda steps: None) -> dict[str, str]:
+    """Write every certificate into `out_dir`, in `jobs` processes (a PDF costs ~0.1 s of a core,
+    most of it fpdf2 reading and subsetting the fonts), `advance(1)` after each. Returns the
+    attendees whose certificate could not be made, with the reason: one failure never costs
+    the others theirs."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    failed: dict[str, str] = {}
     jobs = max(1, min(jobs, len(certificates)))
     if jobs == 1:
-        paths = []
         for certificate in certificates:
-            paths.append(write(certificate, event, out_dir))
+            try:
+                write(certificate, event, out_dir)
+            except Exception as error:  # noqa: BLE001 - one attendee's problem is listed, not fatal
+                failed[certificate.attendee] = _reason(error)
             advance(1)
-        return paths
+        return failed
     font_chain()  # found once here, inherited by the workers where processes fork
     with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(write, certificate, event, out_dir) for certificate in certificates]
+        futures = {pool.submit(write, certificate, event, out_dir): certificate.attendee for certificate in certificates}
         for future in cf.as_completed(futures):
-            future.result()
+            if (problem := future.exception()) is not None:
+                failed[futures[future]] = _reason(problem)
             advance(1)
-        return [future.result() for future in futures]
+    return failed

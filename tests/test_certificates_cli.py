@@ -141,3 +141,14 @@ def test_names_in_every_script(tmp_path: Path) -> None:
         if ident in ("S07", "S08"):  # right to left: pdftotext gives the shaped forms, looked at in the snapshot
             continue
         assert name in text and org in text, (ident, text[:200])
+
+
+def test_one_certificate_that_cannot_be_written_is_listed_and_the_others_are_made(event_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "certificates"
+    (out / "A001.pdf").mkdir(parents=True)  # something in the way of Anna's file
+    result = certificates("--db", str(event_db), "--out", str(out))
+    assert result.exit_code == 1
+    assert "2 certificates of attendance" in result.stdout
+    assert "could not make 1 certificate:" in result.stderr and "A001: IsADirectoryError" in result.stderr
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["A002.pdf", "A003.pdf"]
+    assert "Traceback" not in result.output

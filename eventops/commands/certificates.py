@@ -58,10 +58,11 @@ def certificates(db_path: Path, out_dir: Path, only: tuple[str, ...], min_minute
     made, left = reports.certificates(state, tuple(dict.fromkeys(only)), min_minutes)
     info = state.info
     event = Event(info.id, info.name, tuple(info.days), (place or "").strip() or place_of(info.tz), info.tz)
+    failed: dict[str, str] = {}
     if made:
         with click.progressbar(length=len(made), label="certificates", file=sys.stderr) as bar:
-            write_all(made, event, out_dir, jobs=jobs, advance=bar.update)
-    count = len(made)
+            failed = write_all(made, event, out_dir, jobs=jobs, advance=bar.update)
+    count = len(made) - len(failed)
     click.echo(f"{count} certificate{'s' if count != 1 else ''} of attendance in {out_dir}")
     if left:
         click.echo(f"no certificate for {len(left)} attendee{'s' if len(left) != 1 else ''}:")
@@ -72,6 +73,11 @@ def certificates(db_path: Path, out_dir: Path, only: tuple[str, ...], min_minute
             named = ", ".join(f"{p.attendee} ({p.name})" for p in people[:NAMED])
             more = f" and {len(people) - NAMED} more" if len(people) > NAMED else ""
             click.echo(f"  {reason} ({len(people)}): {named}{more}")
+    if failed:
+        click.echo(f"could not make {len(failed)} certificate{'s' if len(failed) != 1 else ''}:", err=True)
+        for ident, why in sorted(failed.items()):
+            click.echo(f"  {ident}: {why}", err=True)
+        raise SystemExit(1)
 
 
 commands: list[click.Command] = [certificates]

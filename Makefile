@@ -34,7 +34,7 @@ lint: setup
 	$(BIN)/mypy
 
 bench: setup
-	for b in fold scan station dashboard sync bus imports demo hostile bundle badges exports; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in fold scan station search dashboard sync bus imports demo hostile bundle badges exports; do $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,9 @@ low contrast and glare):
 
 - ms per frame with no badge in view and with one, for the project's pipeline (decoder
   chain + dedupe + verification) and for each raw decoder alone;
-- success rate per condition for each;
+- success rate per condition for each (`inverted`: a badge on a phone in dark mode);
+- `pipeline_before` / `zxing_before`: the same with zxing-cpp as it ran before inverted codes
+  were read (try_invert off, try_downscale on), so the cost of reading them is in the same run;
 - frame-to-verified-scan: the processing time of the frame that produced a verified scan
   (p50/p95), and the time from the badge entering the view to its verdict at 30 fps,
   on a video of badges shown one after another, read back through the real capture path.
@@ -95,6 +97,11 @@ def run(badges: int, seed: int) -> dict[str, Any]:
     module = synth.card_module_px(CARD_DPI)
     raw = {name: decoders.make(name) for name, status in decoders.available().items() if status == "ok"}
     chain = decoders.DecoderChain.default()
+    # The first decoder as it was before inverted codes (try_invert off, try_downscale on), alone
+    # and leading the same chain: the comparison in the same run.
+    before = decoders.ZxingDecoder(try_invert=False, try_downscale=True)
+    raw["zxing_before"] = before
+    chain_before = decoders.DecoderChain(before, chain.fallbacks)
     out: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "opencv": cv2.__version__, "load_before": os.getloadavg()[0]},
         "badges_per_condition": badges,
@@ -108,24 +115,27 @@ def run(badges: int, seed: int) -> dict[str, Any]:
         # an idle desk: the scene with ordinary sensor noise (heavy noise is measured separately)
         empty_frames = [synth.compose(gray_bg, None, synth.CONDITIONS["clean"], rng) for i in range(30)]
         noisy_frames = [synth.compose(gray_bg, None, synth.CONDITIONS["noise"], rng) for i in range(10)]
-        empty: dict[str, list[float]] = {name: [] for name in [*raw, "pipeline"]}
-        pipeline = ScanPipeline(state, chain)
+        chains = {"pipeline": chain, "pipeline_before": chain_before}
+        empty: dict[str, list[float]] = {name: [] for name in [*raw, *chains]}
+        pipelines = {name: ScanPipeline(state, c) for name, c in chains.items()}
         for frame in empty_frames:
             gray = decoders.to_gray(frame)
             for name, decoder in raw.items():
                 empty[name].append(_timed(decoder.decode, gray, label=f"{size_name}/empty/{name}")[1])
-            empty["pipeline"].append(_timed(pipeline.process, frame, label=f"{size_name}/empty/pipeline")[1])
+            for name, pipeline in pipelines.items():
+                empty[name].append(_timed(pipeline.process, frame, label=f"{size_name}/empty/{name}")[1])
         for frame in noisy_frames:
             gray = decoders.to_gray(frame)
             for name, decoder in raw.items():
                 _timed(decoder.decode, gray, label=f"{size_name}/empty-noisy/{name}")
-            _timed(pipeline.process, frame, label=f"{size_name}/empty-noisy/pipeline")
-        with_badge: dict[str, list[float]] = {name: [] for name in [*raw, "pipeline"]}
+            for name, pipeline in pipelines.items():
+                _timed(pipeline.process, frame, label=f"{size_name}/empty-noisy/{name}")
+        with_badge: dict[str, list[float]] = {name: [] for name in [*raw, *chains]}
         success: dict[str, dict[str, float]] = {}
-        totals: dict[str, int] = {name: 0 for name in [*raw, "pipeline"]}
+        totals: dict[str, int] = {name: 0 for name in [*raw, *chains]}
         frames_total = 0
         for cond_name, condition in synth.CONDITIONS.items():
-            hits = {name: 0 for name in [*raw, "pipeline"]}
+            hits = {name: 0 for name in [*raw, *chains]}
             for i, (token, card) in enumerate(zip(tokens, cards, strict=True)):
                 frame = synth.compose(gray_bg, card, condition, random.Random(seed * 1000 + i), module)
                 gray = decoders.to_gray(frame)
@@ -133,10 +143,11 @@ def run(badges: int, seed: int) -> dict[str, Any]:
                     result, ms = _timed(decoder.decode, gray, label=f"{size_name}/badge/{name}")
                     with_badge[name].append(ms)
                     hits[name] += token in result.texts
-                fresh = ScanPipeline(state, chain)
-                scans, ms = _timed(fresh.process, frame, label=f"{size_name}/badge/pipeline")
-                with_badge["pipeline"].append(ms)
-                hits["pipeline"] += any(s.check.ok and s.payload == token for s in scans)
+                for name, c in chains.items():
+                    fresh = ScanPipeline(state, c)
+                    scans, ms = _timed(fresh.process, frame, label=f"{size_name}/badge/{name}")
+                    with_badge[name].append(ms)
+                    hits[name] += any(s.check.ok and s.payload == token for s in scans)
             success[cond_name] = {name: round(h / len(tokens), 3) for name, h in hits.items()}
             for name, h in hits.items():
                 totals[name] += h
@@ -181,7 +192,7 @@ def _video_latency(tmp: Path, tokens: list[str], cards: list[np.ndarray], module
 def table(result: dict[str, Any]) -> str:
     """The markdown table for docs/scanning.md."""
     lines = []
-    names = [n for n in ("pipeline", "zxing", "pyzbar", "opencv") if n in result["sizes"]["720p"]["empty_ms"]]
+    names = [n for n in ("pipeline", "pipeline_before", "zxing", "zxing_before", "pyzbar", "opencv") if n in result["sizes"]["720p"]["empty_ms"]]
     for size_name, data in result["sizes"].items():
         lines.append(f"\n**{size_name}** (ms per frame, p50 / p95; success = share of frames whose badge was read)\n")
         lines.append("| | " + " | ".join(names) + " |")

@@ -26,6 +26,8 @@ class StationConfig:
     bus: str | None = None
     #: Door mode: refuse people not checked in at a desk today (default: admit them, amber).
     door_requires_checkin: bool = False
+    #: Desk and door: refuse a scan on a day that is not one of the event's days (default: amber).
+    strict_days: bool = False
     #: Undo window in seconds.
     undo_window_s: float = 30.0
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from checkin import verdict as v
 from checkin.config import DESK, DOOR, StationConfig
+from checkin.i18n import _
 from db import events as ev
 from db.errors import EventOpsError
 from db.fold import EventState
@@ -40,6 +41,7 @@ REJECT_EVENT_REASON: dict[str, str] = {
     "unknown_attendee": ev.REJECT_UNKNOWN,
     "malformed": ev.REJECT_MALFORMED,
     "wrong_event": "wrong_event",
+    "revoked_desk": ev.REJECT_REVOKED_DESK,
 }
 
 #: Headline and plain-words explanation of each badge refusal.
@@ -51,6 +53,7 @@ REFUSAL_WORDS: dict[str, tuple[str, str]] = {
     "malformed": ("NOT A BADGE", "could not read a badge of this event: try again, or search by name"),
     "wrong_event": ("OTHER EVENT", "this is a badge of another event"),
     "unknown_attendee": ("NOT ON THE LIST", "a valid badge, but the attendee is unknown here: sync, or search by name"),
+    "revoked_desk": ("REVOKED DESK", "badge from a revoked desk: check ID, then reprint it at a walk-in desk"),
 }
 
 
@@ -119,7 +122,39 @@ def has_mode(mode: str) -> bool:
 def decide(ctx: ScanContext) -> Decision:
     if not has_mode(ctx.config.mode):
         raise StationModeMissing(f"{ctx.config.mode} mode is not available in this version")
+    off_day = not_an_event_day(ctx)
+    if off_day is not None:
+        return off_day
     return MODE_RULES[ctx.config.mode](ctx)
+
+
+def not_an_event_day(ctx: ScanContext) -> Decision | None:
+    """A desk or door scan on a day the event does not have: amber, or red with `strict_days`.
+
+    Either way it is recorded as `scan.rejected` (reason `not_event_day`), so the fold counts it
+    as neither an arrival nor a presence and no view gets a day the event does not have; the
+    amber card only tells the volunteer that the scan itself worked (a rehearsal on the eve, a
+    laptop whose date is wrong). None when the scan is on an event day (or the event has none).
+    """
+    info = ctx.state.info
+    if ctx.config.mode not in (DESK, DOOR) or info is None or not info.days:
+        return None
+    day = ctx.day
+    if day in info.days:
+        return None
+    span = info.days[0] if len(info.days) == 1 else f"{info.days[0]} to {info.days[-1]}"
+    data = _with_badge(ctx, {"reason": v.NOT_EVENT_DAY, "mode": ctx.config.mode, "attendee": ctx.attendee.id,
+                             "day": day, "refused": ctx.config.strict_days})
+    if ctx.config.place:
+        data["place"] = ctx.config.place
+    said = _("{day} is not a day of this event ({span})").format(day=day, span=span)
+    if ctx.config.strict_days:
+        words = _("refused: this station only scans on the event's days")
+        return Decision(v.REFUSED, v.NOT_EVENT_DAY, _("NOT AN EVENT DAY"), ev.SCAN_REJECTED, data,
+                        (said, words, *who_lines(ctx.attendee)))
+    words = _("recorded, but not counted as an arrival or in a room")
+    return Decision(v.WARNING, v.NOT_EVENT_DAY, _("NOT AN EVENT DAY"), ev.SCAN_REJECTED, data,
+                    (said, words, *who_lines(ctx.attendee)))
 
 
 def _with_badge(ctx: ScanContext, data: dict[str, Any]) -> dict[str, Any]:
@@ -245,6 +280,8 @@ def door_rule(ctx: ScanContext) -> Decision:
         )
     left = capacity - occupancy - 1
     almost = (f"almost full: {left} place{'' if left == 1 else 's'} left",) if capacity and left < 0.2 * capacity else ()
+    if capacity and left <= 0:
+        almost = (_("FULL: that was the last place"),)  # never "almost full: 0 places left"
     return Decision(v.OK, v.ENTERED, "ENTER", ev.DOOR_ENTRY, data, almost)
 
 
@@ -281,7 +318,7 @@ def refusal(
     words_of = "revoked_outright" if outright else badge_reason
     headline, words = REFUSAL_WORDS.get(words_of, ("REFUSED", badge_reason.replace("_", " ")))
     if words_of == "revoked_outright" and why:
-        words = f"reason: {why}; {words}"
+        words = _("reason: {why}; {words}").format(why=why, words=words)
     data: dict[str, Any] = {"reason": REJECT_EVENT_REASON.get(badge_reason, badge_reason), "mode": config.mode}
     if config.place:
         data["place"] = config.place

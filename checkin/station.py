@@ -21,9 +21,10 @@ from sqlite_utils import Database
 
 from checkin import rules
 from checkin import verdict as v
-from checkin.badges.token import verify_badge
+from checkin.badges.token import REVOKED_DESK, signing_desk, verify_badge
 from checkin.config import BUS, DESK, DOOR, MODES, StationConfig
-from checkin.search import Hit, NameIndex
+from checkin.i18n import _
+from checkin.search import SIDE_LIMIT, Hit, NameIndex
 from db import events as ev
 from db import log, views
 from db.connect import get_setting, write
@@ -93,6 +94,7 @@ class BadgeKeys:
     attendees: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     badge_serial: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
     revoked_serials: Mapping[str, Set[int]] = field(default_factory=lambda: _EMPTY)
+    desk_keys: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)  # walk-in desks' badge keys
 
 
 def enrolled_station(db: Database) -> str | None:
@@ -194,7 +196,6 @@ class Station:
         self._index: NameIndex | None = None
         self._index_generation = 0  # bumped whenever the attendees may have changed
         self._index_lock = threading.Lock()  # one index build at a time
-        self._search_lock = threading.Lock()  # NameIndex.search keeps the last query: serialise
         self._rebuilds_seen = 0
         self.config = config
         self._status: StationStatus | None = None
@@ -239,16 +240,25 @@ class Station:
         if not events:
             return 0
         added = self.state.apply(events)
-        if self.state.rebuilds != self._rebuilds_seen or any(e.kind in _INDEX_KINDS for e in events):
+        changed = {str(e.data.get("id", "")) for e in events if e.kind in _INDEX_KINDS}
+        if self.state.rebuilds != self._rebuilds_seen or changed:
+            index = self._index if self.state.rebuilds == self._rebuilds_seen else None
             self._rebuilds_seen = self.state.rebuilds
             self._index_generation += 1
-            self._index = None
+            if index is not None and index.side + len(changed) <= SIDE_LIMIT:
+                # A walk-in or a corrected name: added to the index, not a rebuild of it.
+                self._index = index.updated(self.state.attendees[a] for a in changed if a in self.state.attendees)
+            else:
+                self._index = None  # rebuilt off the event loop by the next name_index()
         self._keys_changed()
         return added
 
     def _keys_changed(self) -> None:
-        if self.badge_keys.info != self.state.info or self.badge_keys.keys != self.state.keys:
-            self.badge_keys = BadgeKeys(self.state.info, MappingProxyType(dict(self.state.keys)))
+        state = self.state
+        if self.badge_keys.info != state.info or self.badge_keys.keys != state.keys or self.badge_keys.desk_keys != state.desk_keys:
+            self.badge_keys = BadgeKeys(
+                state.info, MappingProxyType(dict(state.keys)), desk_keys=MappingProxyType(dict(state.desk_keys))
+            )
 
     # --- scans -----------------------------------------------------------------------------
     def scan(self, payload: str, *, override: bool = False, via: str = "scan") -> v.Verdict:
@@ -258,9 +268,14 @@ class Station:
             check = verify_badge(payload, self.state)
             if not check.ok:
                 # Only a genuine (if revoked) badge names a person; a forged one names no one.
-                known = self.state.attendees.get(check.attendee_id or "") if check.reason == "revoked" else None
+                named = check.reason in ("revoked", REVOKED_DESK)
+                known = self.state.attendees.get(check.attendee_id or "") if named else None
                 why = revocation_reason(self.db, check.attendee_id or "", check.serial) if check.reason == "revoked" else ""
                 decision = rules.refusal(self.config, check.reason, check.attendee_id, check.serial, state=self.state, why=why)
+                if check.reason == REVOKED_DESK:
+                    desk = signing_desk(self.state, payload) or "?"
+                    decision = replace(decision, data={**decision.data, "desk": desk},
+                                       detail=(*decision.detail, _("signed at {desk}").format(desk=desk)))
                 return decision, known.public() if known else None, check.reason
             attendee = self.state.attendees[str(check.attendee_id)]
             ctx = rules.ScanContext(self.state, self.config, now, attendee, via, override, check.serial)
@@ -302,6 +317,23 @@ class Station:
             verdict = self._verdict(decision, event, attendee, via, badge_reason)
             self._publish(now)
             return verdict
+
+    def record_drafts(self, build: Callable[[int], list[log.Draft]]) -> list[Event]:
+        """Append several events of this station in ONE transaction (a walk-in's registration
+        and check-in; a reprint's revocation and new serial), decided by `build(now_ms)` under
+        the write lock with the state caught up; folded and published once committed."""
+        with self._lock:
+            with write(self.db):
+                self._catch_up()
+                now = self.wall()
+                drafts = build(now)
+                events = log.append_in_transaction(self.db, self.config.station_id, drafts, wall=lambda: now)
+            self.state.apply(events)
+            if any(e.kind in _INDEX_KINDS for e in events):
+                self._index_generation += 1
+                self._index = None
+            self._publish(now)
+            return list(events)
 
     def _verdict(
         self, decision: rules.Decision, event: Event, attendee: dict[str, Any] | None, via: str, badge_reason: str
@@ -387,14 +419,21 @@ class Station:
 
     # --- search ----------------------------------------------------------------------------
     def search(self, query: str, limit: int = 20) -> list[Hit]:
-        """Attendees matching `query` (accent- and case-insensitive, partial).
+        """Attendees matching `query` (any script or accent, partial, a typo or two), best
+        first, each with their check-in of today if any.
 
-        Call it from a worker thread: the first search after new attendees rebuilds the
-        index (about a second for 10,000 people).
+        Call it from a worker thread: the first search after a rebuild of the log builds the
+        index (about a second for 100,000 people); new attendees are added to it, not rebuilt.
         """
-        index = self.name_index()
-        with self._search_lock:
-            return index.search(query, limit)
+        hits = self.name_index().search(query, limit)
+        state = self.state
+        today = state.day_of(self.wall())
+        out = []
+        for hit in hits:
+            first = state.checked_in(hit.attendee.id, today)
+            at = state.local_time(first.at_ms).strftime("%H:%M") if first is not None else ""
+            out.append(replace(hit, checked_in=first, checked_in_at=at))
+        return out
 
     def name_index(self) -> NameIndex:
         """The name index of the attendees as last folded, built when missing.

@@ -36,6 +36,7 @@ UNKNOWN_ATTENDEE = "unknown_attendee"
 WRONG_EVENT = "wrong_event"
 UNKNOWN_KEY = "unknown_key"
 NOT_RECORDED = "not_recorded"
+NOT_EVENT_DAY = "not_event_day"  # a desk or door scan on a day the event does not have
 
 
 @dataclass(frozen=True, slots=True)

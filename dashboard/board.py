@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from dashboard.panels import arrivals, incidents, rooms, stations, visits
-from dashboard.panels.clock import clock_label, parse_moment, reference_now
+from dashboard.panels.clock import clock_label, closed_label, parse_moment, reference_now
 from db import trust
 from db.connect import connect, get_setting, set_setting, write
 from db.errors import EventOpsError
@@ -142,6 +142,9 @@ class Board:
         state = self.state
         now = self.now_ms() if now_ms is None else now_ms
         mode = {LIVE: "LIVE", FROZEN: "AT"}.get(self.mode, f"REPLAY ×{self.speed:g}")
+        closed = closed_label(state, now)
+        if closed:  # overnight: never "LIVE" over the evening's last numbers
+            mode = closed if self.mode == LIVE else f"{mode} · {closed}"
         return Panels(
             now_ms=now,
             clock=clock_label(state, now),

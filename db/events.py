@@ -77,6 +77,7 @@ REJECT_FORGED = "forged"
 REJECT_REVOKED = "revoked"
 REJECT_UNKNOWN = "unknown_attendee"
 REJECT_MALFORMED = "malformed"
+REJECT_REVOKED_DESK = "revoked_desk"  # signed by a walk-in desk that was revoked since
 
 #: An Ed25519 signature is 64 bytes; the wire carries it as hexadecimal.
 SIGNATURE_HEX_LENGTH = 128

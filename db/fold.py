@@ -35,6 +35,7 @@ from db.state import (
     Attendee,
     Bus,
     Checkin,
+    DeskKey,
     EventInfo,
     Incident,
     Place,
@@ -73,6 +74,8 @@ class _Core:
     #: Station kinds bound to keys by `node.key` (db/permissions.py decides what each may write).
     authors: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    #: Walk-in desks' badge keys by station (published in their `node.key` bindings).
+    desk_keys: dict[str, DeskKey] = field(default_factory=dict)
     badge_serial: dict[str, int] = field(default_factory=Records)
     revoked_serials: dict[str, frozenset[int]] = field(default_factory=Records)
     checkins: dict[tuple[str, str], Checkin] = field(default_factory=Records)
@@ -533,6 +536,7 @@ class EventState:
             },
             "stations": core.stations,
             "keys": core.keys,
+            "desk_keys": core.desk_keys,
             "badge_serial": core.badge_serial,
             "revoked": core.revoked_serials,
             "checkins": core.checkins,

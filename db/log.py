@@ -95,7 +95,7 @@ def append_in_transaction(
     """
     drafts = list(drafts)
     if any(d.kind in REFERENCE_KINDS for d in drafts):
-        refuse_setup_on_station(db)
+        refuse_setup_on_station(db, [d.kind for d in drafts if d.kind in REFERENCE_KINDS])
     key, bound = trust.signer(db, station_id)
     for author, kind, data in trust.announce_drafts(db, station_id, bound, (d.kind for d in drafts)):
         _write(db, author, [Draft(kind, data)], wall)
@@ -139,15 +139,20 @@ ENROLLED_STATION_KEY = "station_id"
 ENROLLED_ROLE_KEY = "sync.role"
 
 
-def refuse_setup_on_station(db: Database) -> None:
+def refuse_setup_on_station(db: Database, kinds: Iterable[str] = ()) -> None:
     """Reference data (attendees, rooms, keys, stations...) is set up on the organiser's node.
 
     An enrolled station's own such events would be ignored by every fold and refused by the
-    hub, blocking that station's sync; better to say so before writing anything.
+    hub, blocking that station's sync; better to say so before writing anything. A station
+    whose binding permits all of `kinds` (a walk-in desk registering people) may write them.
     """
     rows = dict(db.execute("SELECT key, value FROM node WHERE key IN (?, ?)", [ENROLLED_STATION_KEY, ENROLLED_ROLE_KEY]).fetchall())
     station, role = rows.get(ENROLLED_STATION_KEY), rows.get(ENROLLED_ROLE_KEY)
     if station and station != "org" and role and role != "relay":
+        bound = trust.author(db, station)
+        wanted = list(kinds)
+        if wanted and bound is not None and all(perm.may_write(bound.kind, kind) for kind in wanted):
+            return
         raise EventOpsError(
             f"this database is station {station}: set up the event (imports, keys, badges, stations) on the "
             "organiser's database, and it reaches the stations by sync"

@@ -17,6 +17,9 @@ from db import events as ev
 ORGANISER = "organiser"
 HUB = "hub"
 DESK = "desk"
+#: A desk the organiser allows to register walk-ins (`station add --kind desk --walk-ins`): its
+#: binding also publishes the desk's own badge key (db/badge_keys.py).
+WALK_IN_DESK = "walk-in-desk"
 DOOR = "door"
 BUS = "bus"
 DASHBOARD = "dashboard"
@@ -24,7 +27,7 @@ DASHBOARD = "dashboard"
 #: the simulator): it may scan in any mode, and nothing else.
 UNDESCRIBED = ""
 
-STATION_KINDS = (ORGANISER, HUB, DESK, DOOR, BUS, DASHBOARD, UNDESCRIBED)
+STATION_KINDS = (ORGANISER, HUB, DESK, WALK_IN_DESK, DOOR, BUS, DASHBOARD, UNDESCRIBED)
 #: Kinds that may vouch for other stations' keys (hubs only for non-hubs).
 AUTHORITIES = frozenset({ORGANISER, HUB})
 
@@ -37,6 +40,9 @@ WRITES: Mapping[str, frozenset[str]] = MappingProxyType(
         ORGANISER: ev.REFERENCE_KINDS | _OBSERVER | {ev.INCIDENT_ACKED, ev.NODE_KEY},
         HUB: ev.REFERENCE_KINDS - {ev.EVENT_CREATED} | _OBSERVER | {ev.NODE_KEY},
         DESK: _OWN | {ev.DESK_CHECKIN},
+        # Registers walk-ins, reprints lost badges, fixes names; the fold narrows what such a desk's
+        # attendee events may change (only new attendees, only names: db/presence.py).
+        WALK_IN_DESK: _OWN | {ev.DESK_CHECKIN, ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED, ev.BADGE_REVOKED, ev.BADGE_ISSUED},
         DOOR: _OWN | {ev.DOOR_ENTRY, ev.DOOR_EXIT},
         BUS: _OWN | {ev.BUS_BOARDED, ev.BUS_DEPARTED, ev.BUS_RETURNED},
         DASHBOARD: frozenset({ev.INCIDENT_ACKED, ev.STATION_HEALTH}),

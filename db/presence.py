@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from db import events as ev
 from db import permissions as perm
+from db.badge_keys import parse_badge_key
 from db.events import Event
 from db.node import ORGANISER
 from db.state import (
+    BADGE_OF_REVOKED_DESK,
     BUS,
     BUS_LEFT_MISSING,
     CLOCK_SUSPECT,
@@ -29,6 +31,7 @@ from db.state import (
     Attendee,
     Bus,
     Checkin,
+    DeskKey,
     EventInfo,
     Incident,
     Place,
@@ -56,6 +59,9 @@ Handler = Callable[["EventState", "_Core", Event], None]
 _HANDLERS: dict[str, Handler] = {}
 
 ATTENDEE_FIELDS = ("name", "first", "last", "org", "city", "country", "role", "email", "ref")
+#: What a walk-in desk may say about a new attendee, and what its name fix may change.
+WALK_IN_FIELDS = frozenset({"id", "name", "first", "last", "org", "city", "country", "role"})
+NAME_FIELDS = frozenset({"id", "name", "first", "last"})
 
 
 def handles(*kinds: str) -> Callable[[Handler], Handler]:
@@ -241,7 +247,14 @@ def _attendee(state: EventState, core: _Core, event: Event) -> None:
     attendee_id = _str(d, "id")
     if not attendee_id:
         return
-    old = core.attendees.get(attendee_id) or Attendee(attendee_id, attendee_id)
+    known = core.attendees.get(attendee_id)
+    desk = _author_kind(core, event.station_id) == perm.WALK_IN_DESK
+    if desk:
+        # A walk-in desk registers new people and fixes names; the organiser's data is not its own.
+        if (event.kind == ev.ATTENDEE_REGISTERED) == (known is not None):
+            return
+        d = {k: v for k, v in d.items() if k in (WALK_IN_FIELDS if known is None else NAME_FIELDS)}
+    old = known or Attendee(attendee_id, attendee_id)
     changes: dict[str, Any] = {f: str(d[f]) for f in ATTENDEE_FIELDS if f in d and d[f] is not None}
     if "tags" in d and isinstance(d["tags"], list):
         changes["tags"] = tuple(str(t) for t in d["tags"])
@@ -250,7 +263,13 @@ def _attendee(state: EventState, core: _Core, event: Event) -> None:
     if not fields["name"] or fields["name"] == attendee_id:
         full = " ".join(p for p in (fields["first"], fields["last"]) if p)
         fields["name"] = full or fields["name"]
-    core.attendees[attendee_id] = Attendee(attendee_id, **fields)
+    walk_in, registered_by = (True, event.station_id) if desk and known is None else (old.walk_in, old.registered_by)
+    name_by = old.name_by
+    if fields["name"] != old.name or "name" in changes:
+        name_by = event.station_id if desk and known is not None else ""
+    core.attendees[attendee_id] = Attendee(
+        attendee_id, **fields, walk_in=walk_in, registered_by=registered_by, name_by=name_by
+    )
 
 
 @handles(ev.ROOM_ADDED)
@@ -338,6 +357,9 @@ def _station_revoked(state: EventState, core: _Core, event: Event) -> None:
     if not perm.may_vouch(_author_kind(core, event.station_id), target if target in perm.STATION_KINDS else perm.UNDESCRIBED):
         return
     core.stations[station_id] = Station(old.id, old.kind, old.place, revoked=True)
+    desk_key = core.desk_keys.get(station_id)
+    if desk_key is not None:
+        core.desk_keys[station_id] = DeskKey(desk_key.station, desk_key.public_key, revoked=True)
 
 
 @handles(ev.NODE_KEY)
@@ -346,6 +368,11 @@ def _node_key(state: EventState, core: _Core, event: Event) -> None:
     station_id, kind = _str(event.data, "station"), _str(event.data, "kind")
     if station_id and kind in perm.STATION_KINDS and station_id not in core.authors:
         core.authors[station_id] = kind
+        badge_key = parse_badge_key(event.data.get("badge_key"))
+        if kind == perm.WALK_IN_DESK and badge_key is not None:
+            station = core.stations.get(station_id)
+            revoked = station is not None and station.revoked
+            core.desk_keys[station_id] = DeskKey(station_id, _str(event.data, "badge_key"), revoked)
 
 
 @handles(ev.KEY_MISUSED)
@@ -634,6 +661,11 @@ def _scan_rejected(state: EventState, core: _Core, event: Event) -> None:
         _incident(core, REVOKED_BADGE, event, f"revoked badge of {who} shown at {event.station_id}", attendee=attendee_id)
     elif reason == ev.REJECT_FORGED:
         _incident(core, FORGED_BADGE, event, f"forged badge claiming {who} shown at {event.station_id}", attendee=attendee_id)
+    elif reason == ev.REJECT_REVOKED_DESK:
+        _incident(
+            core, BADGE_OF_REVOKED_DESK, event,
+            f"badge of {who} from revoked desk {_str(d, 'desk', '?')} shown at {event.station_id}", attendee=attendee_id,
+        )
     elif reason == REVOKED_STATION:
         _incident(
             core,

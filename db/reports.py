@@ -148,9 +148,12 @@ def by_attendee(state: EventState) -> list[dict[str, Any]]:
     rows = []
     for attendee_id in sorted(state.attendees, key=lambda a: views.name_key(state.attendees.get(a), a)):
         days = sorted(checkins.get(attendee_id, ()), key=lambda c: c.day)
+        person = state.attendees[attendee_id]
         rows.append({
             "attendee": attendee_id,
             "name": _name(state, attendee_id),
+            "walk_in": person.walk_in,  # registered at a desk (`registered_by`), not by the organiser
+            "registered_by": person.registered_by,
             "days": [{"day": c.day, "first": views.iso_local(state, c.at_ms), "station": c.station} for c in days],
             "sessions": [
                 {
@@ -203,7 +206,7 @@ def no_shows(state: EventState) -> list[dict[str, Any]]:
     """Registered attendees never checked in on any event day."""
     arrived = {a for _, a in state.checkins}
     return [
-        {"attendee": a.id, "name": a.name, "organisation": a.org, "email": a.email}
+        {"attendee": a.id, "name": a.name, "organisation": a.org, "email": a.email, "walk_in": a.walk_in}
         for a in sorted(state.attendees.values(), key=lambda a: views.name_key(a, a.id))
         if a.id not in arrived
     ]

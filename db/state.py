@@ -38,17 +38,37 @@ class Attendee:
     email: str = ""
     ref: str = ""
     tags: tuple[str, ...] = ()
+    #: Registered at a walk-in desk (`registered_by`), not by the organiser.
+    walk_in: bool = False
+    registered_by: str = ""
+    #: The desk whose name fix is the name shown ("" when the organiser's name stands).
+    name_by: str = ""
 
     def public(self) -> dict[str, Any]:
         """The fields shown to people and sent to stations (no e-mail)."""
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "organisation": self.org,
             "city": self.city,
             "country": self.country,
             "role": self.role,
+            "walk_in": self.walk_in,
         }
+        if self.walk_in:
+            out["registered_by"] = self.registered_by
+        if self.name_by:
+            out["name_by"] = self.name_by
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class DeskKey:
+    """A walk-in desk's badge key (base64 public half), and whether the desk was revoked since."""
+
+    station: str
+    public_key: str
+    revoked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,4 +193,5 @@ CLOCK_SUSPECT = "clock_suspect"
 STATION_SILENT = "station_silent"
 REVOKED_STATION = "revoked_station"
 KEY_MISUSED = "key_misused"
+BADGE_OF_REVOKED_DESK = "badge_of_revoked_desk"  # a badge signed by a walk-in desk since revoked
 LEFT_BUS = "left_bus"  # aboard a departed bus, then scanned somewhere else

@@ -16,10 +16,11 @@ __all__ = ["iso_local", "reference_now", "render_text", "status"]
 
 
 def reference_now(state: EventState, wall_ms: int) -> int:
-    """The moment to report on: now during the event, else the log's last scan (a replay view).
+    """The moment to report on: now during the event, else the log's last activity (a replay view).
 
     A database of a past or future event (the demo, a debrief) would otherwise always look
-    empty; its last scan is the latest moment the log knows about.
+    empty; its last scan, or a bus's departure or return after it, is the latest moment the log
+    knows about (scans alone froze the clock while buses kept coming back, and overnight).
     """
     info = state.info
     if info is None or not info.days:
@@ -28,7 +29,8 @@ def reference_now(state: EventState, wall_ms: int) -> int:
     last = state.day_start_ms(info.days[-1]) + 86_400_000
     if first <= wall_ms < last:
         return wall_ms
-    return state.last_scan_ms or wall_ms
+    trips = [ms for bus in state.buses.values() for ms in (bus.departed_ms, bus.returned_ms) if ms is not None]
+    return max(state.last_scan_ms, *trips) if trips else state.last_scan_ms or wall_ms
 
 
 def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = None) -> dict[str, Any]:
@@ -43,6 +45,7 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
         "event": None if info is None else {"id": info.id, "name": info.name, "days": list(info.days), "tz": info.tz, "demo": info.demo},
         "as_of": iso_local(state, now_ms),
         "attendees": len(state.attendees),
+        "walk_ins": sum(1 for a in state.attendees.values() if a.walk_in),  # registered at a desk on the day
         "checked_in": views.checked_in(state),
         "present": {"venue": present.venue, "rooms": present.rooms, "buses": present.buses},
         "rooms": [
@@ -118,7 +121,8 @@ def render_text(report: dict[str, Any]) -> str:
     lines.append(f"{event['name']}  ({event['days'][0]} to {event['days'][-1]}, {event['tz']})")
     lines.append(f"as of {report['as_of']}   {report['events']} events in the log")
     lines.append("")
-    lines.append(f"Attendees: {report['attendees']} registered")
+    walk_ins = f" ({report['walk_ins']} walk-ins registered at desks)" if report.get("walk_ins") else ""
+    lines.append(f"Attendees: {report['attendees']} registered{walk_ins}")
     for day, count in report["checked_in"].items():
         lines.append(f"  {day}: {count:>5} checked in")
     present = report["present"]

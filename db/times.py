@@ -16,6 +16,8 @@ SESSION_GRACE_MS = 10 * MINUTE_MS
 SESSION_EARLY_MS = 30 * MINUTE_MS
 #: The venue closes this long after the day's last session ends.
 DAY_CLOSE_AFTER_MS = 60 * MINUTE_MS
+#: The venue opens this long before the day's first session (db/hours.py).
+DAY_OPEN_BEFORE_MS = 60 * MINUTE_MS
 ARRIVAL_BUCKET_MS = 5 * MINUTE_MS
 DAY_MS = 24 * 60 * MINUTE_MS
 #: Scans may start this long before the event was created (stations are set up and tried

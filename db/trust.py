@@ -112,8 +112,12 @@ def binding_of(event: Event) -> tuple[str, str, bytes] | None:
     return (station, str(kind), raw) if len(raw) == 32 else None
 
 
-def node_key_data(station_id: str, kind: str, public_key: bytes) -> dict[str, str]:
-    return {"station": station_id, "kind": kind, "public_key": base64.b64encode(public_key).decode()}
+def node_key_data(station_id: str, kind: str, public_key: bytes, badge_key: bytes | None = None) -> dict[str, str]:
+    """A `node.key` binding; a walk-in desk's also publishes its badge-signing key (`badge_key`)."""
+    data = {"station": station_id, "kind": kind, "public_key": base64.b64encode(public_key).decode()}
+    if badge_key is not None and kind == perm.WALK_IN_DESK:
+        data["badge_key"] = base64.b64encode(badge_key).decode()
+    return data
 
 
 def record(db: Database, events: Sequence[Event], known: dict[str, Author]) -> list[str]:
@@ -251,6 +255,13 @@ def admit(
             del remaining[station_id]
             progress = True
             have = held.get(station_id, 0)
+            if _continues_pending(db, station_id, have, run):
+                # Its earlier events wait aside for this very key (bound in this batch): the run joins
+                # them and all are merged in order by the release that follows (log._release).
+                outcome.waiting.extend(run)
+                if station_id not in outcome.bound:
+                    outcome.bound.append(station_id)
+                continue
             if any(event.seq != have + 1 + i for i, event in enumerate(run)):
                 seqs = [event.seq for event in run]
                 raise LogGap(f"station {station_id}: got seq {seqs[0]}..{seqs[-1]} with a gap, or beyond {have}, the last held")
@@ -263,6 +274,18 @@ def admit(
     for run in remaining.values():
         outcome.waiting.extend(run)
     return outcome
+
+
+def _continues_pending(db: Database, station_id: str, have: int, run: Sequence[Event]) -> bool:
+    """True when `run` starts beyond `have` and every seq in between waits in `pending`, and the
+    run itself has no gap: what arrived before its author's key, then the rest with the key."""
+    first = run[0].seq
+    if first <= have + 1 or any(event.seq != first + i for i, event in enumerate(run)):
+        return False
+    between = db.execute(
+        "SELECT COUNT(DISTINCT seq) FROM pending WHERE station_id = ? AND seq > ? AND seq < ?", [station_id, have, first]
+    ).fetchone()[0]
+    return int(between) == first - 1 - have
 
 
 def _self_announced(db: Database, known: Mapping[str, Author], run: Sequence[Event]) -> Author | None:
@@ -391,11 +414,14 @@ def _described_kind(db: Database, station_id: str) -> str:
     return kind if kind in perm.STATION_KINDS and kind != perm.ORGANISER else perm.UNDESCRIBED
 
 
-def vouch(db: Database, station_id: str, kind: str, public_key: bytes, *, wall: WallClock = system_wall_ms) -> None:
+def vouch(
+    db: Database, station_id: str, kind: str, public_key: bytes, *, badge_key: bytes | None = None, wall: WallClock = system_wall_ms
+) -> None:
     """Bind `station_id`'s key as this node (an authority enrolling it), in one transaction.
 
     A station already bound to this key is left as it is; bound to another key, it is refused:
-    a new laptop takes a new station id, so no two keys ever speak for one station.
+    a new laptop takes a new station id, so no two keys ever speak for one station. A walk-in
+    desk's `badge_key` is published in the same binding, under the same authority.
     """
     from db import log
 
@@ -408,7 +434,7 @@ def vouch(db: Database, station_id: str, kind: str, public_key: bytes, *, wall: 
     mine = author(db, me)
     if mine is None or not perm.may_vouch(mine.kind, kind):
         raise EventOpsError(f"this node ({me}) may not vouch for a {kind} station's key: enrol it at the organiser's hub")
-    log.append(db, me, ev.NODE_KEY, node_key_data(station_id, kind, public_key), wall=wall)
+    log.append(db, me, ev.NODE_KEY, node_key_data(station_id, kind, public_key, badge_key), wall=wall)
 
 
 def pin_organiser(db: Database, announced: object) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from db.errors import EventOpsError
 from db.state import BUS, ROOM, VENUE, Attendee, Bus, Incident, Place, Session, Visit
-from db.text import fold_text
+from db.text import person_key
 
 if TYPE_CHECKING:
     from db.fold import EventState
@@ -372,11 +372,12 @@ class Manifest:
         }
 
 
-def name_key(attendee: Attendee | None, attendee_id: str) -> tuple[str, str]:
-    """How people are listed: by last name (then full name), ids for the unknown."""
+def name_key(attendee: Attendee | None, attendee_id: str) -> tuple[str, str, str, str]:
+    """How people are listed everywhere: `db.text.person_key` (family name, then given name,
+    folded), ids for the unknown."""
     if attendee is None:
-        return (fold_text(attendee_id), attendee_id)
-    return (fold_text(attendee.last or attendee.name), fold_text(attendee.name))
+        return person_key(attendee_id, ident=attendee_id)
+    return person_key(attendee.name, attendee.first, attendee.last, attendee.id)
 
 
 def manifest(state: EventState, bus_id: str, now_ms: int) -> Manifest:
@@ -442,9 +443,13 @@ class PersonLine:
     since_ms: int
     since: str  # HH:MM in the event's zone
     station: str  # the station that last saw them
+    walk_in: bool = False  # registered at a desk on the day (db.state.Attendee.walk_in)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "organisation": self.org, "since": self.since, "station": self.station}
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "organisation": self.org, "since": self.since, "station": self.station}
+        if self.walk_in:
+            out["walk_in"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,6 +498,7 @@ def person(state: EventState, attendee_id: str, where: Whereabouts | None) -> Pe
         since_ms=where.since_ms if where else 0,
         since=hhmm(state, where.since_ms) if where else "—",
         station=where.station if where else "",
+        walk_in=attendee.walk_in if attendee else False,
     )
 
 
@@ -550,10 +556,17 @@ def roll_call(state: EventState, now_ms: int) -> RollCall:
 
 # --- arrivals, incidents, stations ------------------------------------------------------------------
 def checked_in(state: EventState) -> dict[str, int]:
-    """How many people checked in, per event day (every day of the event, and any day scanned)."""
+    """How many people checked in, per event day (every day of the event; any day scanned only
+    for an event without days): a day the event does not have is never shown as one."""
     counts: Counter[str] = Counter(day for day, _ in state.checkins)
     days = set(state.info.days) if state.info else set()
-    return {day: counts.get(day, 0) for day in sorted(days | set(counts))}
+    return {day: counts.get(day, 0) for day in sorted(days or set(counts))}
+
+
+def is_event_day(state: EventState, day: str) -> bool:
+    """Whether `day` is one of the event's days (any day, for an event that names none)."""
+    info = state.info
+    return info is None or not info.days or day in info.days
 
 
 @dataclass(frozen=True, slots=True)

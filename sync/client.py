@@ -161,11 +161,15 @@ class HubClient:
     def tokens(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "/v1/tokens").get("tokens", []))
 
-    def enrol(self, secret: str, public_key: bytes) -> dict[str, Any]:
-        """Redeem the code's secret; the hub binds `public_key` to the station in the log."""
+    def enrol(self, secret: str, public_key: bytes, badge_key: bytes | None = None) -> dict[str, Any]:
+        """Redeem the code's secret; the hub binds `public_key` to the station in the log (and a
+        walk-in desk's `badge_key`, the public half of the key its badges are signed with)."""
         import base64
 
-        return self._call("POST", "/v1/enrol", {"secret": secret, "public_key": base64.b64encode(public_key).decode()})
+        body = {"secret": secret, "public_key": base64.b64encode(public_key).decode()}
+        if badge_key is not None:
+            body["badge_key"] = base64.b64encode(badge_key).decode()
+        return self._call("POST", "/v1/enrol", body)
 
     def push(self, events: list[Event]) -> dict[str, Any]:
         return self._call("POST", "/v1/push", {"events": p.events_to_wire(events)})

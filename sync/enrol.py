@@ -16,10 +16,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from db import log, trust
+from db.badge_keys import badge_public_key
 from db.connect import get_setting, set_setting
 from db.errors import EventOpsError
 from db.events import STATION_ADDED, STATION_REVOKED
 from db.node import local_station, set_local_station
+from db.permissions import WALK_IN_DESK
 from sync import protocol as p
 from sync import store
 from sync.client import (
@@ -44,9 +46,13 @@ class EnrolCode:
     secret: str
     fingerprint: str | None = None
     hub_url: str | None = None
+    #: The organiser allows this desk to register walk-ins: it makes a badge key at enrolment.
+    walk_ins: bool = False
 
     def encode(self) -> str:
         obj: dict[str, Any] = {"s": self.station, "k": self.secret}
+        if self.walk_ins:
+            obj["w"] = 1
         if self.fingerprint:
             obj["f"] = base64.urlsafe_b64encode(bytes.fromhex(self.fingerprint)).decode().rstrip("=")
         if self.hub_url:
@@ -69,7 +75,7 @@ class EnrolCode:
                 fingerprint = base64.urlsafe_b64decode(f + "=" * (-len(f) % 4)).hex()
         except (ValueError, KeyError, TypeError):
             raise EventOpsError("this enrolment code is damaged: copy it again or scan its QR code") from None
-        return cls(station, secret, fingerprint, obj.get("u") or None)
+        return cls(station, secret, fingerprint, obj.get("u") or None, obj.get("w") == 1)
 
 
 TLS_FINGERPRINT = "sync.tls_fingerprint"
@@ -89,10 +95,18 @@ def hub_fingerprint(db: Database, db_path: Path) -> str | None:
     return fingerprint_pem(cert_path.read_text()) if cert_path.exists() else None
 
 
-def add_station(db: Database, db_path: Path, station_id: str, kind: str, place: str = "", hub_url: str | None = None) -> EnrolCode:
-    """Record a station on the hub's database and mint its one-time enrolment code."""
+def add_station(
+    db: Database, db_path: Path, station_id: str, kind: str, place: str = "", hub_url: str | None = None, *, walk_ins: bool = False
+) -> EnrolCode:
+    """Record a station on the hub's database and mint its one-time enrolment code.
+
+    `walk_ins` (desks only): the desk may register walk-ins, reprint badges and fix names; it is
+    bound as a walk-in desk (db/permissions.py) with a badge key of its own (db/badge_keys.py).
+    """
     if kind not in KINDS:
         raise EventOpsError(f"a station kind is one of {', '.join(KINDS)}, not {kind!r}")
+    if walk_ins and kind != "desk":
+        raise EventOpsError(f"only a desk may register walk-ins, not a {kind} station: use --kind desk --walk-ins")
     if not station_id or len(station_id) > 64 or any(c.isspace() for c in station_id):
         raise EventOpsError("a station id is 1 to 64 characters without spaces, e.g. desk-1")
     if station_id == local_station(db):
@@ -100,10 +114,13 @@ def add_station(db: Database, db_path: Path, station_id: str, kind: str, place: 
     if station_id in store.revoked_stations(db):
         raise EventOpsError(f"station {station_id} was revoked: give the laptop a new station id, e.g. {station_id}b")
     role = p.ROLE_RELAY if kind == "hub" else p.ROLE_STATION
-    secret = store.add_station(db, station_id, kind, role)
-    log.append(db, local_station(db), STATION_ADDED, {"id": station_id, "kind": kind, "place": place})
+    secret = store.add_station(db, station_id, WALK_IN_DESK if walk_ins else kind, role)
+    added: dict[str, Any] = {"id": station_id, "kind": kind, "place": place}
+    if walk_ins:
+        added["walk_ins"] = True
+    log.append(db, local_station(db), STATION_ADDED, added)
     url = check_hub_url(hub_url) if hub_url else get_setting(db, "sync.serving_url")
-    return EnrolCode(station_id, secret, hub_fingerprint(db, db_path), url)
+    return EnrolCode(station_id, secret, hub_fingerprint(db, db_path), url, walk_ins)
 
 
 def revoke_station(db: Database, station_id: str) -> None:
@@ -133,7 +150,8 @@ def enrol(db: Database, code_text: str, hub_url: str | None = None) -> tuple[dic
         raise EventOpsError(f"the hub serves TLS (the code pins its certificate): use https:// instead of {url}")
     hub = HubClient(url, cert_pem=cert)
     try:
-        answer = hub.enrol(code.secret, trust.public_key_of(db, code.station))
+        badge_key = badge_public_key(db, code.station) if code.walk_ins else None
+        answer = hub.enrol(code.secret, trust.public_key_of(db, code.station), badge_key)
     finally:
         hub.close()
     if answer.get("station") != code.station:

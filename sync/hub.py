@@ -35,6 +35,7 @@ from starlette.routing import Route
 
 from db import hlc as hlc_mod
 from db import log, trust
+from db.badge_keys import parse_badge_key
 from db.errors import EventOpsError, LogConflict, LogGap
 from db.events import Event
 from db.node import local_station
@@ -98,6 +99,7 @@ class Hub:
         self._revoked: tuple[float, set[str]] = (0.0, set())
         self._closing = False
         self._version = 0
+        self.held_pulls = 0  # long-polls waiting for news right now (told by /v1/health)
         self._vector_at: tuple[int, dict[str, int]] = (-1, {})
         db = open_any(self.db_path)
         store.ensure_tables(db)
@@ -267,20 +269,25 @@ class Hub:
             async with news:
                 # News that landed while we were reading bumped the version: read again at once.
                 if self._version == seen:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(news.wait(), timeout=remaining)
+                    self.held_pulls += 1
+                    try:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(news.wait(), timeout=remaining)
+                    finally:
+                        self.held_pulls -= 1
 
 
-def enrol_station(db: Database, secret: str, public_key: bytes) -> tuple[store.Grant, str] | None:
+def enrol_station(db: Database, secret: str, public_key: bytes, badge_key: bytes | None = None) -> tuple[store.Grant, str] | None:
     """Swap an enrolment secret for a token and bind the station's key, in one transaction:
-    the log then says which key speaks for the station, and what kind it is."""
+    the log then says which key speaks for the station, and what kind it is (and, for a desk
+    allowed walk-ins, which key signs its badges: ignored for any other station)."""
     from db.connect import write
 
     try:
         with write(db):
             redeemed = store.redeem(db, secret)
             if redeemed is not None:
-                trust.vouch(db, redeemed[0].station_id, redeemed[0].kind, public_key)
+                trust.vouch(db, redeemed[0].station_id, redeemed[0].kind, public_key, badge_key=badge_key)
     except EventOpsError as error:
         raise p.ProtocolError(403, p.KEY_REFUSED, str(error)) from None
     return redeemed
@@ -292,8 +299,9 @@ def _max_rowid(db: Database) -> int:
 
 def _health(db: Database, hub: Hub) -> dict[str, Any]:
     """Liveness for anyone (no token): is the hub up, and how many events it holds. Nothing that
-    names a station (the vector lists every one): a token's `/v1/pull` with limit 0 gives that."""
-    return {"ok": True, "events": sum(hub.vector(db).values())}
+    names a station (the vector lists every one): a token's `/v1/pull` with limit 0 gives that.
+    `waiting` counts the long-polls held open now (how many stations are listening)."""
+    return {"ok": True, "events": sum(hub.vector(db).values()), "waiting": hub.held_pulls}
 
 
 async def read_raw(request: Request, limit: int, charge: Callable[[int], None]) -> bytes:
@@ -399,7 +407,10 @@ def create_app(
         if not isinstance(secret, str) or not secret or len(secret) > 200:
             raise p.malformed("secret must be the enrolment code's secret")
         public_key = p.parse_public_key(body.get("public_key"))
-        redeemed = await hub.write(enrol_station, secret, public_key)
+        badge_key = None if body.get("badge_key") is None else parse_badge_key(body.get("badge_key"))
+        if body.get("badge_key") is not None and badge_key is None:
+            raise p.malformed("badge_key must be the walk-in desk's Ed25519 badge public key (base64 of 32 bytes)")
+        redeemed = await hub.write(enrol_station, secret, public_key, badge_key)
         if redeemed is None:
             raise p.ProtocolError(403, p.UNKNOWN_CODE, "this enrolment code is unknown or already used: ask for a new one (`eventops station add`)")
         grant, token = redeemed

@@ -133,7 +133,12 @@ def test_ctrl_c_stops_a_hub_quietly_while_a_long_poll_is_held(event_db: Path) ->
 
         poller = threading.Thread(target=long_poll, daemon=True)
         poller.start()
-        time.sleep(1.0)  # let the pull reach the hub and wait there (nothing new is coming)
+        # Ctrl-C only once the hub holds the pull (nothing new is coming), however slow the machine.
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{url}/v1/health", timeout=10).json().get("waiting", 0) < 1:
+            assert time.monotonic() < deadline, "the long-poll never reached the hub"
+            assert answers.empty(), "the long-poll was answered before Ctrl-C"
+            time.sleep(0.05)
         assert answers.empty(), "the long-poll was answered before Ctrl-C"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)  # a held pull must not keep the hub up for its 25 s

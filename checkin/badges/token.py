@@ -63,11 +63,13 @@ UNKNOWN_KEY = "unknown_key"
 FORGED = "forged"
 REVOKED = "revoked"
 UNKNOWN_ATTENDEE = "unknown_attendee"
-REASONS = (MALFORMED, WRONG_EVENT, UNKNOWN_KEY, FORGED, REVOKED, UNKNOWN_ATTENDEE)
+REVOKED_DESK = "revoked_desk"  # genuine, but signed by a walk-in desk that was revoked since
+REASONS = (MALFORMED, WRONG_EVENT, UNKNOWN_KEY, FORGED, REVOKED, UNKNOWN_ATTENDEE, REVOKED_DESK)
 
 
 class BadgeState(Protocol):
-    """What verification needs from the folded state (`db.fold.EventState` has it)."""
+    """What verification needs from the folded state (`db.fold.EventState` has it). A state
+    with `desk_keys` (station -> `db.state.DeskKey`) also accepts walk-in desks' badges."""
 
     @property
     def info(self) -> Any: ...  # has `.id`, or None before `event.created`
@@ -281,14 +283,13 @@ def _verify(token: str, state: BadgeState) -> BadgeCheck:
     info = state.info
     if info is None or claim.event_tag != event_tag(str(info.id)):
         return BadgeCheck(False, WRONG_EVENT, claim.attendee_id, claim.serial, claim.kid, text)
-    public_b64 = state.keys.get(claim.kid)
-    key = _public_key(public_b64) if isinstance(public_b64, str) else None
-    if key is None:
+    signer = _signer(state, claim, signed_message(str(info.id), claim.kid, claim.attendee_id, claim.serial))
+    if signer is None:
         return BadgeCheck(False, UNKNOWN_KEY, claim.attendee_id, claim.serial, claim.kid, text)
-    try:
-        key.verify(claim.signature, signed_message(str(info.id), claim.kid, claim.attendee_id, claim.serial))
-    except InvalidSignature:
+    if signer is FORGED:
         return BadgeCheck(False, FORGED, claim.attendee_id, claim.serial, claim.kid, text)
+    if signer is REVOKED_DESK:
+        return BadgeCheck(False, REVOKED_DESK, claim.attendee_id, claim.serial, claim.kid, text)
     if claim.attendee_id not in state.attendees:
         return BadgeCheck(False, UNKNOWN_ATTENDEE, claim.attendee_id, claim.serial, claim.kid, text)
     current = state.badge_serial.get(claim.attendee_id, 1)
@@ -296,3 +297,54 @@ def _verify(token: str, state: BadgeState) -> BadgeCheck:
     if claim.serial < current or claim.serial in revoked:
         return BadgeCheck(False, REVOKED, claim.attendee_id, claim.serial, claim.kid, text)
     return BadgeCheck(True, OK, claim.attendee_id, claim.serial, claim.kid, text)
+
+
+@functools.lru_cache(maxsize=256)
+def _kid_of_b64(public_b64: str) -> str:
+    try:
+        return kid_for(base64.b64decode(public_b64, validate=True))
+    except (ValueError, TypeError, binascii.Error):
+        return ""
+
+
+def _signer(state: BadgeState, claim: BadgeClaim, message: bytes) -> str | None:
+    """Who signed: OK (the event's key or a walk-in desk's in good standing), REVOKED_DESK,
+    FORGED (a key with this id is known, none signed it), or None (no key has this id).
+
+    Key ids are 10 bits, so two desks' keys may share one: every key with the token's id is
+    tried, the event's first."""
+    candidates: list[tuple[str, bool]] = []
+    public_b64 = state.keys.get(claim.kid)
+    if isinstance(public_b64, str):
+        candidates.append((public_b64, False))
+    for desk in getattr(state, "desk_keys", {}).values():
+        if _kid_of_b64(desk.public_key) == claim.kid:
+            candidates.append((desk.public_key, bool(desk.revoked)))
+    keys = [(key, revoked) for b64, revoked in candidates if (key := _public_key(b64)) is not None]
+    if not keys:
+        return None
+    for key, revoked in keys:
+        try:
+            key.verify(claim.signature, message)
+        except InvalidSignature:
+            continue
+        return REVOKED_DESK if revoked else OK
+    return FORGED
+
+
+def signing_desk(state: BadgeState, token: str) -> str | None:
+    """The walk-in desk whose key signed a (repaired) token, if one did: the refusal names it."""
+    claim = parse_token(wedge.repair(token.strip(), REPAIR))
+    if claim is None or state.info is None:
+        return None
+    message = signed_message(str(state.info.id), claim.kid, claim.attendee_id, claim.serial)
+    for desk in getattr(state, "desk_keys", {}).values():
+        key = _public_key(desk.public_key) if _kid_of_b64(desk.public_key) == claim.kid else None
+        if key is None:
+            continue
+        try:
+            key.verify(claim.signature, message)
+        except InvalidSignature:
+            continue
+        return str(desk.station)
+    return None

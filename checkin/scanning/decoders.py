@@ -73,11 +73,19 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
 
 
 class ZxingDecoder:
-    """zxing-cpp: ~1 ms per 720p frame; also reports codes it located but could not read."""
+    """zxing-cpp: ~1 ms per 720p frame; also reports codes it located but could not read.
+
+    Inverted codes (light on dark: a badge on a phone in dark mode) are read by zxing-cpp's own
+    `try_invert`. It costs ~20-30 % per frame, which dropping `try_downscale` (also scanning a
+    third-size copy) pays back on an idle desk: an empty 720p frame costs 0.88 ms CPU p50 either
+    way (480p: 0.25 against 0.23). On zxing-cpp's 137 `qrcode-*` sample photos and bench/scan.py's
+    frames the downscaled copy read nothing the full size did not. The price is paid in the dark:
+    an empty frame with heavy sensor noise costs ~6 ms instead of ~4 (docs/scanning.md).
+    """
 
     name = "zxing"
 
-    def __init__(self) -> None:
+    def __init__(self, try_invert: bool = True, try_downscale: bool = False) -> None:
         try:
             import zxingcpp
         except ImportError as error:
@@ -85,11 +93,12 @@ class ZxingDecoder:
         self._zx = zxingcpp
         many = getattr(zxingcpp, "BarcodeFormats", None)  # zxing-cpp 2.x takes a single format
         self._formats: Any = many(zxingcpp.BarcodeFormat.QRCode) if many else zxingcpp.BarcodeFormat.QRCode
+        self._try_invert, self._try_downscale = try_invert, try_downscale
 
     def decode(self, gray: np.ndarray) -> Decoding:
         out = Decoding(tried=[self.name])
-        # try_invert off: badges are dark on light; looking for inverted codes costs ~20 %
-        for result in self._zx.read_barcodes(gray, formats=self._formats, return_errors=True, try_invert=False):
+        for result in self._zx.read_barcodes(gray, formats=self._formats, return_errors=True,
+                                             try_invert=self._try_invert, try_downscale=self._try_downscale):
             pos = result.position
             points = tuple((float(p.x), float(p.y)) for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left))
             if result.valid and result.text:

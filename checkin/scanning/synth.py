@@ -37,6 +37,7 @@ class Condition:
     tilt: float = 0.0  # perspective: how much the far edge shrinks, 0..0.4
     contrast: float = 1.0  # 1 = full range; 0.3 = dim and grey
     glare: float = 0.0  # 0..1 strength of a bright spot over the code
+    invert: bool = False  # shown on a phone in dark mode: light modules on dark
 
 
 CONDITIONS: dict[str, Condition] = {
@@ -51,6 +52,7 @@ CONDITIONS: dict[str, Condition] = {
         Condition("perspective", tilt=0.3, angle=8.0),
         Condition("low_contrast", contrast=0.2, noise=5.0),
         Condition("glare", glare=0.85),
+        Condition("inverted", invert=True),
         Condition("hard", module_px=3.5, blur=1.0, motion=3, noise=10.0, angle=20.0, tilt=0.15, contrast=0.55, glare=0.3),
     )
 }
@@ -99,6 +101,8 @@ def compose(
     height, width = gray_bg.shape[:2]
     frame: np.ndarray = gray_bg.astype(np.float32)
     if card is not None:
+        if condition.invert:
+            card = 255 - card
         scale = condition.module_px / card_module if card_module else 1.0
         h, w = card.shape[0] * scale, card.shape[1] * scale
         fit = min(1.0, 0.95 * height / h, 0.95 * width / w)

@@ -12,9 +12,12 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from db.demo.model import DemoEvent, DemoSession, iso_ms
+from db.demo.model import DemoEvent, DemoSession
+from db.demo.programme import DAYS
 
 MINUTE = 60_000
 
@@ -52,8 +55,8 @@ class Step:
 def day_plan(demo: DemoEvent, day_index: int, seed: int) -> list[Step]:
     """Everything that happens on the event's `day_index`-th day, in time order."""
     day = demo.days[day_index]
-    rng = random.Random(f"{seed}:{day}")
-    midnight = iso_ms(f"{day}T00:00:00+01:00")
+    rng = random.Random(f"{seed}:{DAYS[min(day_index, len(DAYS) - 1)]}")  # the same story on moved days
+    midnight = _midnight_ms(day, demo.tz)
     steps: list[Step] = []
     desks = [s.id for s in demo.stations_of("desk")]
     arrivals = _arrivals(demo, day_index, rng, midnight)
@@ -71,6 +74,11 @@ def day_plan(demo: DemoEvent, day_index: int, seed: int) -> list[Step]:
     steps.extend(_sessions(demo, day, arrivals, rng))
     steps.extend(_buses(demo, day, arrivals, rng))
     return sorted(steps, key=lambda s: s.order)
+
+
+def _midnight_ms(day: str, tz: str) -> int:
+    """The start of `day` in the event's zone (a demo moved to a summer day is at +02:00)."""
+    return int(datetime.combine(date.fromisoformat(day), time(0, 0), ZoneInfo(tz)).timestamp() * 1000)
 
 
 def _arrivals(demo: DemoEvent, day_index: int, rng: random.Random, midnight: int) -> dict[str, int]:

@@ -8,6 +8,7 @@ its double admission is discovered the way it would be at the venue.
 
 from __future__ import annotations
 
+import bisect
 import random
 import time
 from collections import Counter
@@ -31,6 +32,10 @@ from db.errors import EventOpsError
 from db.fold import EventState, load_state
 
 PROGRESS_KEY = "demo.simulated_until"
+#: An accelerated live run skips a gap this long between two steps (the night)...
+NIGHT_GAP_MS = 3 * 3_600_000
+#: ...to this long before the next morning's first step.
+MORNING_LEAD_MS = 10 * 60_000
 SEED_KEY = "demo.seed"
 
 try:  # bus mode registers itself when the field-visit module is there
@@ -72,7 +77,7 @@ class Simulation:
             raise EventOpsError(f"{db_path} does not hold the demo event: create it with `eventops demo init --db {db_path}`")
         stored_seed = get_setting(db, SEED_KEY)
         self.seed = seed if seed is not None else int(stored_seed or 7)
-        self.demo: DemoEvent = build_demo(self.seed)
+        self.demo: DemoEvent = build_demo(self.seed, state.info.days[0] if state.info.days else None)
         self.key: SigningKey = load_signing_key(self.db_path)
         self._reference = state
         # A demo, not a venue: skip the fsync per scan that real stations pay for.
@@ -103,20 +108,45 @@ class Simulation:
         set_setting(self.db, PROGRESS_KEY, str(max(done, until_ms)))
         return summary
 
-    def run_live(self, start_ms: int, speed: float, *, stop: Callable[[], bool], tick_s: float = 0.2) -> Summary:
-        """Play the plan in accelerated time from `start_ms` until the last day ends or `stop()`."""
+    def run_live(
+        self,
+        start_ms: int,
+        speed: float,
+        *,
+        stop: Callable[[], bool],
+        tick_s: float = 0.2,
+        wall: Callable[[], int] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Summary:
+        """Play the plan in accelerated time from `start_ms` until the last day ends or `stop()`.
+
+        Overnight (hours without a step) the accelerated clock jumps to a little before the next
+        morning's first step, so a watcher sees the next day begin instead of a clock stopped for
+        a quarter of an hour. With `wall` (a demo happening today) the plan follows that clock
+        instead, `speed` aside: a scan made by hand at a station lands among the simulated ones.
+        """
         summary = Summary()
         self.run_until(start_ms)
-        started = time.monotonic()
-        end = max(step.at_ms for step in self.steps())
+        started = monotonic()
+        times = sorted(step.at_ms for step in self.steps())
+        end = times[-1]
+        origin = start_ms
         while not stop():
-            sim_now = start_ms + int((time.monotonic() - started) * speed * 1000)
+            if wall is not None:
+                sim_now = wall()
+            else:
+                sim_now = origin + int((monotonic() - started) * speed * 1000)
+                following = times[bisect.bisect_right(times, sim_now)] if sim_now < end else end
+                if following - sim_now > NIGHT_GAP_MS:  # nothing to play for hours: skip the night
+                    origin += following - MORNING_LEAD_MS - sim_now
+                    sim_now = following - MORNING_LEAD_MS
             part = self.run_until(min(sim_now, end))
             summary.steps += part.steps
             summary.verdicts.update(part.verdicts)
             if sim_now >= end:
                 break
-            time.sleep(tick_s)
+            sleep(tick_s)
         return summary
 
     # --- one step -----------------------------------------------------------------------------

@@ -25,13 +25,26 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 
+from checkin.i18n import _
 from checkin.scanning.wedge_input import WedgeAssembler, WedgeInput
 from checkin.sound import Sounds
 from checkin.station import Station
 from checkin.tui.screens.help import HelpScreen
 from checkin.tui.screens.search import SearchScreen
 from checkin.tui.screens.station import StationScreen
+from checkin.tui.screens.walk_in import NameFixScreen, WalkInScreen
+from checkin.tui.widgets.verdict_card import READY_TEXT
 from checkin.verdict import REFUSED, ROOM_FULL, Verdict, not_recorded
+from checkin.walkin import (
+    NewBadge,
+    Person,
+    fix_name,
+    new_badge,
+    or_refusal,
+    register,
+    reprint,
+    walk_ins_allowed,
+)
 
 #: How long a verdict stays on screen before the card says "scan a badge" again (seconds).
 RESET_S = {"ok": 3.0, "warning": 5.0, "refused": 7.0}
@@ -62,7 +75,10 @@ class CheckinApp(App[None]):
         Binding("f2", "search", "Search"),
         Binding("f3", "undo", "Undo"),
         Binding("f4", "toggle_exit", "Entry/Exit"),
+        Binding("f4", "walk_in", "Register walk-in"),  # a desk allowed walk-ins (checkin/walkin.py)
         Binding("f5", "override", "Override"),
+        Binding("f6", "reprint", "Reprint badge"),
+        Binding("f7", "fix_name", "Fix name"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -126,6 +142,10 @@ class CheckinApp(App[None]):
         self._polling = threading.Lock()  # one poll at a time, however long the station's lock is held
         self._reset_timer: Timer | None = None
         self._last_refused: tuple[str | None, str | None] | None = None  # (payload, attendee id)
+        #: Whether this desk may register walk-ins now (read off the loop, by `poll`).
+        self.walk_ins = False
+        #: Badges made at this desk since the app started (walk-ins, reprints), newest last.
+        self.new_badges: list[NewBadge] = []
 
     # --- layout -------------------------------------------------------------------------
     def get_default_screen(self) -> StationScreen:
@@ -152,6 +172,8 @@ class CheckinApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_exit" or action == "override":
             return self.station.config.mode == "door"
+        if action in ("walk_in", "reprint", "fix_name"):
+            return self.walk_ins
         return True
 
     # --- wedge input: every key on the main screen ------------------------------------------
@@ -189,7 +211,7 @@ class CheckinApp(App[None]):
             return False
         # The published keys, not the live state the scan worker is changing: a genuine
         # badge verifies as "unknown_attendee" against them (see BadgeKeys).
-        return verify_badge(text, self.station.badge_keys).reason in ("ok", "revoked", "unknown_attendee")
+        return verify_badge(text, self.station.badge_keys).reason in ("ok", "revoked", "unknown_attendee", "revoked_desk")
 
     def _wedge_poll(self) -> None:
         self._wedge_out(self.wedge.poll(time.monotonic() * 1000))
@@ -246,6 +268,10 @@ class CheckinApp(App[None]):
 
     def on_checkin_app_verdict_ready(self, message: VerdictReady) -> None:
         verdict = message.verdict
+        badge = new_badge(verdict)
+        if badge is not None:
+            self.new_badges.append(badge)
+            self.hand_to_printer(badge)
         if verdict.status == REFUSED and verdict.reason == ROOM_FULL:
             attendee = verdict.attendee["id"] if verdict.attendee else None
             self._last_refused = (message.payload, attendee)
@@ -325,7 +351,16 @@ class CheckinApp(App[None]):
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def _warm_search(self) -> None:
         """Build the name index before anyone presses F2 (a second on 10,000 attendees)."""
+        self._check_walk_ins()
         self.station.name_index()
+
+    def _check_walk_ins(self) -> None:
+        """In a worker: may this desk register walk-ins (its binding, its key file)? Shows or
+        hides F4/F6/F7 when that changes (a revocation arriving by sync hides them)."""
+        allowed = walk_ins_allowed(self.station)
+        if allowed != self.walk_ins:
+            self.walk_ins = allowed
+            self.call_from_thread(self.refresh_bindings)
 
     # --- status ---------------------------------------------------------------------------
     @work(thread=True, group="poll", exit_on_error=False)
@@ -338,6 +373,7 @@ class CheckinApp(App[None]):
             return
         try:
             self.station.refresh()
+            self._check_walk_ins()
             self.call_from_thread(self.update_status)
             self.station.name_index()  # off the loop, before the next F2
         finally:
@@ -356,6 +392,17 @@ class CheckinApp(App[None]):
             sync = self.sync.status().line(status.now_ms if self.clock is self.station.wall else None)
         clock = status.local_time(self.clock()).strftime("%H:%M")
         line.show(status, sync, clock)
+        main.card.show_ready(*self.ready_words(status.place_name))
+
+    def ready_words(self, place_name: str) -> tuple[str, str]:
+        """The card between people: `EXIT` in big letters on a door scanning people out (a
+        steward must never scan people out all morning by mistake), else `SCAN A BADGE`."""
+        config = self.station.config
+        hint = self.main.ready_hint
+        if config.mode == "door" and config.exit:
+            out = _("this door scans people OUT of {room}: F4 switches to entry").format(room=place_name or config.room)
+            return _("EXIT"), f"{out}\n{hint}"
+        return READY_TEXT, hint
 
     # --- actions ----------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -395,6 +442,52 @@ class CheckinApp(App[None]):
             self.scan(payload, override=True)
         elif attendee_id:
             self._search_worker(attendee_id, True)
+
+    # --- people not on the list: walk-ins, lost badges, name fixes (checkin/walkin.py) ---------
+    def action_walk_in(self) -> None:
+        if not self.walk_ins or not isinstance(self.screen, StationScreen):
+            return
+
+        def registered(person: Person | None) -> None:
+            if person is not None:
+                self.enqueue(or_refusal(lambda: register(self.station, person)))
+
+        self.push_screen(WalkInScreen(), registered)
+
+    def action_reprint(self) -> None:
+        """Lost badge: find the person by name, then a new badge (the old one revoked everywhere)."""
+        if not self.walk_ins or not isinstance(self.screen, StationScreen):
+            return
+
+        def picked(attendee_id: str | None) -> None:
+            if attendee_id:
+                self.enqueue(or_refusal(lambda: reprint(self.station, attendee_id)))
+
+        self.push_screen(SearchScreen(self.station.search, _("reprint the badge of")), picked)
+
+    def action_fix_name(self) -> None:
+        """Misspelt name: find the person, type the name as it should read (the desk's annotation)."""
+        if not self.walk_ins or not isinstance(self.screen, StationScreen):
+            return
+
+        def picked(attendee_id: str | None) -> None:
+            person = self.station.state.attendees.get(attendee_id or "")
+            if person is None:
+                return
+
+            def fixed(names: tuple[str, str] | None) -> None:
+                if names is not None:
+                    self.enqueue(or_refusal(lambda: fix_name(self.station, person.id, *names)))
+
+            first, last = (person.first, person.last) if person.first or person.last else (person.name, "")
+            self.push_screen(NameFixScreen(person.name, first, last), fixed)
+
+        self.push_screen(SearchScreen(self.station.search, _("fix the name of")), picked)
+
+    def hand_to_printer(self, badge: NewBadge) -> None:
+        """PRINTING HAND-OFF: a badge made here (walk-in, reprint) goes to the desk's printer.
+        `checkin --printer` (checkin/printing.py, the printing work) plugs in here; until then
+        the badge stays in `new_badges` and its payload on the card."""
 
     def _bell(self) -> None:
         try:

@@ -21,9 +21,15 @@ from textual.binding import Binding
 from textual.message import Message
 
 import checkin.bus as bus_mode
+from checkin.i18n import _
 from checkin.station import Station
 from checkin.tui.app import CheckinApp
-from checkin.tui.bus_screen import BusHelpScreen, BusStationScreen, ConfirmDepartureScreen
+from checkin.tui.bus_screen import (
+    BusHelpScreen,
+    BusStationScreen,
+    ConfirmDepartureScreen,
+    ConfirmReturnScreen,
+)
 from checkin.verdict import REFUSED, Verdict, not_recorded
 from db.errors import EventOpsError
 
@@ -80,7 +86,7 @@ class BusCheckinApp(CheckinApp):
         self.set_interval(MANIFEST_EVERY_S, self.refresh_manifest)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return action != "toggle_exit"  # a bus has no exit mode; F5 confirms boarding here
+        return action not in ("toggle_exit", "walk_in")  # a bus has no exit mode, registers nobody; F5 confirms boarding here
 
     def action_help(self) -> None:
         if not isinstance(self.screen, BusHelpScreen):
@@ -155,7 +161,19 @@ class BusCheckinApp(CheckinApp):
         self._queue_depart(False)
 
     def action_return_bus(self) -> None:
-        self.enqueue(self._coordinator("return", "F7", lambda: bus_mode.return_(self.station)))
+        """F7 asks first (a stray key would end the trip), then queues the return."""
+        if isinstance(self.screen, ConfirmReturnScreen):
+            return
+        sheet = self.manifest
+
+        def answered(back: bool | None) -> None:
+            if back:
+                self.enqueue(self._coordinator("return", "F7", lambda: bus_mode.return_(self.station)))
+            else:
+                self.notify(_("return not recorded"))
+
+        label = sheet.label if sheet is not None else (self.station.config.bus or "")
+        self.push_screen(ConfirmReturnScreen(label, sheet.boarded if sheet is not None else None), answered)
 
     def _queue_depart(self, confirm_missing: bool) -> None:
         job = lambda: bus_mode.depart(self.station, confirm_missing=confirm_missing)  # noqa: E731

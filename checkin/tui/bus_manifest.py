@@ -14,6 +14,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from checkin.tui.widgets.times import TimeSafe
 from db.views import Manifest
 
 STATE_WORDS = {"boarding": "boarding", "departed": "on the road", "returned": "back at the venue"}
@@ -90,7 +91,7 @@ class BusManifestPanel(Vertical):
         yield Static("loading the manifest…", id="bus-counts")
         with VerticalScroll(id="bus-people"):
             yield Static("", id="bus-list")
-        yield Static("", id="bus-missing")
+        yield TimeSafe("", id="bus-missing")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._draw, self.sheet)
@@ -104,13 +105,13 @@ class BusManifestPanel(Vertical):
         try:
             counts = self.query_one("#bus-counts", Static)
             people = self.query_one("#bus-list", Static)
-            missing = self.query_one("#bus-missing", Static)
+            missing = self.query_one("#bus-missing", TimeSafe)
         except NoMatches:  # set before the children were all mounted: try after the next refresh
             self.call_after_refresh(self._draw, sheet)
             return
         counts.update(counts_text(sheet))
         people.update(people_text(sheet))
-        missing.update(missing_text(sheet))
+        missing.show(missing_text(sheet))
         self.set_class(bool(sheet.missing or sheet.left), "-missing")
         for state in ("boarding", "departed", "returned"):
             self.set_class(sheet.state == state, f"-{state}")

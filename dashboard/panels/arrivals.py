@@ -8,6 +8,7 @@ from itertools import islice
 
 from dashboard.panels.clock import hhmm
 from db.fold import ARRIVAL_BUCKET_MS, EventState
+from db.views import is_event_day
 
 #: The chart starts at this local hour unless people arrived earlier.
 CHART_FROM_HOUR = 7
@@ -87,12 +88,13 @@ def fetch(state: EventState, now_ms: int, counts: RoleCounts | None = None) -> A
     counts = counts or RoleCounts()
     day = state.day_of(now_ms)
     registered = counts.registered(state)
-    arrived = counts.arrived(state, day)
+    event_day = is_event_day(state, day)  # a day the event does not have counts no arrivals
+    arrived = counts.arrived(state, day) if event_day else Counter[str]()
     roles = tuple(
         RoleCount(role, arrived[role], registered[role])
         for role in sorted(registered.keys() | arrived.keys(), key=lambda r: (-registered[r], r))
     )
-    per_bucket = {bucket: n for (d, bucket), n in state.arrivals.items() if d == day and n}
+    per_bucket = {bucket: n for (d, bucket), n in state.arrivals.items() if d == day and n and event_day}
     now_bucket = now_ms - now_ms % ARRIVAL_BUCKET_MS
     start = state.day_start_ms(day) + CHART_FROM_HOUR * 3_600_000
     if per_bucket:

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from checkin.i18n import _
 from db.fold import EventState, parse_local
+from db.hours import venue_hours
 from db.status import reference_now as status_reference_now
 
 
 def reference_now(state: EventState, wall_ms: int) -> int:
     """The wall clock while the event is on, else its last scan: the rule `eventops status` uses."""
     return status_reference_now(state, wall_ms)
+
+
+def closed_label(state: EventState, now_ms: int) -> str:
+    """`CLOSED · opens 08:00 tomorrow` when the venue is closed at `now_ms` (db/hours.py), else ""."""
+    hours = venue_hours(state, now_ms)
+    if hours.open:
+        return ""
+    if hours.opens_ms is None:
+        return _("CLOSED · the event is over")
+    at = hhmm(state, hours.opens_ms)
+    today = date.fromisoformat(state.day_of(now_ms))
+    opens_on = date.fromisoformat(hours.opens_day)
+    if opens_on == today:
+        return _("CLOSED · opens {time} today").format(time=at)
+    if opens_on == today + timedelta(days=1):
+        return _("CLOSED · opens {time} tomorrow").format(time=at)
+    return _("CLOSED · opens {time} on {day}").format(time=at, day=opens_on.strftime("%a %d %b"))
 
 
 def hhmm(state: EventState, ms: int | None) -> str:

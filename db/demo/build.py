@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from db import events as kinds
@@ -42,18 +42,24 @@ from db.log import Draft
 DESKS = 4
 
 
-def build_demo(seed: int = 7) -> DemoEvent:
-    """The demo event for `seed`: plain data plus the drafts `install_demo` appends, in order."""
+def build_demo(seed: int = 7, first_day: str | None = None) -> DemoEvent:
+    """The demo event for `seed`: plain data plus the drafts `install_demo` appends, in order.
+
+    `first_day` moves its three days (and with them every session, visit, bus time and the
+    organiser's set-up the day before) to start that day, so a demo can happen today; the
+    people and the programme stay the same. None keeps the fixed days of March 2024.
+    """
+    days = demo_days(first_day)
     attendees = make_attendees(_stream(seed, "attendees"))
-    sessions = _sessions(_stream(seed, "speakers"), attendees)
+    sessions = _sessions(_stream(seed, "speakers"), attendees, days)
     attendees = _tag(_stream(seed, "tags"), attendees, sessions)
-    visits = _visits(_stream(seed, "visits"), attendees, sessions)
+    visits = _visits(_stream(seed, "visits"), attendees, sessions, days)
     rooms = tuple(DemoRoom(*room) for room in ROOMS)
     stations = _stations(rooms, visits)
     event = DemoEvent(
         id=EVENT_ID,
         name=EVENT_NAME,
-        days=DAYS,
+        days=days,
         tz=TZ,
         seed=seed,
         attendees=tuple(attendees),
@@ -62,9 +68,26 @@ def build_demo(seed: int = 7) -> DemoEvent:
         visits=visits,
         stations=stations,
         drafts=(),
-        setup_ms=int(datetime.fromisoformat(SETUP_AT).replace(tzinfo=ZoneInfo(TZ)).timestamp() * 1000),
+        setup_ms=_setup_ms(days[0]),
     )
     return dataclasses.replace(event, drafts=tuple(drafts_of(event)))
+
+
+def demo_days(first_day: str | None = None) -> tuple[str, ...]:
+    """The demo's days: the fixed ones (20-22 March 2024), or as many starting on `first_day`."""
+    if first_day is None:
+        return DAYS
+    start = date.fromisoformat(first_day)
+    return tuple((start + timedelta(days=n)).isoformat() for n in range(len(DAYS)))
+
+
+def _setup_ms(first_day: str) -> int:
+    """When the organiser set the demo up: `SETUP_AT`'s time of day, as many days before the
+    first day as `SETUP_AT` is before the fixed first day (the day before, at noon)."""
+    planned = datetime.fromisoformat(SETUP_AT)
+    lead = date.fromisoformat(DAYS[0]) - planned.date()
+    moment = datetime.combine(date.fromisoformat(first_day) - lead, planned.time(), ZoneInfo(TZ))
+    return int(moment.timestamp() * 1000)
 
 
 def drafts_of(event: DemoEvent) -> list[Draft]:
@@ -121,7 +144,7 @@ def local_iso(day: str, hhmm: str) -> str:
     return moment.isoformat()
 
 
-def _sessions(rng: random.Random, attendees: list[DemoAttendee]) -> tuple[DemoSession, ...]:
+def _sessions(rng: random.Random, attendees: list[DemoAttendee], days: tuple[str, ...]) -> tuple[DemoSession, ...]:
     """The programme's sessions, each with its speakers (nobody speaks twice)."""
     pool = [a.id for a in attendees if a.role in SPEAKER_ROLES]
     rng.shuffle(pool)
@@ -130,7 +153,7 @@ def _sessions(rng: random.Random, attendees: list[DemoAttendee]) -> tuple[DemoSe
         plenary = room == PLENARY_ROOM
         count = PLENARY_SPEAKERS if plenary else rng.randint(*WORKSHOP_SPEAKERS)
         speakers = tuple(sorted(pool.pop() for _ in range(count)))
-        day = DAYS[day_index]
+        day = days[day_index]
         sessions.append(
             DemoSession(f"S{number:02d}", title, room, day, local_iso(day, start), local_iso(day, end), plenary, speakers)
         )
@@ -150,21 +173,21 @@ def _tag(rng: random.Random, attendees: list[DemoAttendee], sessions: tuple[Demo
 
 
 def _visits(
-    rng: random.Random, attendees: list[DemoAttendee], sessions: tuple[DemoSession, ...]
+    rng: random.Random, attendees: list[DemoAttendee], sessions: tuple[DemoSession, ...], days_of: tuple[str, ...]
 ) -> tuple[DemoVisit, ...]:
     """The field visits, their buses and who is assigned to which bus.
 
     Visits run at the same time, so nobody is on two; staff stay at the venue, and so do the
     speakers of that afternoon's sessions.
     """
-    days = {DAYS[v[1]] for v in VISITS}
+    days = {days_of[v[1]] for v in VISITS}
     busy = {s for session in sessions if session.day in days and session.start[11:] >= "13:00" for s in session.speakers}
     free = [a.id for a in attendees if a.role != "staff" and a.id not in busy]
     travellers = rng.sample(free, sum(v[6] for v in VISITS))
     visits = []
     for visit_id, day_index, depart, back, title, capacities, count in VISITS:
         going, travellers = travellers[:count], travellers[count:]
-        day = DAYS[day_index]
+        day = days_of[day_index]
         buses = []
         for number, capacity in enumerate(capacities, start=1):
             share = round(count * capacity / sum(capacities)) if number < len(capacities) else len(going)

@@ -1,7 +1,8 @@
 """`install_demo(db)`: the demo's reference data appended as the organiser, all in one transaction.
 
-The wall clock is the day before the event (2024-03-19 12:00 in Brussels), one millisecond per
-event, so the reference data predates every simulated scan of the event days.
+The wall clock is the day before the event (2024-03-19 12:00 in Brussels, or the day before a
+moved first day), one millisecond per event, so the reference data predates every simulated
+scan of the event days.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ def setup_clock(start_ms: int) -> WallClock:
     return lambda: next(ticks)
 
 
-def install_demo(db: Database, seed: int = 7, wall: WallClock | None = None) -> DemoEvent:
+def install_demo(db: Database, seed: int = 7, wall: WallClock | None = None, first_day: str | None = None) -> DemoEvent:
     """Append the demo event for `seed` to an empty database as station "org"; all or nothing.
+
+    `first_day` moves the demo's days to start then (`build_demo`), its set-up the day before.
 
     Raises EventExists, changing nothing, when the database already has an event or any
     other events in its log.
     """
-    demo = build_demo(seed)
+    demo = build_demo(seed, first_day)
     with write(db):
         _refuse_if_not_empty(db)
         append_in_transaction(db, ORGANISER, demo.drafts, wall=wall or setup_clock(demo.setup_ms))

@@ -424,6 +424,9 @@ def _revocations(
     state = load_state(db)
     drafts: list[Draft] = []
     for ident, why in leaving:
+        person = state.attendees.get(ident)
+        if person is not None and person.walk_in and why == "not in the file":
+            continue  # registered at a desk on the day: never in the organiser's export
         draft = revocations.revoke_current(state, ident, f"import: {why}")
         if draft is None:
             continue

@@ -19,6 +19,7 @@ from eventops.commands import (
     station,
     stations,
     syncing,
+    walkin,
 )
 
 COMMANDS: list[click.Command] = [
@@ -36,4 +37,5 @@ COMMANDS: list[click.Command] = [
     *rollcall.commands,
     *export.commands,
     *certificates.commands,
+    *walkin.commands,
 ]

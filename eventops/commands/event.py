@@ -41,7 +41,7 @@ def init_command(db_path: Path, name: str, days: str, tz: str) -> None:
 
 @click.command("attendees")
 @db_option
-@click.option("--search", "search", default=None, help="Only attendees whose name, organisation or city contains TEXT (accents and case ignored).")
+@click.option("--search", "search", default=None, help="Only attendees found by TEXT as the desk's search finds them (name, organisation or city; any script or accent; a typo or two), best matches first.")
 @json_option
 def attendees_command(db_path: Path, search: str | None, as_json: bool) -> None:
     """List the attendees (id, name, organisation, city, country, role).
@@ -52,19 +52,22 @@ def attendees_command(db_path: Path, search: str | None, as_json: bool) -> None:
         eventops attendees --db sdc.db --json
     """
     from db.fold import load_state
-    from db.text import fold_text
+    from db.views import name_key
 
     state = load_state(open_db(db_path))
-    people = sorted(state.attendees.values(), key=lambda a: (fold_text(a.last or a.name), fold_text(a.name), a.id))
+    people = sorted(state.attendees.values(), key=lambda a: name_key(a, a.id))
     if search:
-        needle = fold_text(search.strip())
-        people = [a for a in people if needle in fold_text(f"{a.name} {a.first} {a.last} {a.org} {a.city}")]
+        from checkin.search import NameIndex
+
+        # The station's own search (F2): any script, a typo or two, best matches first.
+        people = [hit.attendee for hit in NameIndex(people).search(search, limit=None)]
     rows = [a.public() for a in people]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for row in rows:
-        click.echo(f"{row['id']:<8} {row['name'][:30]:<30} {row['organisation'][:34]:<34} {row['city'][:18]:<18} {row['country']:<3} {row['role']}")
+        walk_in = f"  walk-in ({row['registered_by']})" if row["walk_in"] else ""
+        click.echo(f"{row['id']:<8} {row['name'][:30]:<30} {row['organisation'][:34]:<34} {row['city'][:18]:<18} {row['country']:<3} {row['role']}{walk_in}")
     click.echo(f"{len(rows)} attendee{'s' if len(rows) != 1 else ''}", err=True)
 
 

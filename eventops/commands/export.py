@@ -66,11 +66,12 @@ def export() -> None:
 
 
 def _attendee_lines(row: dict[str, Any]) -> Iterable[list[Any]]:
+    walk_in = row["registered_by"]  # the desk that registered a walk-in ("" for the organiser's list)
     for day in row["days"]:
-        yield [row["attendee"], row["name"], "checkin", day["day"], day["station"], day["first"], "", ""]
+        yield [row["attendee"], row["name"], "checkin", day["day"], day["station"], day["first"], "", "", walk_in]
     for seen in row["sessions"]:
         yield [row["attendee"], row["name"], "session", f"{seen['session']} {seen['title']}", seen["room"],
-               seen["entry"], seen["exit"], seen["minutes"]]
+               seen["entry"], seen["exit"], seen["minutes"], walk_in]
 
 
 def _session_lines(row: dict[str, Any]) -> Iterable[list[Any]]:
@@ -102,7 +103,7 @@ def attendance(db_path: Path, by: str, at: str | None, out: Path | None, as_json
     state = _state(db_path, at)
     if by == "attendee":
         _write(out, reports.by_attendee(state), as_json,
-               ["attendee", "name", "what", "day_or_session", "station_or_room", "first_or_entry", "exit", "minutes"],
+               ["attendee", "name", "what", "day_or_session", "station_or_room", "first_or_entry", "exit", "minutes", "walk_in"],
                _attendee_lines)
     else:
         _write(out, reports.by_session(state), as_json,

@@ -32,6 +32,9 @@ def station_options(func: F) -> F:
             click.option("--bus", help="Bus mode: the bus id (default: the station's registered place)."),
             click.option("--requires-checkin", is_flag=True,
                          help="Door mode: refuse people not checked in at a desk today (default: admit, amber)."),
+            click.option("--strict-days", is_flag=True,
+                         help="Desk and door: refuse scans on a day that is not one of the event's days "
+                              "(default: amber, recorded, not counted)."),
         ]
     ):
         func = option(func)
@@ -39,12 +42,12 @@ def station_options(func: F) -> F:
 
 
 def _open_station(db_path: Path, station_id: str, mode: str, room: str | None, exit_: bool,
-                  visit: str | None, bus: str | None, requires_checkin: bool) -> Any:
+                  visit: str | None, bus: str | None, requires_checkin: bool, strict_days: bool = False) -> Any:
     from checkin.station import Station, StationConfig
 
     db = open_db(db_path)
     config = StationConfig(station_id, mode, room=room, exit=exit_, visit=visit, bus=bus,
-                           door_requires_checkin=requires_checkin)
+                           door_requires_checkin=requires_checkin, strict_days=strict_days)
     return Station(db, config)
 
 
@@ -54,7 +57,7 @@ def _open_station(db_path: Path, station_id: str, mode: str, room: str | None, e
 @click.option("--override", is_flag=True, help="Door mode: admit even when the room is full (recorded as such).")
 @click.argument("payload")
 def scan_command(db_path: Path, station_id: str, mode: str, room: str | None, exit_: bool, visit: str | None,
-                 bus: str | None, requires_checkin: bool, override: bool, payload: str) -> None:
+                 bus: str | None, requires_checkin: bool, strict_days: bool, override: bool, payload: str) -> None:
     """Decide one scanned badge exactly as the station app would, record it, print the verdict.
 
     Prints one JSON object: status (ok, warning, refused), reason (a stable word such as
@@ -71,7 +74,7 @@ def scan_command(db_path: Path, station_id: str, mode: str, room: str | None, ex
 
     if not has_mode(mode):
         raise StationModeMissing(f"{mode} mode is not available in this version")
-    station = _open_station(db_path, station_id, mode, room, exit_, visit, bus, requires_checkin)
+    station = _open_station(db_path, station_id, mode, room, exit_, visit, bus, requires_checkin, strict_days)
     verdict = station.scan(payload, override=override)
     click.echo(verdict.dumps())
 
@@ -86,7 +89,7 @@ def scan_command(db_path: Path, station_id: str, mode: str, room: str | None, ex
 @click.option("--sound/--no-sound", default=True, show_default=True, help="Play a sound on every verdict.")
 @log_level_option
 def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None, exit_: bool, visit: str | None,
-                    bus: str | None, requires_checkin: bool, camera: str | None, hub: str | None,
+                    bus: str | None, requires_checkin: bool, strict_days: bool, camera: str | None, hub: str | None,
                     preview: bool, sound: bool, log_level: str) -> None:
     """Run the check-in station app: scan badges with a USB scanner or a camera.
 
@@ -104,7 +107,7 @@ def checkin_command(db_path: Path, station_id: str, mode: str, room: str | None,
 
     if not has_mode(mode):
         raise StationModeMissing(f"{mode} mode is not available in this version")
-    station = _open_station(db_path, station_id, mode, room, exit_, visit, bus, requires_checkin)
+    station = _open_station(db_path, station_id, mode, room, exit_, visit, bus, requires_checkin, strict_days)
     start_logging(db_path, log_level)
     logger.info("station %s (%s) starting%s", station_id, mode, f", camera {camera}" if camera else "")
     sync_loop = _sync_loop(db_path, hub)

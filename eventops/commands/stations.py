@@ -39,8 +39,9 @@ def _qr_text(code: str) -> str:
 @click.option("--place", default="", help="Room id for a door, bus id for a bus, desk name for a desk.")
 @click.option("--hub-url", default=None, help="Hub address to put in the code (default: the address the hub last served on).")
 @click.option("--no-qr", is_flag=True, help="Do not draw the QR code.")
+@click.option("--walk-ins", is_flag=True, help="Desks only: may register walk-ins, reprint lost badges and fix names (a badge key of its own).")
 @json_option
-def add(station_id: str, kind: str, db_path: Path, place: str, hub_url: str | None, no_qr: bool, as_json: bool) -> None:
+def add(station_id: str, kind: str, db_path: Path, place: str, hub_url: str | None, no_qr: bool, walk_ins: bool, as_json: bool) -> None:
     """Add a station on the hub's database and print its one-time enrolment code.
 
     The code carries a one-time secret and the hub's TLS fingerprint; it is shown as text
@@ -49,6 +50,7 @@ def add(station_id: str, kind: str, db_path: Path, place: str, hub_url: str | No
     \b
     Example:
         eventops station add door-R1 --kind door --place R1 --db hub.db
+        eventops station add desk-1 --kind desk --walk-ins --db hub.db
     """
     from sync.client import check_hub_url
     from sync.enrol import add_station
@@ -56,12 +58,13 @@ def add(station_id: str, kind: str, db_path: Path, place: str, hub_url: str | No
     if hub_url is not None:
         hub_url = check_hub_url(hub_url)  # the code carries it: a typo would reach every station
     db = open_db(db_path)
-    enrolment = add_station(db, db_path, station_id, kind, place, hub_url)
+    enrolment = add_station(db, db_path, station_id, kind, place, hub_url, walk_ins=walk_ins)
     code = enrolment.encode()
     if as_json:
         click.echo(json.dumps({"station": station_id, "code": code}))
         return
-    click.echo(f"station {station_id} ({kind}) added; on its laptop, enrol it once with:")
+    allowed = ", may register walk-ins" if walk_ins else ""
+    click.echo(f"station {station_id} ({kind}{allowed}) added; on its laptop, enrol it once with:")
     click.echo(f"  eventops station enrol --db {station_id}.db --hub {enrolment.hub_url or 'URL'} {code}")
     if enrolment.fingerprint:
         click.echo(f"  (the code pins the hub's TLS certificate sha256 {enrolment.fingerprint[:16]}...)")

@@ -10,7 +10,13 @@ from textual.css.query import NoMatches
 
 from checkin import bus as bus_mode
 from checkin.tui.bus_app import BusCheckinApp
-from checkin.tui.bus_screen import BusHelpScreen, BusStationScreen, ConfirmDepartureScreen
+from checkin.tui.bus_screen import (
+    BusHelpScreen,
+    BusStationScreen,
+    ConfirmDepartureScreen,
+    ConfirmReturnScreen,
+)
+from checkin.tui.widgets.times import TimeSafe
 from checkin.verdict import Verdict
 from db import events as ev
 from db.connect import connect
@@ -37,9 +43,11 @@ def panel_text(app: BusCheckinApp) -> str:
     assert isinstance(screen, BusStationScreen)
     panel = screen.manifest_panel
     try:
-        return "\n".join(str(panel.query_one(f"#{part}").render()) for part in ("bus-counts", "bus-list", "bus-missing"))
+        parts = [panel.query_one(f"#{part}") for part in ("bus-counts", "bus-list", "bus-missing")]
     except NoMatches:
         return ""
+    # The missing are wrapped for the panel's width (times kept with their word): read the words.
+    return "\n".join(part.text.plain if isinstance(part, TimeSafe) else str(part.render()) for part in parts)
 
 
 async def panel_shows(pilot: object, app: BusCheckinApp, words: str) -> str:
@@ -100,6 +108,8 @@ async def test_depart_with_someone_missing_asks_first_then_records(world: World)
         text = await panel_shows(pilot, app, "on the road")
         assert "Missing (1) at departure" in text and "Zoë Peeters: not checked in today" in text
         await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmReturnScreen))
+        await pilot.press("y")  # F7 asks first
         back = await shown(pilot, app, 4)
         assert (back.reason, back.headline) == ("returned", "BACK AT THE VENUE")
     state = load_state(connect(world.path))
@@ -163,6 +173,8 @@ async def test_a_departure_the_database_refuses_is_a_red_not_recorded_card(world
         departed = await shown(pilot, app, 2)
         assert departed.reason == "departed"
         await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmReturnScreen))
+        await pilot.press("y")  # F7 asks first
         back = await shown(pilot, app, 3)
         assert back.reason == "returned"
 
@@ -177,6 +189,8 @@ async def test_f3_after_the_return_is_refused_and_the_trip_keeps_its_passengers(
         await pilot.press("f6")  # everyone aboard: no question asked
         assert (await shown(pilot, app, 4)).reason == "departed"
         await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmReturnScreen))
+        await pilot.press("y")  # F7 asks first
         assert (await shown(pilot, app, 5)).reason == "returned"
         await pilot.press("f3")
         refused = await shown(pilot, app, 6)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from checkin.badges.keys import load_signing_key, token_for
+from checkin.simulator.setup import init_demo, today
 from dashboard.panels.visits import fetch as visits_panel
 from db.connect import connect
 from db.fold import load_state
@@ -50,7 +52,8 @@ def board(db: Path, bus: str, tokens: list[str]) -> list[dict[str, Any]]:
 @pytest.mark.timeout(240)
 def test_a_field_visit_offline_then_synced(tmp_path: Path) -> None:
     hub_db = tmp_path / "hub.db"
-    run("demo", "init", "--db", str(hub_db))
+    # The commands scan on the real clock: the demo is moved so that today is its field-visit day.
+    init_demo(hub_db, first_day=(date.fromisoformat(today()) - timedelta(days=1)).isoformat())
     state = load_state(connect(hub_db))
     key = load_signing_key(hub_db)
     on_b1 = sorted(state.buses[B1].assigned)

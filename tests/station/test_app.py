@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from checkin.badges import wedge
+from checkin.tui.screens.help import HelpScreen
 from checkin.tui.screens.search import SearchScreen
 from checkin.tui.widgets.verdict_card import VerdictCard
 from db import events as ev
@@ -184,7 +185,7 @@ async def test_help_lists_the_keys(world: World) -> None:
     app = make_app(world)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert "search by name" in str(app.screen.query_one("#help-text").render())
         await pilot.press("escape")
 

@@ -45,3 +45,27 @@ async def test_a_camera_that_cannot_open_says_so(tmp_path: Path) -> None:
         await pilot.pause(0.1)
         assert app.main.preview is not None and app.main.preview.caption == "no camera"
         assert app.shown == []
+
+
+async def test_the_preview_shows_the_camera_in_colour(tmp_path: Path) -> None:
+    import numpy as np
+
+    world = build(tmp_path / "event.db")
+    frame = np.zeros((480, 640, 3), np.uint8)
+    frame[:, :320] = (40, 40, 220)  # BGR: red on the left
+    frame[:, 320:] = (220, 60, 30)  # blue on the right
+    # Enough frames that some arrive after the layout (a frame reduced before it fills one cell).
+    video = synth.write_video(tmp_path / "colours.avi", [frame] * 240, fps=30)
+    app = make_app(world, camera=str(video), realtime_camera=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        preview = app.main.preview
+        assert preview is not None
+        await wait_for(pilot, lambda: len(preview._cells) == preview.size.height > 0, timeout=20)
+        line = preview.render_line(preview.size.height // 2)
+        segments = list(line)
+        assert {s.text for s in segments} == {"▀"}
+        left, right = segments[0].style, segments[-1].style
+        assert left is not None and right is not None and left.color is not None and right.bgcolor is not None
+        red, blue = left.color.get_truecolor(), right.bgcolor.get_truecolor()
+        assert red.red > 150 and red.blue < 100, red
+        assert blue.blue > 150 and blue.red < 100, blue

@@ -16,7 +16,7 @@ import pytest
 from db import events as ev
 from db.connect import connect
 from db.log import all_events
-from tests.station.world import build
+from tests.station.world import around_today, build
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
 
@@ -38,7 +38,7 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p")
 
-    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+    def wait_for(self, text: str, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
@@ -55,7 +55,7 @@ class Terminal:
 
 
 def test_sigkill_right_after_each_verdict_loses_no_shown_scan(tmp_path: Path) -> None:
-    world = build(tmp_path / "event.db", extra_attendees=40)
+    world = build(tmp_path / "event.db", extra_attendees=40, days=around_today())  # its scans run on the real clock
     people = [f"B{i:05d}" for i in range(40)]
     tokens = {p: world.token(p) for p in people}
     command = (

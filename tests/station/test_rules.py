@@ -68,7 +68,7 @@ def test_door_entry_fills_the_room_until_room_full(world: World) -> None:
         verdict = station.scan(world.token(ident))
         assert verdict.reason == "entered"
     assert (verdict.occupancy, verdict.capacity) == (3, 3)
-    assert verdict.detail == ("almost full: 0 places left",)
+    assert verdict.detail == ("FULL: that was the last place",)  # never "almost full: 0 places left"
     full = station.scan(world.token("A004"))
     assert (full.status, full.reason, full.headline) == ("refused", "room_full", "ROOM FULL")
     assert full.detail[0] == "capacity 3: 3 inside"

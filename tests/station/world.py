@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -23,6 +25,13 @@ from db.log import Draft, append_many
 DAY = "2024-03-20"
 T0 = 1710918000000  # 2024-03-20T08:00:00+01:00 (07:00 UTC)
 MINUTE = 60_000
+
+
+def around_today(tz: str = "Europe/Brussels") -> list[str]:
+    """The test event's days plus yesterday, today and tomorrow (in `tz`): a scan on the real
+    clock is on an event day even when the test runs across midnight."""
+    today = datetime.now(ZoneInfo(tz)).date()
+    return [DAY, "2024-03-21", *((today + timedelta(days=n)).isoformat() for n in (-1, 0, 1))]
 
 
 class Clock:
@@ -61,13 +70,15 @@ class World:
         return self.tokens[attendee_id]
 
 
-def build(path: Path, *, capacity: int = 3, extra_attendees: int = 0, clock: Clock | None = None) -> World:
-    """Create the test event in a fresh database at `path`."""
+def build(path: Path, *, capacity: int = 3, extra_attendees: int = 0, clock: Clock | None = None,
+          days: list[str] | None = None) -> World:
+    """Create the test event in a fresh database at `path` (`days`: the event's days, by default
+    20 and 21 March 2024; `around_today()` for a command that scans on the real clock)."""
     clock = clock or Clock()
     db = connect(path)
     wall = lambda: T0 - 600 * MINUTE  # noqa: E731 - the organiser set things up the evening before
     drafts = [
-        Draft(ev.EVENT_CREATED, {"id": "SDC24", "name": "Security, Democracy & Cities", "days": [DAY, "2024-03-21"],
+        Draft(ev.EVENT_CREATED, {"id": "SDC24", "name": "Security, Democracy & Cities", "days": days or [DAY, "2024-03-21"],
                                  "tz": "Europe/Brussels"}),
         Draft(ev.ROOM_ADDED, {"id": "R1", "name": "Atelier", "capacity": capacity}),
         Draft(ev.ROOM_ADDED, {"id": "R2", "name": "Plenary", "capacity": 400}),

@@ -215,7 +215,7 @@ def test_health_and_enrolment_codes_are_one_time(hub: Node) -> None:
     client = hub.serve()
     health = client.get("/v1/health").json()
     # without a token: alive and how big, but no station ids (the vector names every station)
-    assert health == {"ok": True, "events": sum(hub.vector().values())}
+    assert health == {"ok": True, "events": sum(hub.vector().values()), "waiting": 0}
     secret = store.add_station(hub.db, "door-R2", "door", p.ROLE_STATION)
     public_key = base64.b64encode(trust.public_key_of(connect_memory(), "door-R2")).decode()
     first = client.post("/v1/enrol", json={"secret": secret, "public_key": public_key})

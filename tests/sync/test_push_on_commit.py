@@ -61,6 +61,18 @@ def scan_in_another_process(db_path: Path, station: str, payload: str) -> int:
     return int(json.loads(out.stdout)["event"]["seq"])
 
 
+def settled_rounds(loop: SyncLoop, quiet_s: float = 0.5) -> int:
+    """The loop's push-round count once no round has run for `quiet_s` (bounded by BOUND_S)."""
+    deadline = time.monotonic() + BOUND_S
+    rounds = loop.push_rounds
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        if loop.push_rounds == rounds:
+            return rounds
+        rounds = loop.push_rounds
+    raise AssertionError(f"the loop never went quiet: {rounds} push rounds and counting")
+
+
 def hub_holds(hub_db: Path, station: str, seq: int) -> bool:
     conn = connect(hub_db)
     try:
@@ -77,8 +89,9 @@ def test_the_loop_pushes_another_process_s_scan_on_its_commit_and_reads_nothing_
         loop = SyncLoop(desk, long_poll_s=30, idle_s=IDLE_S, backoff_s=(0.1, 0.5)).start()
         try:
             assert wait_for(lambda: loop.status().online)
-            time.sleep(0.3)  # the first rounds settle (enrolment's settings, the first pull)
-            rounds = loop.push_rounds
+            # The first rounds settle (enrolment's settings, the first pull): wait until no round has run
+            # for half a second, however slow the machine, before counting.
+            rounds = settled_rounds(loop)
             time.sleep(1.0)  # nobody writes: no round, no read of the log
             assert loop.push_rounds == rounds
             for attendee in ("A001", "A002"):

@@ -328,3 +328,21 @@ def test_rewriting_an_earlier_event_under_its_old_signature_breaks_the_chain(wor
     assert "desk-1" not in log.vector(world.db)
     assert len(log.merge(world.db, run).added) == 3
     desk.close()
+
+
+def test_a_station_s_next_event_arriving_with_its_key_joins_the_ones_that_waited_for_it(world: World, tmp_path: Path) -> None:
+    """Found by the convergence machine (one run in 25): the bus's first scans reach a door before
+    its key; the next batch carries the key's binding and the bus's next scan together. The next
+    scan continues what waited aside, not the (empty) log: all of them merge, in order, no gap."""
+    door = station_node(tmp_path, world, "door-R1")
+    bus = station_node(tmp_path, world, "bus-V1-B1")  # enrolled after the door synced
+    for attendee in ("A001", "A002", "A003"):
+        log.append(bus.db, "bus-V1-B1", ev.BUS_BOARDED, {"attendee": attendee, "visit": "V1", "bus": "V1-B1"}, wall=world.clock)
+    mine = [e for e in log.all_events(bus.db) if e.station_id == "bus-V1-B1"]
+    assert log.merge(door.db, mine[:2]).waiting == 2
+    result = log.merge(door.db, [*log.lacking(world.db, log.vector(door.db)), mine[2]])  # the key and the next scan
+    assert result.released == 3
+    assert [e.data["attendee"] for e in log.all_events(door.db) if e.station_id == "bus-V1-B1"] == ["A001", "A002", "A003"]
+    assert trust.waiting_count(door.db) == 0
+    for node in (door, bus):
+        node.close()

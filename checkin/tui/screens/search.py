@@ -1,8 +1,10 @@
 """Find a person without a badge by name or organisation, pick them, check them in.
 
-The search itself runs in a thread worker (the first one after new attendees rebuilds the
-name index, a second for 10,000 people): typing never waits for it, and only the results of
-what is in the box now are shown. Enter pressed before they arrive picks from them.
+The search itself runs in a thread worker (the first one after a rebuild of the log builds
+the name index, about a second for 100,000 people): typing never waits for it, and only the
+results of what is in the box now are shown. Enter pressed before they arrive picks from them.
+Enter checks in at once only when one person matches; with several (six Bauers) it moves to
+the list and asks which. Each line says whether and when the person checked in today.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from checkin.i18n import _
 from checkin.search import Hit
 
 
@@ -54,6 +57,7 @@ class SearchScreen(ModalScreen[str | None]):
         self.hits: list[Hit] = []
         self.hits_for: str = ""  # the query `hits` answer
         self._submit_pending = False  # Enter came before the results of the current query
+        self.asking = False  # several matched Enter: the list has the focus, waiting for a pick
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -116,7 +120,13 @@ class SearchScreen(ModalScreen[str | None]):
     @staticmethod
     def _line(hit: Hit) -> Text:
         a = hit.attendee
-        line = Text(a.name, style="bold")
+        # Today's check-in first, so it shows however long the name: "✔ 09:12" or "· not in".
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if hit.checked_in is not None:
+            line.append(f"✔ {hit.checked_in_at:<6} ", style="bold green")
+        else:
+            line.append(f"· {_('not in'):<6} ", style="dim")
+        line.append(a.name, style="bold")
         for part in (a.org, a.city):
             if part:
                 line.append(f" · {part}")
@@ -130,9 +140,16 @@ class SearchScreen(ModalScreen[str | None]):
         self._submit()
 
     def _submit(self) -> None:
-        index = self.results.highlighted
-        if self.hits:
-            self.dismiss(self.hits[index if index is not None else 0].attendee.id)
+        """Enter in the box: the one person found, or, when several match, the list to pick from."""
+        if len(self.hits) == 1:
+            self.dismiss(self.hits[0].attendee.id)
+        elif self.hits:
+            self.asking = True
+            self.query_one("#search-title", Label).update(
+                _("{count} people match: pick one with ↑ ↓ and Enter (Esc: back)").format(count=len(self.hits))
+            )
+            self.results.highlighted = 0
+            self.results.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -13,9 +13,12 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from checkin.tui.widgets.big_text import BigText
+from checkin.tui.widgets.times import TimeSafe
 from checkin.verdict import Verdict
 
 STATUS_CLASSES = ("-ok", "-warning", "-refused", "-ready")
+#: The card between people at a desk, a door scanning people in, a bus.
+READY_TEXT = "SCAN A BADGE"
 
 
 class VerdictCard(Vertical):
@@ -23,7 +26,7 @@ class VerdictCard(Vertical):
 
     verdict: reactive[Verdict | None] = reactive(None, always_update=True, init=False)
 
-    def __init__(self, ready_text: str = "SCAN A BADGE", ready_hint: str = "", **kwargs: object) -> None:
+    def __init__(self, ready_text: str = READY_TEXT, ready_hint: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ready_text = ready_text
         self.ready_hint = ready_hint
@@ -31,12 +34,22 @@ class VerdictCard(Vertical):
     def compose(self) -> ComposeResult:
         yield BigText(self.ready_text, id="headline")
         yield Static("", id="name")
-        yield Static(self.ready_hint, id="detail")
+        yield TimeSafe(self.ready_hint, id="detail")
 
     def on_mount(self) -> None:
         self.set_class(True, "-ready")
         if self.verdict is not None:  # a scan that beat the first paint
             self.watch_verdict(self.verdict)
+
+    def show_ready(self, text: str, hint: str) -> None:
+        """The words between people (`EXIT` on a door scanning people out); shown at once when
+        no verdict is on the card, else after it."""
+        if (text, hint) == (self.ready_text, self.ready_hint):
+            return
+        self.ready_text, self.ready_hint = text, hint
+        self.set_class(text != READY_TEXT, "-exit")
+        if self.verdict is None and self.is_mounted:
+            self.watch_verdict(None)
 
     @property
     def headline(self) -> BigText:
@@ -45,7 +58,7 @@ class VerdictCard(Vertical):
     def watch_verdict(self, verdict: Verdict | None) -> None:
         try:
             name = self.query_one("#name", Static)
-            detail = self.query_one("#detail", Static)
+            detail = self.query_one("#detail", TimeSafe)
         except NoMatches:
             return  # not composed yet: on_mount shows it
         for css in STATUS_CLASSES:
@@ -54,7 +67,7 @@ class VerdictCard(Vertical):
             self.add_class("-ready")
             self.headline.set_text(self.ready_text)
             name.update("")
-            detail.update(self.ready_hint)
+            detail.show(self.ready_hint)
             return
         self.add_class(f"-{verdict.status}")
         self.headline.set_text(verdict.headline)
@@ -65,4 +78,4 @@ class VerdictCard(Vertical):
         lines = list(verdict.detail)
         if verdict.occupancy is not None and verdict.capacity:
             lines.append(f"room: {verdict.occupancy} / {verdict.capacity}")
-        detail.update("\n".join(lines))
+        detail.show("\n".join(lines))

@@ -72,3 +72,11 @@ def test_the_certificate_looks_as_it_did(tmp_path: Path, sessions: int, pages: i
     assert len(rendered) == pages
     for number, page in enumerate(rendered, start=1):
         compare(f"certificate-{sessions}-page{number}.png", Image.open(page), tmp_path)
+
+
+def test_the_batch_with_its_cut_down_fonts_draws_the_same_page(tmp_path: Path) -> None:
+    from organiser.certificates import write_all
+
+    assert write_all([certificate(5)], EVENT, tmp_path, jobs=1) == {}
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(tmp_path / "S07.pdf"), str(tmp_path / "page")], check=True)
+    compare("certificate-5-page1.png", Image.open(tmp_path / "page-1.png"), tmp_path)

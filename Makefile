@@ -1,12 +1,13 @@
 # eventops: `make demo` sets everything up and opens the live demo;
 # `make test` sets everything up and runs the whole test suite;
-# `make flake TEST=tests/dashboard/test_web.py N=20` runs one test N times and counts the failures.
+# `make flake TEST=tests/dashboard/test_web.py N=20` runs one test N times and counts the failures;
+# `make i18n` refreshes the translation catalogs after the screens' words changed.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test flake lint bench clean
+.PHONY: setup demo test flake lint bench clean i18n
 
 setup: $(STAMP)
 
@@ -35,6 +36,10 @@ lint: setup
 
 bench: setup
 	for b in fold scan station search dashboard sync bus imports demo hostile bundle badges exports; do $(BIN)/python bench/$$b.py || exit 1; done
+
+# after changing what the screens say: extract the messages, update the fr/nl/de catalogs
+i18n: setup
+	sh scripts/i18n.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,7 @@ from checkin import rules
 from checkin import verdict as v
 from checkin.config import BUS as BUS_MODE
 from checkin.config import StationConfig
+from checkin.i18n import _, ngettext
 from db import events as ev
 from db import views
 from db.errors import EventOpsError
@@ -103,8 +104,9 @@ def aboard_bus(state: EventState, visit: str, attendee_id: str, besides: str = "
 
 # --- the scan rule -------------------------------------------------------------------------------
 def counts_line(bus: Bus, boarded: int) -> str:
-    seats = f", {bus.capacity} seats" if bus.capacity > 0 else ""
-    return f"{label(bus)}: {boarded} aboard / {len(bus.assigned)} assigned{seats}"
+    seats = _(", {n} seats").format(n=bus.capacity) if bus.capacity > 0 else ""
+    return _("{bus}: {boarded} aboard / {assigned} assigned").format(
+        bus=label(bus), boarded=boarded, assigned=len(bus.assigned)) + seats
 
 
 def _counts(bus: Bus, boarded: int) -> dict[str, Any]:
@@ -141,50 +143,54 @@ def bus_rule(ctx: rules.ScanContext) -> rules.Decision:
     n = len(bus.aboard)
     if bus.state == RETURNED_STATE:
         return rules.Decision(
-            v.REFUSED, BUS_BACK, "TRIP IS OVER", ev.SCAN_REJECTED, _rejected(ctx, bus, BUS_BACK),
-            (f"{label(bus)} came back at {_hhmm(ctx, bus.returned_ms)}: nothing to board",),
+            v.REFUSED, BUS_BACK, _("TRIP IS OVER"), ev.SCAN_REJECTED, _rejected(ctx, bus, BUS_BACK),
+            (_("{bus} came back at {time}: nothing to board").format(bus=label(bus), time=_hhmm(ctx, bus.returned_ms)),),
             extra=_counts(bus, n),
         )
     if bus.state == DEPARTED_STATE:
         if aboard:
             # A head count at the site before the way back: recorded, nothing changes.
             return rules.Decision(
-                v.WARNING, ALREADY_ABOARD, "ALREADY ABOARD", ev.BUS_BOARDED, _boarded(ctx, bus),
-                (f"aboard since the departure at {_hhmm(ctx, bus.departed_ms)}", counts_line(bus, n)),
+                v.WARNING, ALREADY_ABOARD, _("ALREADY ABOARD"), ev.BUS_BOARDED, _boarded(ctx, bus),
+                (_("aboard since the departure at {time}").format(time=_hhmm(ctx, bus.departed_ms)), counts_line(bus, n)),
                 extra=_counts(bus, n),
             )
         return rules.Decision(
-            v.REFUSED, BUS_GONE, "BUS HAS LEFT", ev.SCAN_REJECTED, _rejected(ctx, bus, BUS_GONE),
-            (f"{label(bus)} left at {_hhmm(ctx, bus.departed_ms)} and was not boarded: "
-             "call the visit coordinator",),
+            v.REFUSED, BUS_GONE, _("BUS HAS LEFT"), ev.SCAN_REJECTED, _rejected(ctx, bus, BUS_GONE),
+            (_("{bus} left at {time} and was not boarded: call the visit coordinator").format(
+                bus=label(bus), time=_hhmm(ctx, bus.departed_ms)),),
             extra=_counts(bus, n),
         )
     if aboard:
         place = state.place_at(attendee.id, ctx.now_ms)
         since = _hhmm(ctx, place.since_ms) if place is not None and place.kind == BUS else "?"
         return rules.Decision(
-            v.WARNING, ALREADY_ABOARD, "ALREADY ABOARD", ev.BUS_BOARDED, _boarded(ctx, bus),
-            (f"boarded at {since}", counts_line(bus, n)), extra=_counts(bus, n),
+            v.WARNING, ALREADY_ABOARD, _("ALREADY ABOARD"), ev.BUS_BOARDED, _boarded(ctx, bus),
+            (_("boarded at {time}").format(time=since), counts_line(bus, n)), extra=_counts(bus, n),
         )
     moved = aboard_bus(state, bus.visit, attendee.id, besides=bus.id)
-    moved_line = (f"was aboard {label(moved)}: moved to this bus",) if moved and moved.state == BOARDING else ()
+    moved_line = (
+        (_("was aboard {bus}: moved to this bus").format(bus=label(moved)),) if moved and moved.state == BOARDING else ()
+    )
     if bus.capacity > 0 and n >= bus.capacity:
         return rules.Decision(
-            v.REFUSED, BUS_FULL, "BUS FULL", ev.SCAN_REJECTED, _rejected(ctx, bus, BUS_FULL),
-            (f"all {bus.capacity} seats taken: {n} aboard", "find a seat on another bus of the visit"),
+            v.REFUSED, BUS_FULL, _("BUS FULL"), ev.SCAN_REJECTED, _rejected(ctx, bus, BUS_FULL),
+            (_("all {seats} seats taken: {n} aboard").format(seats=bus.capacity, n=n),
+             _("find a seat on another bus of the visit")),
             extra=_counts(bus, n),
         )
     if attendee.id in bus.assigned:
         return rules.Decision(
-            v.OK, BOARDED, "WELCOME ABOARD", ev.BUS_BOARDED, _boarded(ctx, bus),
+            v.OK, BOARDED, _("WELCOME ABOARD"), ev.BUS_BOARDED, _boarded(ctx, bus),
             (*moved_line, counts_line(bus, n + 1)), extra=_counts(bus, n + 1),
         )
     theirs = assigned_bus(state, bus.visit, attendee.id)
     if theirs is not None:
         extra = _counts(bus, n + 1) | {"assigned_bus": theirs.id}
         return rules.Decision(
-            v.WARNING, OTHER_BUS, f"ASSIGNED TO {label(theirs).upper()}", ev.BUS_BOARDED, _boarded(ctx, bus),
-            (f"on the list of {label(theirs)} ({theirs.id}): boarding here recorded", *moved_line,
+            v.WARNING, OTHER_BUS, _("ASSIGNED TO {bus}").format(bus=label(theirs).upper()), ev.BUS_BOARDED,
+            _boarded(ctx, bus),
+            (_("on the list of {bus} ({id}): boarding here recorded").format(bus=label(theirs), id=theirs.id), *moved_line,
              counts_line(bus, n + 1)),
             extra=extra,
         )
@@ -193,18 +199,20 @@ def bus_rule(ctx: rules.ScanContext) -> rules.Decision:
     title = visit.title if visit and visit.title else bus.visit
     if free > 0 and ctx.override:
         return rules.Decision(
-            v.WARNING, NOT_REGISTERED_OVERRIDE, "BOARDED: NOT ON THE LIST", ev.BUS_BOARDED,
+            v.WARNING, NOT_REGISTERED_OVERRIDE, _("BOARDED: NOT ON THE LIST"), ev.BUS_BOARDED,
             _boarded(ctx, bus, override=True),
-            (f"not registered for {title}: boarding confirmed by the coordinator", counts_line(bus, n + 1)),
+            (_("not registered for {visit}: boarding confirmed by the coordinator").format(visit=title),
+             counts_line(bus, n + 1)),
             extra=_counts(bus, n + 1),
         )
     if free > 0:
-        why = f"{free} seat{'s' if free != 1 else ''} free: the coordinator may confirm boarding"
+        why = ngettext("{n} seat free: the coordinator may confirm boarding",
+                       "{n} seats free: the coordinator may confirm boarding", free).format(n=free)
     else:
-        why = "no free seat: every seat is taken or kept for someone on the list"
+        why = _("no free seat: every seat is taken or kept for someone on the list")
     return rules.Decision(
-        v.REFUSED, NOT_REGISTERED, "NOT ON THIS VISIT", ev.SCAN_REJECTED, _rejected(ctx, bus, NOT_REGISTERED),
-        (f"not registered for {title}", why),
+        v.REFUSED, NOT_REGISTERED, _("NOT ON THIS VISIT"), ev.SCAN_REJECTED, _rejected(ctx, bus, NOT_REGISTERED),
+        (_("not registered for {visit}").format(visit=title), why),
         extra=_counts(bus, n) | {"can_override": free > 0},
     )
 
@@ -304,19 +312,20 @@ def depart(station: Station, *, confirm_missing: bool) -> v.Verdict:
         headcount = len(bus.aboard)
         if bus.state != BOARDING:
             when = state.local_time(bus.departed_ms or now).strftime("%H:%M")
-            return _unrecorded(bus, v.WARNING, ALREADY_DEPARTED, "ALREADY DEPARTED",
-                               (f"{label(bus)} left at {when}: nothing recorded",), now,
+            return _unrecorded(bus, v.WARNING, ALREADY_DEPARTED, _("ALREADY DEPARTED"),
+                               (_("{bus} left at {time}: nothing recorded").format(bus=label(bus), time=when),), now,
                                {"missing": missing, "headcount": bus.headcount, "state": bus.state})
-        counts = f"{headcount} aboard / {sheet.assigned} assigned"
+        counts = _("{boarded} aboard / {assigned} assigned").format(boarded=headcount, assigned=sheet.assigned)
         if sheet.missing and not confirm_missing:
-            return _unrecorded(bus, v.WARNING, CONFIRM_MISSING, f"{len(missing)} MISSING: CONFIRM DEPARTURE?",
+            return _unrecorded(bus, v.WARNING, CONFIRM_MISSING,
+                               _("{n} MISSING: CONFIRM DEPARTURE?").format(n=len(missing)),
                                (counts, *_missing_lines(sheet.missing)), now,
                                {"missing": missing, "headcount": headcount, "needs_confirmation": True,
                                 "state": bus.state})
         if sheet.missing:
-            status, reason, headline = v.WARNING, DEPARTED_MISSING, f"DEPARTED: {len(missing)} MISSING"
+            status, reason, headline = v.WARNING, DEPARTED_MISSING, _("DEPARTED: {n} MISSING").format(n=len(missing))
         else:
-            status, reason, headline = v.OK, DEPARTED, "DEPARTED: EVERYONE ABOARD"
+            status, reason, headline = v.OK, DEPARTED, _("DEPARTED: EVERYONE ABOARD")
         # Who is aboard travels with the departure: no later undo of a boarding can unboard the trip.
         data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "missing": [p.attendee for p in sheet.missing],
                 "aboard": aboard_since(state, bus)}
@@ -337,17 +346,19 @@ def return_(station: Station) -> v.Verdict:
         headcount = len(bus.aboard)
         if bus.state == RETURNED_STATE:
             when = state.local_time(bus.returned_ms or now).strftime("%H:%M")
-            return _unrecorded(bus, v.WARNING, ALREADY_RETURNED, "ALREADY BACK",
-                               (f"{label(bus)} came back at {when}: nothing recorded",), now,
+            return _unrecorded(bus, v.WARNING, ALREADY_RETURNED, _("ALREADY BACK"),
+                               (_("{bus} came back at {time}: nothing recorded").format(bus=label(bus), time=when),), now,
                                {"headcount": headcount, "state": bus.state})
         if bus.state != DEPARTED_STATE:
-            return _unrecorded(bus, v.REFUSED, NOT_DEPARTED, "NOT DEPARTED YET",
-                               (f"{label(bus)} has no recorded departure: record the departure first",), now,
+            return _unrecorded(bus, v.REFUSED, NOT_DEPARTED, _("NOT DEPARTED YET"),
+                               (_("{bus} has no recorded departure: record the departure first").format(bus=label(bus)),),
+                               now,
                                {"headcount": headcount, "state": bus.state})
         data = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "aboard": aboard_since(state, bus)}
         extra = {"visit": bus.visit, "bus": bus.id, "headcount": headcount, "state": RETURNED_STATE}
-        decision = rules.Decision(v.OK, RETURNED, "BACK AT THE VENUE", ev.BUS_RETURNED, data,
-                                  (f"{headcount} people back at the venue from {label(bus)}",), extra)
+        decision = rules.Decision(v.OK, RETURNED, _("BACK AT THE VENUE"), ev.BUS_RETURNED, data,
+                                  (_("{n} people back at the venue from {bus}").format(n=headcount, bus=label(bus)),),
+                                  extra)
         return decision, None, ""
 
     return station.record(decide, "coordinator")

@@ -14,7 +14,7 @@ from typing import Any
 
 from checkin import verdict as v
 from checkin.config import DESK, DOOR, StationConfig
-from checkin.i18n import _
+from checkin.i18n import N_, _, ngettext
 from db import events as ev
 from db.errors import EventOpsError
 from db.fold import EventState
@@ -23,14 +23,14 @@ from db.state import ROOM, Attendee
 
 #: What the desk must do for attendees with a tag (shown in the green card).
 TAG_ACTIONS: dict[str, str] = {
-    "speaker": "hand over the speaker pack",
-    "moderator": "hand over the moderator pack",
-    "press": "hand over the press kit",
-    "vip": "call the host to welcome them",
-    "staff": "hand over the staff lanyard",
-    "volunteer": "send them to the volunteer desk",
-    "interpreter": "hand over the interpreter headset",
-    "accessibility": "offer the accessible route and seating",
+    "speaker": N_("hand over the speaker pack"),
+    "moderator": N_("hand over the moderator pack"),
+    "press": N_("hand over the press kit"),
+    "vip": N_("call the host to welcome them"),
+    "staff": N_("hand over the staff lanyard"),
+    "volunteer": N_("send them to the volunteer desk"),
+    "interpreter": N_("hand over the interpreter headset"),
+    "accessibility": N_("offer the accessible route and seating"),
 }
 
 #: The event reason recorded in `scan.rejected` for each badge-check refusal.
@@ -46,14 +46,14 @@ REJECT_EVENT_REASON: dict[str, str] = {
 
 #: Headline and plain-words explanation of each badge refusal.
 REFUSAL_WORDS: dict[str, tuple[str, str]] = {
-    "revoked": ("OLD BADGE", "this badge was replaced by a newer one: check ID, then search by name"),
-    "revoked_outright": ("BADGE REVOKED", "revoked, and no new badge was issued: do not admit; send them to the registration desk"),
-    "forged": ("FORGED BADGE", "the signature does not match: call the desk supervisor"),
-    "unknown_key": ("UNKNOWN SIGNATURE", "signed with a key this station does not know: sync, or call the supervisor"),
-    "malformed": ("NOT A BADGE", "could not read a badge of this event: try again, or search by name"),
-    "wrong_event": ("OTHER EVENT", "this is a badge of another event"),
-    "unknown_attendee": ("NOT ON THE LIST", "a valid badge, but the attendee is unknown here: sync, or search by name"),
-    "revoked_desk": ("REVOKED DESK", "badge from a revoked desk: check ID, then reprint it at a walk-in desk"),
+    "revoked": (N_("OLD BADGE"), N_("this badge was replaced by a newer one: check ID, then search by name")),
+    "revoked_outright": (N_("BADGE REVOKED"), N_("revoked, and no new badge was issued: do not admit; send them to the registration desk")),
+    "forged": (N_("FORGED BADGE"), N_("the signature does not match: call the desk supervisor")),
+    "unknown_key": (N_("UNKNOWN SIGNATURE"), N_("signed with a key this station does not know: sync, or call the supervisor")),
+    "malformed": (N_("NOT A BADGE"), N_("could not read a badge of this event: try again, or search by name")),
+    "wrong_event": (N_("OTHER EVENT"), N_("this is a badge of another event")),
+    "unknown_attendee": (N_("NOT ON THE LIST"), N_("a valid badge, but the attendee is unknown here: sync, or search by name")),
+    "revoked_desk": (N_("REVOKED DESK"), N_("badge from a revoked desk: check ID, then reprint it at a walk-in desk")),
 }
 
 
@@ -171,16 +171,16 @@ def who_lines(attendee: Attendee) -> list[str]:
     if where:
         lines.append(where)
     if attendee.role:
-        lines.append(f"role: {attendee.role}")
+        lines.append(_("role: {role}").format(role=attendee.role))
     return lines
 
 
 def tag_lines(attendee: Attendee) -> list[str]:
     """What the desk must do for this attendee's tags ("speaker: hand over the speaker pack")."""
-    lines = [f"{tag}: {TAG_ACTIONS[tag.lower()]}" for tag in attendee.tags if tag.lower() in TAG_ACTIONS]
+    lines = [f"{tag}: {_(TAG_ACTIONS[tag.lower()])}" for tag in attendee.tags if tag.lower() in TAG_ACTIONS]
     others = [tag for tag in attendee.tags if tag.lower() not in TAG_ACTIONS]
     if others:
-        lines.append("tags: " + ", ".join(others))
+        lines.append(_("tags: {tags}").format(tags=", ".join(others)))
     return lines
 
 
@@ -190,19 +190,20 @@ def desk_rule(ctx: ScanContext) -> Decision:
     attendee = ctx.attendee
     earlier = ctx.state.checked_in(attendee.id, ctx.day)
     if earlier is not None:
-        how = "" if earlier.via in ("scan", "") else f" ({'by name search' if earlier.via == 'search' else 'at a door'})"
+        how = "" if earlier.via in ("scan", "") else f" ({_('by name search') if earlier.via == 'search' else _('at a door')})"
         return Decision(
             v.WARNING,
             v.ALREADY_CHECKED_IN,
-            "ALREADY CHECKED IN",
+            _("ALREADY CHECKED IN"),
             ev.DESK_CHECKIN,
             _with_badge(ctx, {"attendee": attendee.id, "first": False}),
-            (f"already checked in at {ctx.hhmm(earlier.at_ms)} at {earlier.station}{how}", *who_lines(attendee)),
+            (_("already checked in at {time} at {station}").format(time=ctx.hhmm(earlier.at_ms), station=earlier.station) + how,
+             *who_lines(attendee)),
         )
     return Decision(
         v.OK,
         v.CHECKED_IN,
-        "WELCOME",
+        _("WELCOME"),
         ev.DESK_CHECKIN,
         _with_badge(ctx, {"attendee": attendee.id, "first": True}),
         (*who_lines(attendee), *tag_lines(attendee)),
@@ -214,7 +215,7 @@ def room_line(ctx: ScanContext, room_id: str, occupancy: int) -> str:
     room = ctx.state.rooms.get(room_id)
     name = room.name if room else room_id
     if room is None or room.capacity <= 0:
-        return f"{name}: {occupancy} inside"
+        return _("{room}: {n} inside").format(room=name, n=occupancy)
     return f"{name}: {occupancy} / {room.capacity}"
 
 
@@ -235,54 +236,59 @@ def door_rule(ctx: ScanContext) -> Decision:
         return Decision(
             v.REFUSED,
             v.NOT_CHECKED_IN,
-            "NOT CHECKED IN",
+            _("NOT CHECKED IN"),
             ev.SCAN_REJECTED,
             {"reason": v.NOT_CHECKED_IN, "mode": DOOR, "place": room_id, "attendee": attendee.id},
-            ("not checked in at a desk today: send them to registration first",),
+            (_("not checked in at a desk today: send them to registration first"),),
         )
     if inside:
         return Decision(
             v.WARNING,
             v.ALREADY_INSIDE,
-            "ALREADY INSIDE",
+            _("ALREADY INSIDE"),
             ev.DOOR_ENTRY,
             data,
-            (f"already entered at {ctx.hhmm(place.since_ms) if place else '?'}", room_line(ctx, room_id, occupancy)),
+            (_("already entered at {time}").format(time=ctx.hhmm(place.since_ms) if place else "?"),
+             room_line(ctx, room_id, occupancy)),
         )
     if capacity > 0 and occupancy >= capacity:
         if not ctx.override:
             return Decision(
                 v.REFUSED,
                 v.ROOM_FULL,
-                "ROOM FULL",
+                _("ROOM FULL"),
                 ev.SCAN_REJECTED,
                 {"reason": v.ROOM_FULL, "mode": DOOR, "place": room_id, "attendee": attendee.id},
-                (f"capacity {capacity}: {occupancy} inside", "override only if the fire limit allows it"),
+                (_("capacity {capacity}: {n} inside").format(capacity=capacity, n=occupancy),
+                 _("override only if the fire limit allows it")),
             )
         data["override"] = True
         return Decision(
             v.WARNING,
             v.ROOM_FULL_OVERRIDE,
-            "OVERRIDE: OVER CAPACITY",
+            _("OVERRIDE: OVER CAPACITY"),
             ev.DOOR_ENTRY,
             data,
-            (f"admitted over capacity {capacity} (override recorded)",),
+            (_("admitted over capacity {capacity} (override recorded)").format(capacity=capacity),),
         )
     if not checked_in:
         data["arrival"] = True
         return Decision(
             v.WARNING,
             v.NOT_CHECKED_IN,
-            "ENTER: NOT CHECKED IN",
+            _("ENTER: NOT CHECKED IN"),
             ev.DOOR_ENTRY,
             data,
-            ("admitted, counted as arrival: not checked in at a desk today",),
+            (_("admitted, counted as arrival: not checked in at a desk today"),),
         )
     left = capacity - occupancy - 1
-    almost = (f"almost full: {left} place{'' if left == 1 else 's'} left",) if capacity and left < 0.2 * capacity else ()
+    almost = (
+        (ngettext("almost full: {n} place left", "almost full: {n} places left", left).format(n=left),)
+        if capacity and left < 0.2 * capacity else ()
+    )
     if capacity and left <= 0:
         almost = (_("FULL: that was the last place"),)  # never "almost full: 0 places left"
-    return Decision(v.OK, v.ENTERED, "ENTER", ev.DOOR_ENTRY, data, almost)
+    return Decision(v.OK, v.ENTERED, _("ENTER"), ev.DOOR_ENTRY, data, almost)
 
 
 def _door_exit(ctx: ScanContext) -> Decision:
@@ -292,10 +298,10 @@ def _door_exit(ctx: ScanContext) -> Decision:
     data = _with_badge(ctx, {"attendee": attendee.id, "room": room_id})
     if not inside:
         return Decision(
-            v.WARNING, v.NOT_INSIDE, "EXIT: WAS NOT INSIDE", ev.DOOR_EXIT, data,
-            ("exit recorded, but no entry into this room was recorded",),
+            v.WARNING, v.NOT_INSIDE, _("EXIT: WAS NOT INSIDE"), ev.DOOR_EXIT, data,
+            (_("exit recorded, but no entry into this room was recorded"),),
         )
-    return Decision(v.OK, v.EXITED, "GOODBYE", ev.DOOR_EXIT, data, ())
+    return Decision(v.OK, v.EXITED, _("GOODBYE"), ev.DOOR_EXIT, data, ())
 
 
 register_mode(DESK, desk_rule)
@@ -316,8 +322,9 @@ def refusal(
     outright = (badge_reason == "revoked" and state is not None and attendee_id is not None and serial is not None
                 and serial >= current_serial(state, attendee_id))
     words_of = "revoked_outright" if outright else badge_reason
-    headline, words = REFUSAL_WORDS.get(words_of, ("REFUSED", badge_reason.replace("_", " ")))
-    if words_of == "revoked_outright" and why:
+    headline, words = REFUSAL_WORDS.get(words_of, (N_("REFUSED"), badge_reason.replace("_", " ")))
+    headline, words = _(headline), _(words)
+    if outright and why:
         words = _("reason: {why}; {words}").format(why=why, words=words)
     data: dict[str, Any] = {"reason": REJECT_EVENT_REASON.get(badge_reason, badge_reason), "mode": config.mode}
     if config.place:

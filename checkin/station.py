@@ -23,7 +23,7 @@ from checkin import rules
 from checkin import verdict as v
 from checkin.badges.token import REVOKED_DESK, signing_desk, verify_badge
 from checkin.config import BUS, DESK, DOOR, MODES, StationConfig
-from checkin.i18n import _
+from checkin.i18n import N_, _
 from checkin.search import SIDE_LIMIT, Hit, NameIndex
 from db import events as ev
 from db import log, views
@@ -368,19 +368,24 @@ class Station:
         def decide(now: int) -> _Outcome | v.Verdict:
             target = self._last_scan(now - window_ms)
             if target is None or target.kind not in UNDOABLE:
-                why = "the last scan was refused: nothing to take back" if target else f"no scan in the last {window_ms // 1000} s"
-                return v.Verdict(v.WARNING, v.NOTHING_TO_UNDO, "NOTHING TO UNDO", (why,), mode=self.config.mode,
+                why = (_("the last scan was refused: nothing to take back") if target
+                       else _("no scan in the last {seconds} s").format(seconds=window_ms // 1000))
+                return v.Verdict(v.WARNING, v.NOTHING_TO_UNDO, _("NOTHING TO UNDO"), (why,), mode=self.config.mode,
                                  place=self.config.place, at_ms=now, via="undo")
             attendee = self.state.attendees.get(str(target.data.get("attendee", "")))
             past = self._trip_since(target)
             if past:
-                return v.Verdict(v.REFUSED, v.UNDO_PAST_TRIP, "CANNOT UNDO", (past,),
+                return v.Verdict(v.REFUSED, v.UNDO_PAST_TRIP, _("CANNOT UNDO"), (past,),
                                  attendee=attendee.public() if attendee else None, mode=self.config.mode,
                                  place=self.config.place, at_ms=now, via="undo")
-            what = {ev.DESK_CHECKIN: "check-in", ev.DOOR_ENTRY: "entry", ev.DOOR_EXIT: "exit"}.get(target.kind, "scan")
+            what = {
+                ev.DESK_CHECKIN: N_("check-in of {time} voided"),
+                ev.DOOR_ENTRY: N_("entry of {time} voided"),
+                ev.DOOR_EXIT: N_("exit of {time} voided"),
+            }.get(target.kind, N_("scan of {time} voided"))
             decision = rules.Decision(
-                v.OK, v.UNDONE, "UNDONE", ev.VOID, {"station_id": target.station_id, "seq": target.seq},
-                (f"{what} of {self.state.local_time(target.at_ms).strftime('%H:%M:%S')} voided",),
+                v.OK, v.UNDONE, _("UNDONE"), ev.VOID, {"station_id": target.station_id, "seq": target.seq},
+                (_(what).format(time=self.state.local_time(target.at_ms).strftime("%H:%M:%S")),),
             )
             return decision, attendee.public() if attendee else None, ""
 
@@ -400,9 +405,11 @@ class Station:
         name = bus.label or bus.id
         hhmm = lambda ms: self.state.local_time(ms).strftime("%H:%M")  # noqa: E731
         if bus.returned_ms is not None and bus.returned_ms >= target.at_ms:
-            return f"{name} came back at {hhmm(bus.returned_ms)}: the trip is over, its boardings stay on record"
+            return _("{bus} came back at {time}: the trip is over, its boardings stay on record").format(
+                bus=name, time=hhmm(bus.returned_ms))
         if bus.departed_ms is not None and bus.departed_ms >= target.at_ms:
-            return f"{name} left at {hhmm(bus.departed_ms)}: a boarding before the departure stays on record"
+            return _("{bus} left at {time}: a boarding before the departure stays on record").format(
+                bus=name, time=hhmm(bus.departed_ms))
         return ""
 
     def _last_scan(self, since_ms: int) -> Event | None:

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from checkin.i18n import _
+
 OK = "ok"
 WARNING = "warning"
 REFUSED = "refused"
@@ -106,6 +108,7 @@ def not_recorded(error: BaseException) -> Verdict:
     return Verdict(
         REFUSED,
         NOT_RECORDED,
-        "NOT RECORDED",
-        (f"the scan could not be saved: {error}", "scan again; if this repeats, call the supervisor"),
+        _("NOT RECORDED"),
+        (_("the scan could not be saved: {error}").format(error=error),
+         _("scan again; if this repeats, call the supervisor")),
     )

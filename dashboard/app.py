@@ -30,9 +30,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 from textual.worker import Worker
 
+from checkin.i18n import N_, _
+from checkin.tui.widgets.footer import Footer
 from dashboard.board import (
     FROZEN,
     LIVE,
@@ -43,8 +45,10 @@ from dashboard.board import (
     Panels,
     open_board,
 )
+from dashboard.panels.incidents import IncidentLine
 from dashboard.panels.people import PlaceList, RollCall, bus_people, roll_call, room_people
 from dashboard.rollcall import RollCallFiles, write_roll_call
+from dashboard.screens.confirm import ConfirmAcknowledgeScreen
 from dashboard.screens.people import PeopleScreen
 from dashboard.screens.rollcall import RollCallScreen
 from dashboard.widgets.arrivals import ArrivalsPanel
@@ -84,15 +88,31 @@ def reason_of(error: BaseException) -> str:
     return text or type(error).__name__
 
 
+def screenshot_dir(db_path: Path) -> Path:
+    """Where a screenshot goes: the user's Downloads folder when there is one, else the folder
+    of the event database (it exists: the dashboard is reading it)."""
+    from platformdirs import user_downloads_path
+
+    downloads = user_downloads_path()
+    return downloads if downloads.is_dir() else db_path.resolve().parent
+
+
 class DashboardApp(App[None]):
     """The live operations dashboard for one event database."""
 
     CSS_PATH = "dashboard.tcss"
     TITLE = "eventops dashboard"
     BINDINGS = [
-        Binding("r", "roll_call", "Roll call"),
-        Binding("a", "acknowledge", "Acknowledge incident"),
-        Binding("q", "quit", "Quit"),
+        # One key per panel (digits: the same keys in every language), so the buses are one
+        # key away rather than eight Tabs.
+        Binding("1", "focus_panel('arrivals')", N_("Arrivals")),
+        Binding("2", "focus_panel('incidents')", N_("Incidents")),
+        Binding("3", "focus_panel('rooms')", N_("Rooms")),
+        Binding("4", "focus_panel('visits')", N_("Buses")),
+        Binding("5", "focus_panel('stations')", N_("Stations")),
+        Binding("r", "roll_call", N_("Roll call")),
+        Binding("a", "acknowledge", N_("Acknowledge incident"), show=False),
+        Binding("q", "quit", N_("Quit")),
     ]
 
     @dataclass
@@ -176,7 +196,7 @@ class DashboardApp(App[None]):
 
     def _make_panels(self) -> None:
         # Kept as attributes: the panels stay reachable while a drill-down screen is on top.
-        self.topbar = Label("loading the event log…", id="topbar")
+        self.topbar = Label(_("loading the event log…"), id="topbar")
         self.arrivals = ArrivalsPanel(id="arrivals")
         self.incidents = IncidentsPanel(id="incidents")
         self.rooms = RoomsPanel(id="rooms")
@@ -199,7 +219,7 @@ class DashboardApp(App[None]):
 
     def on_dashboard_app_load_failed(self, message: LoadFailed) -> None:
         self.error = message.reason
-        self.topbar.update(f"[b]cannot open the event:[/b] {escape(message.reason)}")
+        self.topbar.update(_("[b]cannot open the event:[/b] {reason}").format(reason=escape(message.reason)))
 
     def on_dashboard_app_board_ready(self, message: BoardReady) -> None:
         self.board = message.board
@@ -302,9 +322,11 @@ class DashboardApp(App[None]):
         if self.board is None or self.board.mode == FROZEN:
             return None
         if self.feed_stopped is not None:
-            return "FEED STOPPED, retrying", self.feed_stopped
+            return _("FEED STOPPED, retrying"), self.feed_stopped
         quiet = time.monotonic() - self._updated
-        return (f"NO UPDATE FOR {quiet:.0f} s", "the feed is silent") if quiet > STALE_SECONDS else None
+        if quiet <= STALE_SECONDS:
+            return None
+        return _("NO UPDATE FOR {seconds} s").format(seconds=f"{quiet:.0f}"), _("the feed is silent")
 
     # --- drawing -------------------------------------------------------------------------
     def _show(self, panels: Panels, place: PlaceList | None, watched: tuple[str, str] | None) -> None:
@@ -338,8 +360,9 @@ class DashboardApp(App[None]):
             # What matters first (the red headline, how old the data is), the reason after it.
             headline, reason = problem
             self.topbar.update(
-                f"[b]{escape(panels.event)}[/b]   [b white on red] {headline} [/]   as of {panels.clock}"
-                f" ({board.state.tz})   {escape(reason)}{sync}"
+                f"[b]{escape(panels.event)}[/b]   [b white on red] {headline} [/]   "
+                + _("as of {time}").format(time=panels.clock)
+                + f" ({board.state.tz})   {escape(reason)}{sync}"
             )
             return
         self.topbar.update(f"[b]{escape(panels.event)}[/b]   {panels.mode}   {panels.clock} ({board.state.tz}){sync}")
@@ -425,33 +448,73 @@ class DashboardApp(App[None]):
                 else:
                     screen.files_written(message.files)
         if message.files is not None:
-            self.notify(f"Roll call written to {message.files.pdf}", title="Roll call")
+            self.notify(_("Roll call written to {pdf}").format(pdf=message.files.pdf), title=_("Roll call"))
         else:
-            self.notify(message.reason, title="Roll call not written", severity="error")
+            self.notify(message.reason, title=_("Roll call not written"), severity="error")
+
+    # --- panels -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The panel keys belong to the main screen (hidden under a drill-down or the roll call)."""
+        if action in ("focus_panel", "acknowledge"):
+            return len(self.screen_stack) == 1
+        return True
+
+    def action_focus_panel(self, panel: str) -> None:
+        """Focus a panel by its key: its selected row (or first row) where it has rows."""
+        widget = {
+            "arrivals": self.arrivals,
+            "incidents": self.incidents,
+            "rooms": self.rooms,
+            "visits": self.visits,
+            "stations": self.stations,
+        }[panel]
+        if panel in ("rooms", "visits"):
+            rows = [child for child in widget.children if child.can_focus]
+            if rows:
+                focused = self.focused
+                (focused if focused in rows else rows[0]).focus()
+                return
+        widget.focus()
 
     # --- acknowledging incidents ------------------------------------------------------------
     def action_acknowledge(self) -> None:
+        """`a` outside the incidents panel: say how, never acknowledge an incident unseen."""
+        self.notify(_("To acknowledge an incident: press 2, choose it, then a."))
+
+    def on_incidents_panel_acknowledge_asked(self, message: IncidentsPanel.AcknowledgeAsked) -> None:
         if self.board is None:
             return
-        incident = self.incidents.selected
-        if incident is None:
-            self.notify("no open incident to acknowledge")
-            return
         if not self.board.writable:
-            self.notify("a replay or a fixed moment is read-only: nothing was written", severity="warning")
+            self.notify(_("a replay or a fixed moment is read-only: nothing was written"), severity="warning")
             return
-        self.acknowledge(incident)
+        incident = message.incident
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.acknowledge(incident)
+
+        self.push_screen(ConfirmAcknowledgeScreen(incident), answered)
 
     @work(thread=True, exit_on_error=False, group="write")
-    def acknowledge(self, incident: str) -> None:
+    def acknowledge(self, incident: IncidentLine) -> None:
         from dashboard.board import acknowledge
 
+        what = f"{_(incident.kind_label)}: {incident.detail}"
         try:
-            station = acknowledge(self.db_path, incident, wall=self.wall)
+            acknowledge(self.db_path, incident.id, wall=self.wall)
         except Exception as error:  # noqa: BLE001 - a locked database must not lose the ack silently
-            self.call_from_thread(self.notify, f"not acknowledged: {reason_of(error)}", severity="error")
+            message = _("not acknowledged: {reason}").format(reason=reason_of(error))
+            self.call_from_thread(self.notify, message, severity="error")
             return
-        self.call_from_thread(self.notify, f"acknowledged {incident} as {station}")
+        self.call_from_thread(self.notify, _("acknowledged: {incident}").format(incident=what))
+
+    # --- screenshots ---------------------------------------------------------------------
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Textual's screenshot (command palette), saved where it can be: ~/Downloads if it
+        exists, else the event database's folder (the notification says where)."""
+        return super().deliver_screenshot(filename, path or str(screenshot_dir(self.db_path)), time_format)
 
     def on_unmount(self) -> None:
         if self.on_exit is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from checkin.i18n import _
 from dashboard.panels import arrivals, incidents, rooms, stations, visits
 from dashboard.panels.clock import clock_label, closed_label, parse_moment, reference_now
 from db import trust
@@ -141,7 +142,7 @@ class Board:
     def panels(self, now_ms: int | None = None) -> Panels:
         state = self.state
         now = self.now_ms() if now_ms is None else now_ms
-        mode = {LIVE: "LIVE", FROZEN: "AT"}.get(self.mode, f"REPLAY ×{self.speed:g}")
+        mode = {LIVE: _("LIVE"), FROZEN: _("AT")}.get(self.mode, _("REPLAY ×{speed}").format(speed=f"{self.speed:g}"))
         closed = closed_label(state, now)
         if closed:  # overnight: never "LIVE" over the evening's last numbers
             mode = closed if self.mode == LIVE else f"{mode} · {closed}"
@@ -149,7 +150,7 @@ class Board:
             now_ms=now,
             clock=clock_label(state, now),
             mode=mode,
-            event=state.info.name if state.info else "(no event yet)",
+            event=state.info.name if state.info else _("(no event yet)"),
             arrivals=arrivals.fetch(state, now, self.role_counts),
             rooms=rooms.fetch(state, now, self.history),
             visits=visits.fetch(state, now),

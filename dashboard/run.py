@@ -10,13 +10,18 @@ import contextlib
 import shlex
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dashboard.board import FROZEN, LIVE, REPLAY, Moment
 from db.errors import EventOpsError
+
+#: textual-serve's page, with its font served by the server itself (dashboard/web/app_index.html).
+WEB_TEMPLATES = Path(__file__).resolve().parent / "web"
 
 if TYPE_CHECKING:
     from dashboard.app import DashboardApp
@@ -170,7 +175,10 @@ def serve_dashboard(
 
     check_database(Path(db_path))
     moment_of(replay, speed, at)  # refuse bad options before serving
+    from checkin.i18n import language
+
     args = [sys.executable, "-m", "eventops", "dashboard", "--db", str(Path(db_path).resolve())]
+    args += ["--lang", language()]  # each browser's app speaks the language the server was given
     if hub:
         args += ["--hub", hub]
     if replay:
@@ -179,5 +187,20 @@ def serve_dashboard(
         args += ["--at", at]
     if public_url is None and host in ("0.0.0.0", "::"):
         public_url = f"http://{socket.getfqdn()}:{port}"
-    server = Server(shlex.join(args), host=host, port=port, title="eventops dashboard", public_url=public_url)
-    server.serve()
+    with tempfile.TemporaryDirectory(prefix="eventops-web-") as templates:
+        (Path(templates) / "app_index.html").write_text(web_page(), encoding="utf-8")
+        server = Server(
+            shlex.join(args), host=host, port=port, title="eventops dashboard", public_url=public_url,
+            templates_path=templates,  # the page loads nothing from a public service (its font neither)
+        )
+        server.serve()
+
+
+def web_page() -> str:
+    """dashboard/web/app_index.html with its few visible words in the chosen language."""
+    from checkin.i18n import N_, _, language
+
+    page = (WEB_TEMPLATES / "app_index.html").read_text(encoding="utf-8")
+    for english in (N_("Start"), N_("Session ended."), N_("Restart")):
+        page = page.replace(f">{english}</", f">{escape(_(english))}</")
+    return page.replace("<html>", f'<html lang="{language()}">', 1)

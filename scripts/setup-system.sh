@@ -5,6 +5,8 @@
 #             them: the bundled DejaVu Sans, which has no Chinese, Japanese or Korean letters)
 #   poppler-utils  with `test`: pdftoppm and pdftotext, to look at the badge PDF in its tests
 #   chromium  with `test`: the headless browser that loads the web dashboard in its test
+#   cups, printer-driver-cups-pdf  with `test`: a real CUPS and its PDF printer, which the badge
+#             printing tests start privately (their own cupsd, config and socket; root only)
 #   python3-venv  with `venv`: Debian's Python needs it to create the virtual environment
 # Anything that cannot be installed is said once; eventops works without it.
 MODE="${1:-}"
@@ -62,6 +64,14 @@ if [ "$MODE" = "test" ]; then
             :
         else
             echo "note: Chromium could not be installed here; the web dashboard's browser test will be skipped."
+        fi
+    fi
+    if { ! command -v cupsd >/dev/null 2>&1 && [ ! -x /usr/sbin/cupsd ]; } || ! command -v lp >/dev/null 2>&1 || [ ! -e /usr/lib/cups/backend/cups-pdf ]; then
+        if can_install && echo "installing CUPS and its PDF printer (cups, printer-driver-cups-pdf) for the badge printing tests..." && \
+            apt_install cups cups-client printer-driver-cups-pdf; then
+            :
+        else
+            echo "note: CUPS and printer-driver-cups-pdf could not be installed here; the badge printing tests through CUPS will be skipped."
         fi
     fi
 fi

@@ -14,12 +14,27 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from checkin.i18n import language_from_environment, set_language
 from db.connect import connect
 from tests import processes
 
 #: How long a test's leftover processes may take to finish on their own (a daemon already told to
 #: quit, like a tmux server after kill-server) before the guard calls them a leak.
 SETTLE_S = 3.0
+
+
+# The tests read the screens in English: a developer's French or German locale must not
+# change what `eventops checkin/dashboard` (in this process or a subprocess) show.
+if language_from_environment() != "en":
+    os.environ["LC_ALL"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Every test starts in English, whatever an earlier test (or command line) chose."""
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture

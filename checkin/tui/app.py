@@ -6,17 +6,19 @@ shown only after its event is committed, and any failure is a red "NOT RECORDED"
 on the event loop waits for the station's lock: it reads the status and the badge keys the
 station publishes, and name searches run in a worker. Wedge scanners are captured at App level, so
 keystrokes become scans whatever has focus on the main screen. The camera runs in its own
-worker and hands payloads back as messages.
+worker and hands payloads back as messages. A desk with a printer (`printing`) prints a
+person's badge at their first check-in of the event and on F6, in the print queue's own thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App
@@ -25,7 +27,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 
-from checkin.i18n import _
+from checkin.i18n import N_, _
 from checkin.scanning.wedge_input import WedgeAssembler, WedgeInput
 from checkin.sound import Sounds
 from checkin.station import Station
@@ -45,6 +47,9 @@ from checkin.walkin import (
     reprint,
     walk_ins_allowed,
 )
+
+if TYPE_CHECKING:  # printing (fpdf2, fonts) is loaded only by a desk that prints
+    from checkin.printing import PrintJob, PrintQueue
 
 #: How long a verdict stays on screen before the card says "scan a badge" again (seconds).
 RESET_S = {"ok": 3.0, "warning": 5.0, "refused": 7.0}
@@ -71,15 +76,16 @@ class CheckinApp(App[None]):
     TITLE = "eventops check-in"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("f1", "help", "Help"),
-        Binding("f2", "search", "Search"),
-        Binding("f3", "undo", "Undo"),
-        Binding("f4", "toggle_exit", "Entry/Exit"),
-        Binding("f4", "walk_in", "Register walk-in"),  # a desk allowed walk-ins (checkin/walkin.py)
-        Binding("f5", "override", "Override"),
-        Binding("f6", "reprint", "Reprint badge"),
-        Binding("f7", "fix_name", "Fix name"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "help", N_("Help")),
+        Binding("f2", "search", N_("Search")),
+        Binding("f3", "undo", N_("Undo")),
+        Binding("f4", "toggle_exit", N_("Entry/Exit")),
+        Binding("f4", "walk_in", N_("Register walk-in")),  # a desk allowed walk-ins (checkin/walkin.py)
+        Binding("f5", "override", N_("Override")),
+        Binding("f6", "reprint", N_("Reprint")),  # a desk with a printer (checkin/printing.py)
+        Binding("f7", "fix_name", N_("Fix name")),
+        Binding("f8", "lost_badge", N_("Lost badge")),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
     ]
 
     class VerdictReady(Message):
@@ -100,6 +106,13 @@ class CheckinApp(App[None]):
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, CheckinApp.CameraFrame)
+
+    class PrintUpdate(Message):
+        """A print job changed (queued, printed, failed), from the print queue's thread."""
+
+        def __init__(self, job: PrintJob) -> None:
+            super().__init__()
+            self.job = job
 
     class CameraStatus(Message):
         """What the frame source says (opened, lost, reopening...)."""
@@ -123,9 +136,16 @@ class CheckinApp(App[None]):
         sound: bool = True,
         clock: Any = None,
         realtime_camera: bool = True,
+        printing: PrintQueue | None = None,
     ) -> None:
         super().__init__()
         self.station = station
+        self.printing = printing
+        if printing is not None:
+            printing.on_update = self._print_changed
+        self._last_person: tuple[dict[str, Any], str | None] | None = None  # (attendee, scanned payload)
+        self._last_job: PrintJob | None = None
+        self._auto_printed: set[str] = set()  # attendees whose badge this desk printed on arrival
         self.camera = camera
         self.sync = sync
         self.with_preview = preview and camera is not None
@@ -149,8 +169,9 @@ class CheckinApp(App[None]):
 
     # --- layout -------------------------------------------------------------------------
     def get_default_screen(self) -> StationScreen:
-        hint = "hold the badge up to the camera" if self.camera else "scan the badge"
-        return StationScreen(f"{hint}, or press F2 to search by name", self.with_preview)
+        hint = (_("hold the badge up to the camera, or press F2 to search by name") if self.camera
+                else _("scan the badge, or press F2 to search by name"))
+        return StationScreen(hint, self.with_preview)
 
     def on_mount(self) -> None:
         config = self.station.config
@@ -172,8 +193,10 @@ class CheckinApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_exit" or action == "override":
             return self.station.config.mode == "door"
-        if action in ("walk_in", "reprint", "fix_name"):
+        if action in ("walk_in", "lost_badge", "fix_name"):
             return self.walk_ins
+        if action == "reprint":
+            return self.printing is not None
         return True
 
     # --- wedge input: every key on the main screen ------------------------------------------
@@ -271,13 +294,71 @@ class CheckinApp(App[None]):
         badge = new_badge(verdict)
         if badge is not None:
             self.new_badges.append(badge)
-            self.hand_to_printer(badge)
         if verdict.status == REFUSED and verdict.reason == ROOM_FULL:
             attendee = verdict.attendee["id"] if verdict.attendee else None
             self._last_refused = (message.payload, attendee)
         self.show_verdict(verdict, message.started)
         if self.sync is not None and verdict.event is not None:
             self.sync.nudge()
+        if self.printing is not None:
+            if badge is not None:
+                self.hand_to_printer(badge)  # a walk-in's or a lost badge's new one, whoever it is
+            else:
+                self._print_on_arrival(verdict, message.payload)
+
+    # --- printing: badges at the first check-in of the event, and on F6 -----------------------
+    def _print_on_arrival(self, verdict: Verdict, payload: str | None) -> None:
+        """Remember who was last at the desk (F6 reprints them) and print their badge if this is
+        their first check-in of the event. Never waits: the queue has its own thread. A verdict
+        that made a new badge (a walk-in) carries its payload in `extra["payload"]`."""
+        from checkin.printing import first_of_event
+
+        if verdict.attendee is None or verdict.status == REFUSED:
+            return
+        payload = payload or str(verdict.extra.get("payload") or "") or None
+        self._last_person = (verdict.attendee, payload)
+        attendee_id = str(verdict.attendee.get("id", ""))
+        if payload and attendee_id not in self._auto_printed and first_of_event(self.station.state, verdict):
+            self._auto_printed.add(attendee_id)
+            assert self.printing is not None
+            self.printing.submit(verdict.attendee, payload)
+
+    def _print_changed(self, job: PrintJob) -> None:
+        """The print queue's callback, in its thread: hand the job to the event loop."""
+        self.post_message(self.PrintUpdate(job))
+
+    def on_checkin_app_print_update(self, message: PrintUpdate) -> None:
+        """Show the job on the card's print line (added to the card the first time)."""
+        from checkin.tui.widgets.print_line import PrintLine
+
+        self._last_job = message.job
+        with contextlib.suppress(LookupError, NoMatches):
+            card = self.main.card
+            found = card.query(PrintLine)
+            print_line = found.first() if found else PrintLine(id="print-line")
+            if not found:
+                card.mount(print_line)
+            print_line.job = message.job
+
+    def action_reprint(self) -> None:
+        """F6: retry the badge that failed, or print the last person's badge again."""
+        from checkin.printing import FAILED
+
+        if self.printing is None:
+            return
+        last = self._last_job
+        if last is not None and last.state == FAILED:
+            self.printing.retry(last.id)
+            return
+        if self._last_person is None:
+            self.notify(_("nothing to reprint: F6 prints the badge of the last person scanned"))
+            return
+        attendee, payload = self._last_person
+        if not payload:
+            name = attendee.get("name") or attendee.get("id")
+            self.notify(_("no badge code to print for {name}: checked in by name, scan their badge").format(name=name))
+            return
+        self.printing.submit(attendee, payload)
 
     def show_verdict(self, verdict: Verdict, started: float | None = None) -> None:
         main = self.main
@@ -293,7 +374,8 @@ class CheckinApp(App[None]):
         self.shown.append(Shown(verdict, time.monotonic(), started))
 
     def reset_card(self) -> None:
-        self.main.card.verdict = None
+        with contextlib.suppress(LookupError):  # the timer can fire while the app shuts down
+            self.main.card.verdict = None
 
     # --- camera ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="camera")
@@ -345,7 +427,7 @@ class CheckinApp(App[None]):
         self.notify(message.text, severity="error", timeout=10)
         preview = self.main.preview
         if preview is not None:
-            preview.caption = "no camera"
+            preview.caption = _("no camera")
             preview.refresh()
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
@@ -387,7 +469,7 @@ class CheckinApp(App[None]):
         except (LookupError, NoMatches):
             return
         status = self.station.status()
-        sync = "offline"
+        sync = _("offline")
         if self.sync is not None:
             sync = self.sync.status().line(status.now_ms if self.clock is self.station.wall else None)
         clock = status.local_time(self.clock()).strftime("%H:%M")
@@ -412,7 +494,7 @@ class CheckinApp(App[None]):
     def action_search(self, query: str = "") -> None:
         if isinstance(self.screen, SearchScreen):
             return
-        verb = "check in" if self.station.config.mode == "desk" else "let in"
+        verb = _("check in") if self.station.config.mode == "desk" else _("let in")
 
         screen = SearchScreen(self.station.search, verb, query, badge=self.is_whole_badge)
 
@@ -429,12 +511,12 @@ class CheckinApp(App[None]):
 
     def action_toggle_exit(self) -> None:
         self.station.set_exit(not self.station.config.exit)
-        self.notify("door now scans people OUT" if self.station.config.exit else "door now scans people IN")
+        self.notify(_("door now scans people OUT") if self.station.config.exit else _("door now scans people IN"))
         self.update_status()
 
     def action_override(self) -> None:
         if self._last_refused is None:
-            self.notify("nothing to override: F5 admits the last person refused for a full room")
+            self.notify(_("nothing to override: F5 admits the last person refused for a full room"))
             return
         payload, attendee_id = self._last_refused
         self._last_refused = None
@@ -454,7 +536,7 @@ class CheckinApp(App[None]):
 
         self.push_screen(WalkInScreen(), registered)
 
-    def action_reprint(self) -> None:
+    def action_lost_badge(self) -> None:
         """Lost badge: find the person by name, then a new badge (the old one revoked everywhere)."""
         if not self.walk_ins or not isinstance(self.screen, StationScreen):
             return
@@ -485,9 +567,13 @@ class CheckinApp(App[None]):
         self.push_screen(SearchScreen(self.station.search, _("fix the name of")), picked)
 
     def hand_to_printer(self, badge: NewBadge) -> None:
-        """PRINTING HAND-OFF: a badge made here (walk-in, reprint) goes to the desk's printer.
-        `checkin --printer` (checkin/printing.py, the printing work) plugs in here; until then
-        the badge stays in `new_badges` and its payload on the card."""
+        """A badge made here (a walk-in's, or a new one for a lost badge) goes to the desk's
+        printer at once, and F6 prints it again."""
+        if self.printing is None:
+            return
+        self._last_person = (badge.attendee, badge.payload)
+        self._auto_printed.add(str(badge.attendee.get("id", "")))
+        self.printing.submit(badge.attendee, badge.payload)
 
     def _bell(self) -> None:
         try:

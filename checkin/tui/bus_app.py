@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 import checkin.bus as bus_mode
-from checkin.i18n import _
+from checkin.i18n import N_, _
 from checkin.station import Station
 from checkin.tui.app import CheckinApp
 from checkin.tui.bus_screen import (
@@ -35,6 +35,11 @@ from db.errors import EventOpsError
 
 #: How often the manifest is redrawn from the log when nothing is scanned (seconds).
 MANIFEST_EVERY_S = 2.0
+#: The red card's first line when a coordinator's operation could not be saved.
+COULD_NOT_SAVE = {
+    "departure": N_("the departure could not be saved: {error}"),
+    "return": N_("the return could not be saved: {error}"),
+}
 
 
 class BusCheckinApp(CheckinApp):
@@ -42,9 +47,9 @@ class BusCheckinApp(CheckinApp):
 
     TITLE = "eventops bus"
     BINDINGS = [
-        Binding("f5", "override", "Let board"),
-        Binding("f6", "depart", "Depart"),
-        Binding("f7", "return_bus", "Return"),
+        Binding("f5", "override", N_("Let board")),
+        Binding("f6", "depart", N_("Depart")),
+        Binding("f7", "return_bus", N_("Return")),
     ]
 
     class ManifestReady(Message):
@@ -77,8 +82,9 @@ class BusCheckinApp(CheckinApp):
         self._manifest_busy = threading.Lock()
 
     def get_default_screen(self) -> BusStationScreen:
-        hint = "hold the badge up to the camera" if self.camera else "scan the badge"
-        return BusStationScreen(f"{hint}, or press F2 to search by name", self.with_preview)
+        hint = (_("hold the badge up to the camera, or press F2 to search by name") if self.camera
+                else _("scan the badge, or press F2 to search by name"))
+        return BusStationScreen(hint, self.with_preview)
 
     def on_mount(self) -> None:
         # CheckinApp.on_mount runs too (Textual calls every class's handler).
@@ -86,7 +92,8 @@ class BusCheckinApp(CheckinApp):
         self.set_interval(MANIFEST_EVERY_S, self.refresh_manifest)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return action not in ("toggle_exit", "walk_in")  # a bus has no exit mode, registers nobody; F5 confirms boarding here
+        # A bus has no exit mode, registers nobody and prints nothing; F5 confirms boarding here.
+        return action not in ("toggle_exit", "walk_in", "lost_badge", "fix_name", "reprint")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, BusHelpScreen):
@@ -147,7 +154,7 @@ class BusCheckinApp(CheckinApp):
 
     def action_override(self) -> None:
         if self._last_refused is None:
-            self.notify("nothing to confirm: F5 lets board the last person refused as not on the list, when a seat is free")
+            self.notify(_("nothing to confirm: F5 lets board the last person refused as not on the list, when a seat is free"))
             return
         payload, attendee_id = self._last_refused
         self._last_refused = None
@@ -190,7 +197,8 @@ class BusCheckinApp(CheckinApp):
                 failed = not_recorded(error)
                 return replace(
                     failed,
-                    detail=(f"the {what} could not be saved: {error}", f"press {key} again; if this repeats, call the supervisor"),
+                    detail=(_(COULD_NOT_SAVE.get(what, what)).format(error=error),
+                            _("press {key} again; if this repeats, call the supervisor").format(key=key)),
                     mode=self.station.config.mode,
                     place=self.station.config.place,
                     via="coordinator",
@@ -210,7 +218,7 @@ class BusCheckinApp(CheckinApp):
             if depart:
                 self._queue_depart(True)
             else:
-                self.notify("departure not recorded: waiting for the missing")
+                self.notify(_("departure not recorded: waiting for the missing"))
 
         self.sounds.play("warning")
         self.push_screen(ConfirmDepartureScreen(message.asked), answered)

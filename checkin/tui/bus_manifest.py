@@ -14,21 +14,22 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from checkin.i18n import N_, _
 from checkin.tui.widgets.times import TimeSafe
 from db.views import Manifest
 
-STATE_WORDS = {"boarding": "boarding", "departed": "on the road", "returned": "back at the venue"}
+STATE_WORDS = {"boarding": N_("boarding"), "departed": N_("on the road"), "returned": N_("back at the venue")}
 
 
 def counts_text(sheet: Manifest) -> Text:
     """`Coach 1 · boarding` then `23 aboard / 48 assigned · 50 seats`."""
     text = Text()
     text.append(sheet.label, style="bold")
-    text.append(f" · {STATE_WORDS.get(sheet.state, sheet.state)}\n")
+    text.append(f" · {_(STATE_WORDS.get(sheet.state, sheet.state))}\n")
     text.append(f"{sheet.boarded}", style="bold")
-    text.append(f" aboard / {sheet.assigned} assigned")
+    text.append(_(" aboard / {assigned} assigned").format(assigned=sheet.assigned))
     if sheet.seats > 0:
-        text.append(f" · {sheet.seats} seats")
+        text.append(_(" · {n} seats").format(n=sheet.seats))
     return text
 
 
@@ -42,12 +43,13 @@ def people_text(sheet: Manifest) -> Text:
             text.append("✔ ", style="bold green")
             text.append(person.name)
             if not person.assigned:
-                text.append(f"  (list of {person.other_label})" if person.other_bus else "  (not on the list)", style="italic")
+                text.append(_("  (list of {bus})").format(bus=person.other_label) if person.other_bus else _("  (not on the list)"),
+                            style="italic")
         else:
             text.append("· ", style="dim")
             text.append(person.name, style="dim")
             if person.other_bus:
-                text.append(f"  (aboard {person.other_label})", style="italic")
+                text.append(_("  (aboard {bus})").format(bus=person.other_label), style="italic")
     return text
 
 
@@ -56,18 +58,18 @@ def missing_text(sheet: Manifest) -> Text:
     the departure (seen somewhere else since); empty when nobody is either."""
     if not sheet.missing and not sheet.left:
         if sheet.state == "boarding" and sheet.assigned:
-            return Text("everyone on the list is aboard", style="bold")
+            return Text(_("everyone on the list is aboard"), style="bold")
         return Text("")
     text = Text()
     if sheet.missing:
-        frozen = " at departure" if sheet.state != "boarding" else ""
-        text.append(f"Missing ({len(sheet.missing)}){frozen}", style="bold")
+        missing = (_("Missing ({n}) at departure") if sheet.state != "boarding" else _("Missing ({n})")).format(n=len(sheet.missing))
+        text.append(missing, style="bold")
         for person in sheet.missing:
             text.append(f"\n{person.name}", style="bold")
             text.append(f": {person.last_seen}")
     if sheet.left:
         text.append("\n" if sheet.missing else "")
-        text.append(f"Off the bus since the departure ({len(sheet.left)})", style="bold")
+        text.append(_("Off the bus since the departure ({n})").format(n=len(sheet.left)), style="bold")
         for person in sheet.left:
             text.append(f"\n{person.name}", style="bold")
             text.append(f": {person.last_seen}")
@@ -88,7 +90,7 @@ class BusManifestPanel(Vertical):
     sheet: reactive[Manifest | None] = reactive(None, always_update=True, init=False)
 
     def compose(self) -> ComposeResult:
-        yield Static("loading the manifest…", id="bus-counts")
+        yield Static(_("loading the manifest…"), id="bus-counts")
         with VerticalScroll(id="bus-people"):
             yield Static("", id="bus-list")
         yield TimeSafe("", id="bus-missing")

@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
-from checkin.i18n import _
+from checkin.i18n import N_, _, ngettext
 from checkin.tui.bus_manifest import BusManifestPanel
 from checkin.tui.screens.help import HelpScreen
 from checkin.tui.screens.station import StationScreen
+from checkin.tui.widgets.footer import Footer
 from checkin.tui.widgets.preview import CameraPreview
 from checkin.tui.widgets.status_line import StatusLine
 from checkin.tui.widgets.times import TimeSafe
@@ -63,8 +64,8 @@ class ConfirmDepartureScreen(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("y", "depart", "Depart anyway"),
-        Binding("n,escape", "wait", "Wait"),
+        Binding("y", "depart", N_("Depart anyway")),
+        Binding("n,escape", "wait", N_("Wait")),
     ]
 
     def __init__(self, asked: Verdict) -> None:
@@ -74,14 +75,15 @@ class ConfirmDepartureScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         missing = self.asked.extra.get("missing", [])
         with Vertical(id="depart-box"):
-            yield Static(f"{len(missing)} missing: leave without them?", id="depart-title")
+            yield Static(ngettext("{n} missing: leave without them?", "{n} missing: leave without them?",
+                                  len(missing)).format(n=len(missing)), id="depart-title")
             if self.asked.detail:
                 yield Static(self.asked.detail[0], id="depart-counts")  # "1 aboard / 3 assigned"
             with VerticalScroll(id="depart-missing"):
                 yield TimeSafe(missing_lines(missing), id="depart-list")
             with Horizontal(id="depart-buttons"):
-                yield Button("Depart anyway (y)", id="depart-yes", variant="warning")
-                yield Button("Wait (n)", id="depart-no", variant="primary")
+                yield Button(_("Depart anyway (y)"), id="depart-yes", variant="warning")
+                yield Button(_("Wait (n)"), id="depart-no", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -122,8 +124,8 @@ class ConfirmReturnScreen(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("y", "back", "Record the return"),
-        Binding("n,escape", "cancel", "Not yet"),
+        Binding("y", "back", N_("Record the return")),
+        Binding("n,escape", "cancel", N_("Not yet")),
     ]
 
     def __init__(self, bus_label: str, aboard: int | None) -> None:
@@ -154,7 +156,7 @@ class ConfirmReturnScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-BUS_HELP = """\
+BUS_HELP = N_("""\
 [b]Loading the bus[/b]
   Scan each badge as people get on. The list on the right ticks them off;
   the missing are named at the bottom with where they were last seen.
@@ -170,7 +172,7 @@ BUS_HELP = """\
   F6  depart: records the headcount; with people missing it asks first
   F7  back at the venue: records the return (asks first)
   F1  this help      Ctrl+Q  quit
-"""
+""")
 
 
 class BusHelpScreen(HelpScreen):
@@ -178,5 +180,5 @@ class BusHelpScreen(HelpScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(BUS_HELP, id="help-text")
+            yield Static(_(BUS_HELP), id="help-text")
         yield Footer()

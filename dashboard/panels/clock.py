@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from checkin.i18n import _
+from checkin.i18n import _, short_date
 from db.fold import EventState, parse_local
 from db.hours import venue_hours
 from db.status import reference_now as status_reference_now
@@ -31,7 +31,7 @@ def closed_label(state: EventState, now_ms: int) -> str:
         return _("CLOSED · opens {time} today").format(time=at)
     if opens_on == today + timedelta(days=1):
         return _("CLOSED · opens {time} tomorrow").format(time=at)
-    return _("CLOSED · opens {time} on {day}").format(time=at, day=opens_on.strftime("%a %d %b"))
+    return _("CLOSED · opens {time} on {day}").format(time=at, day=short_date(opens_on))
 
 
 def hhmm(state: EventState, ms: int | None) -> str:
@@ -47,7 +47,8 @@ def _minute_label(tz: str, minute: int) -> str:
 
 def clock_label(state: EventState, ms: int) -> str:
     """`Wed 20 Mar 14:05:09` in the event's time zone."""
-    return state.local_time(ms).strftime("%a %d %b %H:%M:%S")
+    moment = state.local_time(ms)
+    return f"{short_date(moment)} {moment.strftime('%H:%M:%S')}"
 
 
 def parse_moment(state: EventState, text: str, day: str | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from checkin.i18n import N_, short_date
 from dashboard.panels.clock import hhmm
 from db import views
 from db.fold import EventState
@@ -21,16 +22,16 @@ from db.state import (
 )
 
 KIND_LABELS = {
-    DOUBLE_ADMISSION: "double admission",
-    REVOKED_BADGE: "revoked badge",
-    FORGED_BADGE: "forged badge",
-    UNKNOWN_BADGE: "unknown badge",
-    OVER_CAPACITY: "over capacity",
-    BUS_LEFT_MISSING: "bus left, missing",
-    LEFT_BUS: "off a bus",
-    CLOCK_SUSPECT: "suspect clock",
-    STATION_SILENT: "station silent",
-    REVOKED_STATION: "revoked station",
+    DOUBLE_ADMISSION: N_("double admission"),
+    REVOKED_BADGE: N_("revoked badge"),
+    FORGED_BADGE: N_("forged badge"),
+    UNKNOWN_BADGE: N_("unknown badge"),
+    OVER_CAPACITY: N_("over capacity"),
+    BUS_LEFT_MISSING: N_("bus left, missing"),
+    LEFT_BUS: N_("off a bus"),
+    CLOCK_SUSPECT: N_("suspect clock"),
+    STATION_SILENT: N_("station silent"),
+    REVOKED_STATION: N_("revoked station"),
 }
 
 
@@ -67,7 +68,7 @@ def fetch(state: EventState, now_ms: int, limit: int = LISTED) -> IncidentsData:
             kind_label=KIND_LABELS.get(i.kind, i.kind.replace("_", " ")),
             at_ms=i.at_ms,
             at_label=hhmm(state, i.at_ms),
-            day_label="" if state.day_of(i.at_ms) == today else state.local_time(i.at_ms).strftime("%a %d %b"),
+            day_label="" if state.day_of(i.at_ms) == today else short_date(state.local_time(i.at_ms)),
             station=i.station,
             detail=i.detail,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from checkin.i18n import _
 from dashboard.panels.clock import hhmm
 from db import views
 from db.fold import EventState
@@ -45,12 +46,12 @@ def fetch(state: EventState, now_ms: int) -> VisitsData:
     lines = []
     for bus in views.buses(state, now_ms):
         if bus.state == "departed":
-            label = f"departed {hhmm(state, bus.departed_ms)}"
+            label = _("departed {time}").format(time=hhmm(state, bus.departed_ms))
         elif bus.state == "returned":
-            label = f"returned {hhmm(state, bus.returned_ms)}"
+            label = _("returned {time}").format(time=hhmm(state, bus.returned_ms))
         else:
             departs = f" · {bus.depart[11:16]}" if len(bus.depart) >= 16 else ""
-            label = ("boarding" if bus.aboard else "waiting") + departs
+            label = (_("boarding") if bus.aboard else _("waiting")) + departs
         lines.append(
             BusLine(
                 id=bus.id,

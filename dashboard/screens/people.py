@@ -7,8 +7,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
+from checkin.i18n import N_, _
+from checkin.tui.widgets.footer import Footer
 from dashboard.panels.people import PlaceList
 
 
@@ -16,18 +18,20 @@ def counts_text(place: PlaceList) -> str:
     """`13 / 12 inside` for a room; for a bus the panel's own numbers, `8 aboard / 10 assigned`."""
     if place.kind != "bus":
         capacity = f" / {place.capacity}" if place.capacity else ""
-        return f"{len(place.people)}{capacity} inside"
-    word = "came back" if place.state == "returned" else "aboard"
-    text = f"{len(place.people)} {word} / {place.assigned} assigned"
-    text += f" · {place.capacity} seats" if place.capacity else ""
-    text += f" · {len(place.missing)} missing" if place.missing else ""
-    return text + (f" · {len(place.left)} off the bus" if place.left else "")
+        return f"{len(place.people)}{capacity} " + _("inside")
+    if place.state == "returned":
+        text = _("{n} came back / {assigned} assigned").format(n=len(place.people), assigned=place.assigned)
+    else:
+        text = _("{n} aboard / {assigned} assigned").format(n=len(place.people), assigned=place.assigned)
+    text += _(" · {n} seats").format(n=place.capacity) if place.capacity else ""
+    text += _(" · {n} missing").format(n=len(place.missing)) if place.missing else ""
+    return text + (_(" · {n} off the bus").format(n=len(place.left)) if place.left else "")
 
 
 class PeopleScreen(Screen[None]):
     """Lists a `PlaceList`; the app calls `show` again when new events change it."""
 
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape,q", "app.pop_screen", N_("Back"))]
 
     def __init__(self, place: PlaceList, as_of: str) -> None:
         super().__init__()
@@ -43,10 +47,10 @@ class PeopleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#people-table", DataTable)
-        table.add_column("name", key="name")
-        table.add_column("organisation", key="org")
-        table.add_column("since", key="since", width=5)
-        table.add_column("station", key="station")
+        table.add_column(_("name"), key="name")
+        table.add_column(_("organisation"), key="org")
+        table.add_column(_("since"), key="since", width=5)
+        table.add_column(_("station"), key="station")
         self.show(self.place, self.as_of)
 
     def show(self, place: PlaceList, as_of: str) -> None:
@@ -58,7 +62,8 @@ class PeopleScreen(Screen[None]):
             return  # not composed yet: on_mount draws the latest place
         if not table.columns:
             return  # not mounted yet: on_mount draws the latest place
-        self.query_one("#people-title", Label).update(f"[b]{place.title}[/b]: {counts_text(place)} · as of {as_of}")
+        self.query_one("#people-title", Label).update(
+            f"[b]{place.title}[/b]: {counts_text(place)} · " + _("as of {time}").format(time=as_of))
         if not changed:
             return  # the clock moved, the people did not: keep the cursor where the reader is
         self._drawn = place
@@ -67,8 +72,9 @@ class PeopleScreen(Screen[None]):
         for person in place.people:
             table.add_row(person.name, person.org, person.since, person.station, key=person.id)
         for person in place.missing:
-            table.add_row(f"MISSING {person.name}", person.org, "—", "", key=f"missing:{person.id}")
+            table.add_row(_("MISSING {name}").format(name=person.name), person.org, "—", "", key=f"missing:{person.id}")
         for person in place.left:  # seen elsewhere since the departure: where, and since when
-            table.add_row(f"OFF THE BUS {person.name}", person.org, person.since, person.station, key=f"left:{person.id}")
+            table.add_row(_("OFF THE BUS {name}").format(name=person.name), person.org, person.since, person.station,
+                          key=f"left:{person.id}")
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1), animate=False)

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from checkin.i18n import _
 from dashboard.panels.arrivals import ArrivalsData, RoleCount
 from dashboard.widgets.chart import BarChart
 from dashboard.widgets.rows import Field, retitle
@@ -17,8 +18,8 @@ from dashboard.widgets.rows import Field, retitle
 ROLE_COLUMNS = 2
 
 
-class ArrivalsPanel(Vertical):
-    """Draws `ArrivalsData`."""
+class ArrivalsPanel(Vertical, can_focus=True):
+    """Draws `ArrivalsData` (focusable: every panel is one key away)."""
 
     def compose(self) -> ComposeResult:
         yield Field("", id="arrivals-total")
@@ -34,7 +35,7 @@ class ArrivalsPanel(Vertical):
     @staticmethod
     def _role_table(data: ArrivalsData) -> Table:
         table = Table.grid(padding=(0, 1), expand=True)
-        for _ in range(ROLE_COLUMNS):
+        for _column in range(ROLE_COLUMNS):
             table.add_column(no_wrap=True, overflow="ellipsis", ratio=3)
             table.add_column(justify="right", no_wrap=True, ratio=2)
         cells = [(role.role, f"{role.checked_in}/{role.registered}") for role in data.roles]
@@ -45,21 +46,22 @@ class ArrivalsPanel(Vertical):
         return table
 
     def on_mount(self) -> None:
-        retitle(self, "Arrivals")
+        retitle(self, _("Arrivals"))
 
     def show(self, data: ArrivalsData) -> None:
         percent = f"{data.share:.0%}" if data.registered else "—"
-        retitle(self, f"Arrivals {data.day}")
+        retitle(self, _("Arrivals {day}").format(day=data.day))
         self.query_one("#arrivals-total", Field).show(
-            f"[b]{data.checked_in}[/b] of {data.registered} checked in today ({percent})"
+            _("[b]{n}[/b] of {registered} checked in today ({percent})").format(
+                n=data.checked_in, registered=data.registered, percent=percent)
         )
         if data.roles != self._roles:
             self._roles = data.roles
             self.query_one("#arrivals-roles", Static).update(self._role_table(data))
         self.query_one(BarChart).values = data.buckets
         self.query_one("#arrivals-axis", Field).show(
-            f"{data.chart_from} … {data.chart_to}  arrivals per 5 min (peak {data.peak})"
+            f"{data.chart_from} … {data.chart_to}  " + _("arrivals per 5 min (peak {peak})").format(peak=data.peak)
         )
         self.query_one("#arrivals-rate", Field).show(
-            f"now [b]{data.rate_per_hour}[/b]/h ({data.last_15_min} in the last 15 min)"
+            _("now [b]{rate}[/b]/h ({n} in the last 15 min)").format(rate=data.rate_per_hour, n=data.last_15_min)
         )

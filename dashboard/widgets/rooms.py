@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from checkin.i18n import N_, _
 from dashboard.panels.rooms import FULL, OK, OVER, WARN, RoomLine, RoomsData
 from dashboard.widgets.rows import retitle, show_lines
 
@@ -46,7 +47,7 @@ class RoomRow(Widget, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "room-row--name", "room-row--bar", "room-row--empty", "room-row--count", "room-row--trend", "room-row--session",
     }
-    BINDINGS = [Binding("enter", "choose", "Who is inside", show=True)]
+    BINDINGS = [Binding("enter", "choose", N_("Who is inside"), show=True)]
     DEFAULT_CSS = "RoomRow { height: 1; }"
 
     @dataclass
@@ -72,7 +73,7 @@ class RoomRow(Widget, can_focus=True):
         rest = max(0, width - NAME_WIDTH - COUNT_WIDTH - TREND_WIDTH - 1)
         bar_width = max(8, rest * 2 // 5)
         filled = min(bar_width, round(min(line.share, 1.0) * bar_width))
-        session = f"{line.session} ({line.session_time})" if line.session else "no session"
+        session = f"{line.session} ({line.session_time})" if line.session else _("no session")
         self.cells = {
             "name": line.name,
             "count": f"{line.occupancy}/{line.capacity}",
@@ -108,7 +109,7 @@ class RoomsPanel(VerticalScroll):
         self._rows: list[RoomRow] = []
 
     def on_mount(self) -> None:
-        retitle(self, "Rooms")
+        retitle(self, _("Rooms"))
 
     @property
     def rows(self) -> list[RoomRow]:
@@ -117,4 +118,4 @@ class RoomsPanel(VerticalScroll):
     def show(self, data: RoomsData) -> None:
         show_lines(self, self._rows, data.rooms, RoomRow)
         over = sum(1 for r in data.rooms if r.level in (FULL, OVER))
-        retitle(self, f"Rooms · {data.inside} inside" + (f" · {over} full" if over else ""))
+        retitle(self, _("Rooms · {n} inside").format(n=data.inside) + (_(" · {n} full").format(n=over) if over else ""))

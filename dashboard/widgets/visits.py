@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from checkin.i18n import N_, _
 from dashboard.panels.visits import BusLine, VisitsData
 from dashboard.widgets.rooms import fit
 from dashboard.widgets.rows import retitle, show_lines
@@ -24,19 +25,19 @@ def missing_text(line: BusLine) -> str:
     """Who is missing; then how many got off a bus that left (seen elsewhere since)."""
     text = _missing(line)
     if line.left:
-        gone = f"{len(line.left)} off the bus"
+        gone = _("{n} off the bus").format(n=len(line.left))
         return f"{text} · {gone}" if text else gone
     return text
 
 
 def _missing(line: BusLine) -> str:
     if not line.missing_names:
-        return "all aboard" if line.assigned and line.boarded else ""
+        return _("all aboard") if line.assigned and line.boarded else ""
     if line.state == "boarding" and not line.boarded:
-        return f"{line.assigned} to board"
+        return _("{n} to board").format(n=line.assigned)
     names = ", ".join(line.missing_names[:SHOW_NAMES])
-    more = f" +{len(line.missing_names) - SHOW_NAMES} more" if len(line.missing_names) > SHOW_NAMES else ""
-    word = "not aboard" if line.state == "boarding" else "MISSING"
+    more = _(" +{n} more").format(n=len(line.missing_names) - SHOW_NAMES) if len(line.missing_names) > SHOW_NAMES else ""
+    word = _("not aboard") if line.state == "boarding" else _("MISSING")
     return f"{word} ({len(line.missing_names)}): {names}{more}"
 
 
@@ -44,7 +45,7 @@ class BusRow(Widget, can_focus=True):
     """One bus on two lines; Enter asks for who is aboard and who is missing."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"bus-row--label", "bus-row--state", "bus-row--count", "bus-row--missing"}
-    BINDINGS = [Binding("enter", "choose", "Who is aboard", show=True)]
+    BINDINGS = [Binding("enter", "choose", N_("Who is aboard"), show=True)]
     DEFAULT_CSS = "BusRow { height: 2; }"
 
     @dataclass
@@ -100,10 +101,10 @@ class VisitsPanel(VerticalScroll):
         self._rows: list[BusRow] = []
 
     def on_mount(self) -> None:
-        retitle(self, "Field visits")
+        retitle(self, _("Field visits"))
 
     def show(self, data: VisitsData) -> None:
         show_lines(self, self._rows, data.buses, BusRow)
-        missing = f" · {data.missing} left behind" if data.missing else ""
-        retitle(self, f"Field visits {data.day} · {len(data.buses)} buses{missing}")
+        missing = _(" · {n} left behind").format(n=data.missing) if data.missing else ""
+        retitle(self, _("Field visits {day} · {n} buses").format(day=data.day, n=len(data.buses)) + missing)
         self.set_class(not data.buses, "-empty")

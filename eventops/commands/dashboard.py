@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from eventops.lang import lang_option
 from eventops.options import db_option, log_level_option, start_logging
 
 logger = logging.getLogger("eventops.cli")
@@ -23,6 +24,7 @@ logger = logging.getLogger("eventops.cli")
 @click.option("--host", default="localhost", show_default=True, help="With --web: the address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="With --web: the port to listen on.")
 @click.option("--public-url", default=None, metavar="URL", help="With --web: the address browsers use to reach this machine (default: its name, when --host is 0.0.0.0).")
+@lang_option
 @log_level_option
 def dashboard(
     db_path: Path,
@@ -39,8 +41,9 @@ def dashboard(
 ) -> None:
     """The live operations dashboard: arrivals, rooms, buses, stations, incidents.
 
-    Keys: Enter on a room or bus shows who is in it, r writes the roll call (CSV and PDF),
-    a acknowledges the highlighted incident, q quits. Times are in the event's time zone.
+    Keys: 1-5 focus a panel, Enter on a room or bus shows who is in it, r writes the roll
+    call (CSV and PDF), a (in the incidents panel) acknowledges the highlighted incident
+    after asking, q quits. Times are in the event's time zone.
     A database that is missing or holds no event is refused before the screen opens; sync
     trouble is recorded in DB.log.
 
@@ -50,6 +53,7 @@ def dashboard(
         eventops dashboard --db event.db --hub http://10.0.0.2:8765
         eventops dashboard --db event.db --replay 2024-03-20 --speed 60
         eventops dashboard --db event.db --web --host 0.0.0.0 --port 8080
+        eventops dashboard --db event.db --lang fr
     """
     from dashboard.run import check_database, run_dashboard, serve_dashboard
 

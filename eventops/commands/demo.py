@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from eventops.lang import lang_option
 from eventops.options import db_option
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def _parse_until(value: str, tz: str) -> int:
 @click.option("--fresh", is_flag=True, help="Start over with a new demo database.")
 @click.option("--today/--fixed-days", default=True, show_default=True,
               help="Hold the demo's three days from today (live), or on 20-22 March 2024 in accelerated time.")
+@lang_option
 @click.pass_context
 def demo_group(ctx: click.Context, db_path: Path | None, speed: float, fresh: bool, today: bool) -> None:
     """The demo event, Security, Democracy & Cities (Brussels, three days from today).
@@ -59,6 +61,7 @@ def demo_group(ctx: click.Context, db_path: Path | None, speed: float, fresh: bo
     Example:
         eventops demo
         eventops demo --fixed-days --speed 120 --fresh
+        eventops demo --lang nl
     """
     if ctx.invoked_subcommand is not None:
         return

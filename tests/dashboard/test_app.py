@@ -14,6 +14,7 @@ import pytest
 
 from dashboard.app import DashboardApp
 from dashboard.board import Moment, acknowledge
+from dashboard.screens.confirm import ConfirmAcknowledgeScreen
 from dashboard.screens.people import PeopleScreen
 from dashboard.screens.rollcall import RollCallScreen
 from dashboard.widgets.rooms import RoomRow
@@ -185,8 +186,9 @@ async def test_acknowledging_an_incident_appends_an_event(scene_db: Path) -> Non
         before = app.incidents.row_count
         first = app.incidents.selected
         assert first is not None and first.startswith("over_capacity:")
-        app.incidents.focus()
-        await pilot.press("a")
+        await pilot.press("2", "a")  # the incidents panel, then acknowledge: it asks first
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmAcknowledgeScreen))
+        await pilot.press("y")
         assert await wait_until(pilot, lambda: app.incidents.row_count == before - 1)
         assert "1 acknowledged" in str(app.incidents.border_title)
     db = connect(scene_db, create=False)
@@ -222,7 +224,7 @@ async def test_a_replay_or_fixed_moment_writes_nothing(scene_db: Path, tmp_path:
     app = frozen(scene_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        await pilot.press("a")
+        await pilot.press("2", "a")
         await pilot.pause(0.2)
     db = connect(scene_db, create=False)
     assert not [e for e in all_events(db) if e.kind == "incident.acked"]

@@ -8,6 +8,7 @@ import pytest
 
 from dashboard.app import DashboardApp
 from dashboard.run import syncing
+from dashboard.screens.confirm import ConfirmAcknowledgeScreen
 from db.connect import connect
 from db.log import all_events, append
 from sync.enrol import add_station, enrol
@@ -52,7 +53,9 @@ async def test_a_scan_at_the_hub_reaches_the_dashboard_and_its_acknowledgement_g
                 assert await wait(pilot, lambda: "online" in str(app.topbar.render()))
                 incident = app.incidents.selected
                 assert incident is not None
-                await pilot.press("a")
+                await pilot.press("2", "a")
+                assert await wait(pilot, lambda: isinstance(app.screen, ConfirmAcknowledgeScreen))
+                await pilot.press("y")
                 assert await wait(pilot, lambda: app.incidents.selected != incident)
                 hub_conn = connect(hub_db)
                 assert await wait(pilot, lambda: any(

@@ -1,5 +1,5 @@
 """Walk-ins, lost badges and name fixes at a desk the organiser allowed walk-ins: the real app
-driven as a volunteer would (F4, F6, F7), and the rules every node folds the same way."""
+driven as a volunteer would (F4, F8, F7), and the rules every node folds the same way."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ async def test_a_desk_not_allowed_walk_ins_shows_no_walk_in_keys_and_f4_does_not
     app = make_app(world, "desk-2")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.2)
-        assert not ({"walk_in", "reprint", "fix_name"} & footer_actions(app))
+        assert not ({"walk_in", "lost_badge", "fix_name", "reprint"} & footer_actions(app))
         await pilot.press("f4")
         await pilot.pause(0.1)
         assert not isinstance(app.screen, WalkInScreen)
@@ -77,12 +77,12 @@ async def test_a_desk_not_allowed_walk_ins_shows_no_walk_in_keys_and_f4_does_not
         register(desk(world, "desk-2"), Person("Eve"))
 
 
-async def test_f6_reprints_a_lost_badge_the_old_one_refused_everywhere(world: World) -> None:
+async def test_f8_makes_a_new_badge_for_a_lost_one_the_old_one_refused_everywhere(world: World) -> None:
     old = world.token("A002")
     app = make_app(world)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.walk_ins)
-        await pilot.press("f6")
+        await pilot.press("f8")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         await pilot.press(*"dupont")
         await wait_for(pilot, lambda: app.screen.settled and bool(app.screen.hits))  # type: ignore[attr-defined]

@@ -6,9 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-HELP = """\
+from checkin.i18n import N_, _
+from checkin.tui.widgets.footer import Footer
+
+HELP = N_("""\
 [b]Checking people in[/b]
   Scan the badge with the scanner or hold it up to the camera.
   Nothing to press: the card turns green, amber or red and speaks for itself.
@@ -23,17 +26,17 @@ HELP = """\
   F4  door: switch between entry and exit
   F5  door: admit the last refused person anyway (room full override, recorded)
   F1  this help      Ctrl+Q  quit
-"""
+""")
 
 
 class HelpScreen(ModalScreen[None]):
     """The keys and the colours, in plain words."""
 
-    BINDINGS = [Binding("escape,f1,q", "close", "Close")]
+    BINDINGS = [Binding("escape,f1,q", "close", N_("Close"))]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(HELP, id="help-text")
+            yield Static(_(HELP), id="help-text")
         yield Footer()
 
     def action_close(self) -> None:

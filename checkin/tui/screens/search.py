@@ -18,19 +18,20 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from checkin.i18n import _
+from checkin.i18n import N_, _
 from checkin.search import Hit
+from checkin.tui.widgets.footer import Footer
 
 
 class SearchScreen(ModalScreen[str | None]):
     """Type part of a name ("muller" finds Müller), pick with ↓/Enter; returns an attendee id."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Back"),
-        Binding("down", "to_list", "Results", show=False),
+        Binding("escape", "cancel", N_("Back")),
+        Binding("down", "to_list", N_("Results"), show=False),
     ]
 
     class Found(Message):
@@ -61,8 +62,8 @@ class SearchScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Label(f"Name or organisation, then Enter to {self.verb} (Esc: back)", id="search-title")
-            yield Input(placeholder="e.g. muller, liege, city of…", id="search-input")
+            yield Label(_("Name or organisation, then Enter to {verb} (Esc: back)").format(verb=self.verb), id="search-title")
+            yield Input(placeholder=_("e.g. muller, liege, city of…"), id="search-input")
             yield OptionList(id="search-results")
         yield Footer()
 
@@ -125,7 +126,8 @@ class SearchScreen(ModalScreen[str | None]):
         if hit.checked_in is not None:
             line.append(f"✔ {hit.checked_in_at:<6} ", style="bold green")
         else:
-            line.append(f"· {_('not in'):<6} ", style="dim")
+            not_in = _("not in")
+            line.append(f"· {not_in:<6} ", style="dim")
         line.append(a.name, style="bold")
         for part in (a.org, a.city):
             if part:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 
+from checkin.tui.widgets.footer import Footer
 from checkin.tui.widgets.preview import CameraPreview
 from checkin.tui.widgets.status_line import StatusLine
 from checkin.tui.widgets.verdict_card import VerdictCard

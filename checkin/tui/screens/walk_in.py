@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
-from checkin.i18n import _
+from checkin.i18n import N_, _
+from checkin.tui.widgets.footer import Footer
 from checkin.walkin import Person
 
 #: The walk-in form's fields, in order (the `Person` fields they fill).
@@ -57,7 +58,7 @@ class WalkInScreen(ModalScreen[Person | None]):
     """A walk-in's name (required), organisation, city, country and role; Enter registers them."""
 
     DEFAULT_CSS = _CSS
-    BINDINGS = [Binding("escape", "cancel", "Back")]
+    BINDINGS = [Binding("escape", "cancel", N_("Back"))]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="walk-in-box", classes="desk-form"):
@@ -92,7 +93,7 @@ class NameFixScreen(ModalScreen[tuple[str, str] | None]):
     """A misspelt name: first and family name as they should read; Enter saves."""
 
     DEFAULT_CSS = _CSS
-    BINDINGS = [Binding("escape", "cancel", "Back")]
+    BINDINGS = [Binding("escape", "cancel", N_("Back"))]
 
     def __init__(self, who: str, first: str, last: str) -> None:
         super().__init__()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -27,9 +29,21 @@ FONT = {char: rows.split("|") for char, rows in _FONT_ROWS.items()}
 GLYPH_HEIGHT = 5
 
 
+#: Letters the block font draws as plain capitals: German ones as written without umlauts
+#: (ÜBER → UEBER), a non-breaking space (French "PARTI : ...") as a space.
+_PLAIN_CAPITALS = str.maketrans({"Ä": "AE", "Ö": "OE", "Ü": "UE", "ẞ": "SS", "\u00a0": " "})
+
+
+def block_letters(text: str) -> str:
+    """`text` as the block font spells it: capitals, accents left off (DÉJÀ → DEJA), so that a
+    French, Dutch or German headline is as big as an English one."""
+    text = text.upper().replace("ß", "SS").translate(_PLAIN_CAPITALS)
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
 def render_block(text: str, scale: int = 1) -> list[str] | None:
     """The rows of `text` in the block font (None if a character has no glyph)."""
-    text = text.upper()
+    text = block_letters(text)
     if any(char not in FONT for char in text):
         return None
     rows = []
@@ -40,6 +54,7 @@ def render_block(text: str, scale: int = 1) -> list[str] | None:
 
 
 def block_width(text: str, scale: int = 1) -> int:
+    text = block_letters(text)
     return len(text) * (3 * scale + 1) - 1 if text else 0
 
 

@@ -10,6 +10,8 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
+from checkin.i18n import _
+
 
 class CameraPreview(Widget):
     """Draws the latest frame in colour: 2 pixel rows per cell, `▀` with the top pixel's colour
@@ -27,7 +29,7 @@ class CameraPreview(Widget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._cells: list[list[Segment]] = []
-        self.caption = "camera starting…"
+        self.caption = _("camera starting…")
 
     def reduce_frame(self, frame: Any) -> Any:
         """The frame reduced to this widget's cells (2 RGB pixels per cell): call it from the

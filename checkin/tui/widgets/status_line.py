@@ -8,6 +8,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
+from checkin.i18n import _, ngettext
 from checkin.station import StationStatus
 
 
@@ -15,14 +16,16 @@ def status_text(status: StationStatus, sync: str, clock: str) -> str:
     """One line a steward reads at a glance (kept short enough for 80 columns)."""
     mode = status.mode
     if mode == "door":
-        mode = "door exit" if status.exit else "door entry"
+        mode = _("door exit") if status.exit else _("door entry")
+    else:
+        mode = {"desk": _("desk"), "bus": _("bus")}.get(mode, mode)
     parts = [status.station_id, mode]
     if status.place_name:
         parts.append(status.place_name)
-    parts.append(f"{status.scans_today} scan{'' if status.scans_today == 1 else 's'} today")
+    parts.append(ngettext("{n} scan today", "{n} scans today", status.scans_today).format(n=status.scans_today))
     if status.occupancy is not None:
         cap = f"/{status.capacity}" if status.capacity else ""
-        parts.append(f"in room {status.occupancy}{cap}")
+        parts.append(_("in room {n}").format(n=status.occupancy) + cap)
     parts.append(sync)
     parts.append(clock)
     return " · ".join(parts)

@@ -12,13 +12,14 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from checkin.i18n import N_, _
 from checkin.tui.widgets.big_text import BigText
 from checkin.tui.widgets.times import TimeSafe
 from checkin.verdict import Verdict
 
 STATUS_CLASSES = ("-ok", "-warning", "-refused", "-ready")
 #: The card between people at a desk, a door scanning people in, a bus.
-READY_TEXT = "SCAN A BADGE"
+READY_TEXT = N_("SCAN A BADGE")  # translated where shown
 
 
 class VerdictCard(Vertical):
@@ -32,7 +33,7 @@ class VerdictCard(Vertical):
         self.ready_hint = ready_hint
 
     def compose(self) -> ComposeResult:
-        yield BigText(self.ready_text, id="headline")
+        yield BigText(_(self.ready_text), id="headline")
         yield Static("", id="name")
         yield TimeSafe(self.ready_hint, id="detail")
 
@@ -65,7 +66,7 @@ class VerdictCard(Vertical):
             self.remove_class(css)
         if verdict is None:
             self.add_class("-ready")
-            self.headline.set_text(self.ready_text)
+            self.headline.set_text(_(self.ready_text))
             name.update("")
             detail.show(self.ready_hint)
             return
@@ -77,5 +78,5 @@ class VerdictCard(Vertical):
         name.update(who)
         lines = list(verdict.detail)
         if verdict.occupancy is not None and verdict.capacity:
-            lines.append(f"room: {verdict.occupancy} / {verdict.capacity}")
+            lines.append(_("room: {n} / {capacity}").format(n=verdict.occupancy, capacity=verdict.capacity))
         detail.show("\n".join(lines))

@@ -37,7 +37,8 @@ import scale  # noqa: E402
 from db import reports  # noqa: E402
 from db.connect import connect  # noqa: E402
 from db.fold import load_state  # noqa: E402
-from organiser.certificates import Event, write_all  # noqa: E402
+from organiser.certificate_page import Event  # noqa: E402
+from organiser.certificates import write_all  # noqa: E402
 
 
 def timed(func: object, *args: object) -> tuple[float, object]:

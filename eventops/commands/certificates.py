@@ -47,7 +47,8 @@ def certificates(db_path: Path, out_dir: Path, only: tuple[str, ...], min_minute
         eventops certificates --db hub.db --out certificates/ --only A0001 --min-minutes 30
     """
     from db import reports
-    from organiser.certificates import Event, place_of, write_all
+    from organiser.certificate_page import Event, place_of
+    from organiser.certificates import write_all
 
     if out_dir.exists() and not out_dir.is_dir():
         raise EventOpsError(f"--out {out_dir} is a file, not a directory: give a directory for the PDFs")

@@ -20,7 +20,7 @@ from PIL import Image
 
 from checkin.badges.fonts import font_chain
 from db.reports import Certificate, CertifiedSession
-from organiser.certificates import Event, draw
+from organiser.certificate_page import Event, draw
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 DPI = 40

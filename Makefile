@@ -35,7 +35,7 @@ lint: setup
 	$(BIN)/mypy
 
 bench: setup
-	for b in fold scan station search dashboard sync bus imports demo hostile bundle badges; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in fold scan station search dashboard sync bus imports demo hostile bundle badges exports; do $(BIN)/python bench/$$b.py || exit 1; done
 
 # after changing what the screens say: extract the messages, update the fr/nl/de catalogs
 i18n: setup

@@ -214,8 +214,7 @@ def _write_station(db, station: str, scans: list[tuple[int, str, dict[str, objec
                 continue
             data = {"station_id": station, "seq": target}
         by_time[at] = seq
-        event = signing.sign(key, prev, Event(station, seq, hlc, kind, data))
-        prev = event.sig
+        event, prev = signing.sign(key, prev, Event(station, seq, hlc, kind, data))
         rows.append((station, seq, hlc, kind, event.data_text(), event.sig))
         if len(rows) >= BATCH:
             _insert(db, rows)

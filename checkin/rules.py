@@ -18,6 +18,7 @@ from checkin.i18n import N_, _, ngettext
 from db import events as ev
 from db.errors import EventOpsError
 from db.fold import EventState
+from db.revocations import current_serial
 from db.state import ROOM, Attendee
 
 #: What the desk must do for attendees with a tag (shown in the green card).
@@ -46,6 +47,7 @@ REJECT_EVENT_REASON: dict[str, str] = {
 #: Headline and plain-words explanation of each badge refusal.
 REFUSAL_WORDS: dict[str, tuple[str, str]] = {
     "revoked": (N_("OLD BADGE"), N_("this badge was replaced by a newer one: check ID, then search by name")),
+    "revoked_outright": (N_("BADGE REVOKED"), N_("revoked, and no new badge was issued: do not admit; send them to the registration desk")),
     "forged": (N_("FORGED BADGE"), N_("the signature does not match: call the desk supervisor")),
     "unknown_key": (N_("UNKNOWN SIGNATURE"), N_("signed with a key this station does not know: sync, or call the supervisor")),
     "malformed": (N_("NOT A BADGE"), N_("could not read a badge of this event: try again, or search by name")),
@@ -307,10 +309,23 @@ register_mode(DOOR, door_rule)
 
 
 # --- badge refusals ------------------------------------------------------------------------
-def refusal(config: StationConfig, badge_reason: str, attendee_id: str | None, serial: int | None) -> Decision:
-    """The red verdict and `scan.rejected` event for a badge that failed its check."""
-    headline, words = REFUSAL_WORDS.get(badge_reason, (N_("REFUSED"), badge_reason.replace("_", " ")))
+def refusal(
+    config: StationConfig, badge_reason: str, attendee_id: str | None, serial: int | None,
+    *, state: EventState | None = None, why: str = "",
+) -> Decision:
+    """The red verdict and `scan.rejected` event for a badge that failed its check.
+
+    A revoked badge is either an old one (a newer badge was issued: the person may hold it) or
+    revoked outright (`badges revoke`, `import --revoke-missing`: no badge is valid); `state`
+    tells them apart, and `why` is the reason recorded with the revocation, shown to the desk.
+    """
+    outright = (badge_reason == "revoked" and state is not None and attendee_id is not None and serial is not None
+                and serial >= current_serial(state, attendee_id))
+    words_of = "revoked_outright" if outright else badge_reason
+    headline, words = REFUSAL_WORDS.get(words_of, (N_("REFUSED"), badge_reason.replace("_", " ")))
     headline, words = _(headline), _(words)
+    if outright and why:
+        words = _("reason: {why}; {words}").format(why=why, words=words)
     data: dict[str, Any] = {"reason": REJECT_EVENT_REASON.get(badge_reason, badge_reason), "mode": config.mode}
     if config.place:
         data["place"] = config.place

@@ -33,6 +33,7 @@ from db.events import Event
 from db.fold import EventState
 from db.hlc import WallClock, system_wall_ms
 from db.node import ORGANISER, STATION_KEY
+from db.revocations import revocation_reason
 from db.snapshots import start as start_state
 from db.times import DEFAULT_TZ, zone
 
@@ -269,7 +270,8 @@ class Station:
                 # Only a genuine (if revoked) badge names a person; a forged one names no one.
                 named = check.reason in ("revoked", REVOKED_DESK)
                 known = self.state.attendees.get(check.attendee_id or "") if named else None
-                decision = rules.refusal(self.config, check.reason, check.attendee_id, check.serial)
+                why = revocation_reason(self.db, check.attendee_id or "", check.serial) if check.reason == "revoked" else ""
+                decision = rules.refusal(self.config, check.reason, check.attendee_id, check.serial, state=self.state, why=why)
                 if check.reason == REVOKED_DESK:
                     desk = signing_desk(self.state, payload) or "?"
                     decision = replace(decision, data={**decision.data, "desk": desk},

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from db.errors import EventOpsError
 from db.events import BADGE_REVOKED
 from db.hlc import WallClock, system_wall_ms
-from db.log import Draft, append_many
+from db.log import Draft, append_many, iter_events
 from db.node import local_station
 
 
@@ -74,3 +74,17 @@ def revoke_badge(db: Database, attendee_id: str, reason: str = "revoked", *, wal
         )
     append_many(db, local_station(db), [draft], wall=wall)
     return int(draft.data["serial"])
+
+
+def revocation_reason(db: Database, attendee_id: str, serial: int | None) -> str:
+    """Why this badge was revoked, as recorded ("" if no reason was given beyond "revoked").
+
+    Read only when a revoked badge is scanned, from the few `badge.revoked` events (the log is
+    indexed by kind): the folded state keeps which serials are revoked, not why.
+    """
+    reason = ""
+    for event in iter_events(db, [BADGE_REVOKED]):
+        data = event.data
+        if data.get("attendee") == attendee_id and (serial is None or data.get("serial") in (None, serial)):
+            reason = str(data.get("reason") or "")
+    return "" if reason.strip().lower() == "revoked" else reason.strip()

@@ -129,3 +129,16 @@ def test_a_voided_entry_never_happened_and_a_second_scan_is_the_same_stay(tmp_pa
     assert rows["A004"]["sessions"] == []
     (morning,) = json.loads(run("export", "attendance", "--db", str(world.path), "--by", "session", "--json"))
     assert (morning["count"], morning["peak"]) == (1, 1)
+
+
+def test_a_voided_scan_after_a_continued_stay_changes_nothing(tmp_path: Path) -> None:
+    world = build(tmp_path / "event.db", capacity=10)
+    _scan(world, "door-R1", T0 + 65 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:05
+    _scan(world, "door-R1", T0 + 80 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:20, again
+    (mistake,) = append_many(world.db, "door-R2", [Draft(ev.DOOR_ENTRY, {"attendee": "A001", "room": "R2"})],
+                             wall=lambda: T0 + 300 * MINUTE)  # 13:00 at a door, undone at once
+    _scan(world, "door-R2", T0 + 301 * MINUTE, ev.VOID, station_id="door-R2", seq=mistake.seq)
+    world.db.conn.close()
+    rows = {r["attendee"]: r for r in json.loads(run("export", "attendance", "--db", str(world.path), "--json"))}
+    assert [(s["room"], s["entry"], s["minutes"]) for s in rows["A001"]["sessions"]] == [
+        ("Atelier", "2024-03-20T09:05:00+01:00", 205)]

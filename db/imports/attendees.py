@@ -353,6 +353,7 @@ def _plan(
             tally.updated += 1
         else:
             tally.unchanged += 1
+    _still_revoked(db, known, [p for p in people if not p.skipped and p.id in known], report)
     absent = sorted(known.keys() - seen)
     leaving = cancelled + [(ident, "not in the file") for ident in absent]
     if revoke_missing:
@@ -391,6 +392,24 @@ def _without_garbled(
                 break
     report.settle(problems, skip_invalid)
     return [p for p in people if id(p) not in bad]
+
+
+def _still_revoked(db: Database, known: Mapping[str, Mapping[str, Any]], back: list[Person], report: ImportReport) -> None:
+    """Warn about everyone the file lists as coming whose badge is revoked (cancelled earlier and
+    revoked by `--revoke-missing`, or `badges revoke`): the import leaves the badge revoked, since
+    it cannot know why it was revoked (a ban is not undone by a paid order) and only the signing
+    key makes a new badge, so it names them and the command that does (`badges reissue`)."""
+    if not back or db.execute("SELECT 1 FROM events WHERE kind = ? LIMIT 1", [ev.BADGE_REVOKED]).fetchone() is None:
+        return
+    from db.fold import load_state
+
+    state = load_state(db)
+    for p in back:
+        if revocations.is_revoked(state, p.id):
+            report.warn(
+                "registered again, but their badge stays revoked: issue a new one with `eventops badges reissue ID`",
+                f"{known[p.id].get('name', p.id)} ({p.id}, line {p.line}): eventops badges reissue {p.id}",
+            )
 
 
 def _revocations(

@@ -7,6 +7,7 @@ import click
 from eventops.commands import (
     badges,
     bus,
+    certificates,
     dashboard,
     demo,
     devices,
@@ -35,5 +36,6 @@ COMMANDS: list[click.Command] = [
     *dashboard.commands,
     *rollcall.commands,
     *export.commands,
+    *certificates.commands,
     *walkin.commands,
 ]

@@ -1,0 +1,1 @@
+"""The organiser's office, before and after the event: today the certificates of attendance."""

@@ -245,6 +245,17 @@ def check_printer(printer: str, server: str | None = None) -> None:
         raise PrintProblem(_("no printer called {printer!r} in CUPS (lpstat -p lists them)").format(printer=printer))
 
 
+def default_printer(server: str | None = None) -> str:
+    """CUPS's default destination (`lpstat -d`), or a PrintProblem saying to name one."""
+    lpstat = shutil.which("lpstat")
+    answer = _run([lpstat, "-d"], server) if lpstat else None
+    if answer is not None and answer.returncode == 0 and ":" in answer.stdout:
+        name = answer.stdout.strip().rsplit(":", 1)[1].strip()
+        if name and " " not in name:
+            return name
+    raise PrintProblem(_("CUPS has no default printer here: name one with --printer (lpstat -p lists them)"))
+
+
 def parse_jobs(text: str) -> dict[str, dict[str, str]]:
     """`lpstat -l -o` output as {request id: {"Status": ..., "Alerts": ...}}."""
     jobs: dict[str, dict[str, str]] = {}

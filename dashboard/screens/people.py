@@ -70,7 +70,8 @@ class PeopleScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for person in place.people:
-            table.add_row(person.name, person.org, person.since, person.station, key=person.id)
+            name = _("{name} (walk-in)").format(name=person.name) if person.walk_in else person.name
+            table.add_row(name, person.org, person.since, person.station, key=person.id)
         for person in place.missing:
             table.add_row(_("MISSING {name}").format(name=person.name), person.org, "—", "", key=f"missing:{person.id}")
         for person in place.left:  # seen elsewhere since the departure: where, and since when

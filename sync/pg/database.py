@@ -1,0 +1,95 @@
+"""A PostgreSQL connection with the face of the sqlite-utils `Database` the log code uses.
+
+db/log.py and db/trust.py (the merge and its gate: signatures, permissions, quarantine) are
+written against `db.execute(sql, params)`, `db.conn.executemany` and `db.connect.write`. Rather
+than a second copy of those rules for PostgreSQL, the hub hands them this object: it speaks
+their SQL (qmark parameters, `INSERT OR IGNORE`, two-argument MIN, `json_extract`) translated
+once per statement, and `BEGIN IMMEDIATE` becomes a transaction holding one advisory lock, so
+the hubs sharing a store write one at a time (SQLite's one writer, across processes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import pq
+
+#: The advisory lock every write transaction holds: one writer at a time on a store.
+WRITE_LOCK = 0x6576656E746F7073  # "eventops"
+
+_JSON_EXTRACT = re.compile(r"json_extract\((\w+), '\$\.(\w+)'\)")
+_OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
+_MIN_UPTO = "MIN(up_to, excluded.up_to)"
+
+
+@functools.lru_cache(maxsize=512)
+def translate(sql: str) -> str:
+    """The statement in PostgreSQL's words (only what the log, the gate and the token store use)."""
+    out = sql.replace("%", "%%").replace("?", "%s")
+    out = _JSON_EXTRACT.sub(lambda m: f"({m.group(1)}::jsonb ->> '{m.group(2)}')", out)
+    out = out.replace(_MIN_UPTO, "LEAST(revocations.up_to, excluded.up_to)")
+    if _OR_IGNORE.match(out):
+        out = _OR_IGNORE.sub("INSERT INTO", out) + " ON CONFLICT DO NOTHING"
+    return out
+
+
+class PgConnection:
+    """What `db.conn` offers the log code: `execute`, `executemany`, `in_transaction`, `close`."""
+
+    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        self.raw = raw
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor[Any]:
+        word = sql.strip().upper()
+        if word.startswith("BEGIN"):
+            cursor = self.raw.execute("BEGIN")
+            if word == "BEGIN IMMEDIATE":
+                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            return cursor
+        return self.raw.execute(translate(sql), params)  # type: ignore[arg-type]  # psycopg types queries as LiteralString
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(translate(sql), rows)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class PgDatabase:
+    """The sqlite-utils `Database` calls the log code makes, on one PostgreSQL connection.
+
+    `key_path` is where this store's private keys live (`<key_path>.keys/`, db/signing.py): keys
+    never enter the database, on PostgreSQL as on SQLite.
+    """
+
+    is_postgres = True
+
+    def __init__(self, raw: psycopg.Connection[Any], key_path: str | Path) -> None:
+        self.conn = PgConnection(raw)
+        self.key_path = str(key_path)
+        # db/signing.py asks SQLite which file backs a connection; here the answer is given.
+        self._eventops_main_path = (self.conn, self.key_path)
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor[Any]:
+        return self.conn.execute(sql, params)
+
+    def table_names(self) -> list[str]:
+        rows = self.conn.raw.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        return [str(r[0]) for r in rows]
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[PgDatabase]:
+        """A nested transaction (a savepoint), as sqlite-utils' `atomic` inside a transaction."""
+        with self.conn.raw.transaction():
+            yield self

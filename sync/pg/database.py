@@ -15,10 +15,11 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg import pq
+from sqlite_utils import Database
 
 #: The advisory lock every write transaction holds: one writer at a time on a store.
 WRITE_LOCK = 0x6576656E746F7073  # "eventops"
@@ -83,6 +84,10 @@ class PgDatabase:
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor[Any]:
         return self.conn.execute(sql, params)
+
+    def as_database(self) -> Database:
+        """This connection, typed as what the log code takes (it uses only what is above)."""
+        return cast(Database, self)
 
     def table_names(self) -> list[str]:
         rows = self.conn.raw.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")

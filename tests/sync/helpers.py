@@ -182,8 +182,9 @@ def run_cli(*args: str, check: bool = True, timeout: float = 30) -> subprocess.C
 class HubProcess:
     """`eventops hub` as a real process on 127.0.0.1, started and killed like in the field."""
 
-    def __init__(self, db_path: Path, port: int | None = None, *extra: str) -> None:
+    def __init__(self, db_path: Path, port: int | None = None, *extra: str, store: str | None = None) -> None:
         self.db_path = db_path
+        self.store = store  # a postgresql:// URL: the hub serves that store instead of db_path
         self.port = port or free_port()
         self.extra = extra
         self.proc: subprocess.Popen[bytes] | None = None
@@ -195,7 +196,8 @@ class HubProcess:
 
     def start(self, timeout: float = 30.0) -> HubProcess:
         self.proc = processes.start(
-            [EVENTOPS, "hub", "--db", str(self.db_path), "--port", str(self.port), *self.extra],
+            [EVENTOPS, "hub", *(["--store", self.store] if self.store else ["--db", str(self.db_path)]), "--port", str(self.port),
+             *self.extra],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -5,6 +5,8 @@
 #             them: the bundled DejaVu Sans, which has no Chinese, Japanese or Korean letters)
 #   poppler-utils  with `test`: pdftoppm and pdftotext, to look at the badge PDF in its tests
 #   chromium  with `test`: the headless browser that loads the web dashboard in its test
+#   postgresql  with `test`: initdb and pg_ctl, for the tests of the hub's store on PostgreSQL (the
+#             tests start their own server in a temporary directory; the system's is not used)
 #   python3-venv  with `venv`: Debian's Python needs it to create the virtual environment
 # Anything that cannot be installed is said once; eventops works without it.
 MODE="${1:-}"
@@ -62,6 +64,14 @@ if [ "$MODE" = "test" ]; then
             :
         else
             echo "note: Chromium could not be installed here; the web dashboard's browser test will be skipped."
+        fi
+    fi
+    if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        # Debian's package starts a cluster of its own; the tests never use it (they run their own).
+        if can_install && echo "installing PostgreSQL for the tests of the hub's PostgreSQL store..." && apt_install postgresql; then
+            :
+        else
+            echo "note: PostgreSQL could not be installed here; the tests of the hub's PostgreSQL store will be skipped."
         fi
     fi
 fi

@@ -78,10 +78,10 @@ def optional_store_option(func: F) -> F:
 
 
 def _store_option(func: F, *, required: bool) -> F:
-    @click.option("--store", "store_url", envvar=STORE_ENV, default=None, metavar="URL",
-                  help="The hub's store on PostgreSQL, e.g. postgresql://hub@db.example/event (or EVENTOPS_STORE).")
     @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Path of the event database (an SQLite file); or --store.")
+    @click.option("--store", "store_url", envvar=STORE_ENV, default=None, metavar="URL",
+                  help="The hub's store on PostgreSQL, e.g. postgresql://hub@db.example/event (or EVENTOPS_STORE).")
     @functools.wraps(func)
     def wrapper(*args: Any, db_path: Path | None, store_url: str | None, **kwargs: Any) -> Any:
         where = resolve(db_path, store_url) if required or db_path or store_url else None

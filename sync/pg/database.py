@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -38,6 +39,9 @@ def translate(sql: str) -> str:
     if _OR_IGNORE.match(out):
         out = _OR_IGNORE.sub("INSERT INTO", out) + " ON CONFLICT DO NOTHING"
     return out
+
+
+_tables: weakref.WeakKeyDictionary[psycopg.Connection[Any], list[str]] = weakref.WeakKeyDictionary()
 
 
 class PgConnection:
@@ -90,8 +94,13 @@ class PgDatabase:
         return cast(Database, self)
 
     def table_names(self) -> list[str]:
-        rows = self.conn.raw.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        return [str(r[0]) for r in rows]
+        """The store's tables; asked on every token check (sync/store.py), so kept per connection:
+        migrations only ever add tables, and a hub applies them before it serves."""
+        known = _tables.get(self.conn.raw)
+        if known is None:
+            rows = self.conn.raw.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            known = _tables[self.conn.raw] = [str(r[0]) for r in rows]
+        return list(known)
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[PgDatabase]:

@@ -21,7 +21,7 @@ from eventops.options import (
     open_event_db,
     start_logging,
 )
-from eventops.store_option import Where, optional_store_option
+from eventops.store_option import Where, optional_store_option, store_option
 
 logger = logging.getLogger("eventops.cli")
 
@@ -211,10 +211,10 @@ def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: s
 
 
 @sync.command("export")
-@db_option
+@store_option
 @click.option("--since", required=True, help="The receiver's vector: JSON, 'desk-1=20,...', 0, or its database file.")
 @click.option("--gzip", "compress", is_flag=True, help="Gzip the bundle.")
-def export(db_path: Path, since: str, compress: bool) -> None:
+def export(where: Where, since: str, compress: bool) -> None:
     """Write the events the receiver lacks to stdout, as a bundle for a USB stick.
 
     The bundle counts its events and ends with a SHA-256 of its content, so an import
@@ -223,12 +223,13 @@ def export(db_path: Path, since: str, compress: bool) -> None:
     \b
     Example:
         eventops sync export --db bus-V1-B1.db --since hub.db > bus.bundle
+        eventops sync export --store postgresql://hub@db.example/event --since desk-9.db > desk-9.bundle
     """
     from sync.bundle import export as do_export
     from sync.bundle import parse_since
 
     vector = parse_since(since)
-    db = open_db(db_path)
+    db = where.open()
     out = sys.stdout.buffer
     count = do_export(db, vector, out, compress=compress)
     out.flush()

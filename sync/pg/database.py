@@ -104,6 +104,10 @@ class PgDatabase:
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[PgDatabase]:
-        """A nested transaction (a savepoint), as sqlite-utils' `atomic` inside a transaction."""
+        """sqlite-utils' `atomic`: inside a transaction, a savepoint; outside, a transaction that
+        reads one snapshot throughout (an export's count and its events agree, as on SQLite)."""
+        outermost = not self.conn.in_transaction
         with self.conn.raw.transaction():
+            if outermost:
+                self.conn.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield self

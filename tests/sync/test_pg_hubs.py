@@ -206,3 +206,10 @@ def test_store_commands_say_what_is_wrong_in_one_line(tmp_path: Path, pg_url: st
         from eventops.store_option import resolve
 
         resolve(None, "mysql://x")
+
+
+def test_a_bundle_from_the_store_is_the_bundle_from_the_file_it_was_moved_from(tmp_path: Path, pg_url: str) -> None:
+    hub_db = hub_on_postgresql(tmp_path, pg_url)
+    from_file = run_cli("sync", "export", "--db", str(hub_db), "--since", "0").stdout
+    from_store = run_cli("sync", "export", "--store", pg_url, "--since", "0").stdout
+    assert from_store == from_file and from_store.count("\n") > 30

@@ -28,6 +28,8 @@ WRITE_LOCK = 0x6576656E746F7073  # "eventops"
 _JSON_EXTRACT = re.compile(r"json_extract\((\w+), '\$\.(\w+)'\)")
 _OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
 _MIN_UPTO = "MIN(up_to, excluded.up_to)"
+#: A plain multi-row insert (no ON CONFLICT): sent as one COPY, not a statement per row.
+_PLAIN_INSERT = re.compile(r"^\s*INSERT INTO (\w+) \(([\w, ]+)\) VALUES \([?, ]+\)\s*$", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=512)
@@ -64,8 +66,17 @@ class PgConnection:
         return self.raw.execute(translate(sql), params)  # type: ignore[arg-type]  # psycopg types queries as LiteralString
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        plain = _PLAIN_INSERT.match(sql)
         with self.raw.cursor() as cursor:
-            cursor.executemany(translate(sql), rows)  # type: ignore[arg-type]
+            if plain is None:
+                cursor.executemany(translate(sql), rows)  # type: ignore[arg-type]
+                return
+            # One COPY: a few times faster than a statement per row, and the log's statement
+            # trigger (the news for other hubs) fires once. A duplicate key fails it whole, as
+            # it would fail the inserts.
+            with cursor.copy(f"COPY {plain.group(1)} ({plain.group(2)}) FROM STDIN") as copy:  # type: ignore[arg-type]
+                for row in rows:
+                    copy.write_row(row)
 
     def close(self) -> None:
         self.raw.close()

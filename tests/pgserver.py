@@ -23,6 +23,9 @@ from pathlib import Path
 
 from tests import processes
 
+#: Where a PostgreSQL store keeps its side files (sync/pg/store.py HOME_ENV), set per test.
+HOME_ENV = "EVENTOPS_PG_HOME"
+
 
 def binaries() -> Path | None:
     """The folder holding initdb and pg_ctl (Debian keeps them off PATH), or None."""
@@ -37,6 +40,10 @@ def binaries() -> Path | None:
 
 def why_unavailable() -> str | None:
     """Why no server can be started here (None when one can)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed: pip install -e '.[dev]' (the `postgres` extra)"
     if binaries() is None:
         return "PostgreSQL is not installed (initdb/pg_ctl not found): `scripts/setup-system.sh test` installs it"
     if os.geteuid() == 0 and shutil.which("setpriv") is None:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.pg.store import HOME_ENV
-from tests.pgserver import PgServer, why_unavailable
+from tests.pgserver import HOME_ENV, PgServer, why_unavailable
 
 from .helpers import Node, reference_data
 

@@ -25,8 +25,7 @@ from db import log
 from db.fold import load_state
 from sync import protocol as p
 from sync.client import push_all, sync_once
-from sync.pg.store import HOME_ENV
-from tests.pgserver import PgServer
+from tests.pgserver import HOME_ENV, PgServer
 
 from .helpers import T0, Node, Ticker, reference_data, scan
 

@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from db import log
@@ -18,11 +17,13 @@ from db.connect import connect
 from db.errors import EventOpsError
 from sync.client import SyncLoop, sync_once
 from sync.enrol import enrol
-from sync.pg.store import connect as connect_pg
 from tests import processes
 
 from .helpers import HubProcess, free_port, reference_data, run_cli
 from .test_processes import start_scanner
+
+psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[dev]' (the `postgres` extra)")
+from sync.pg.store import connect as connect_pg  # noqa: E402 - needs psycopg
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> bool:
@@ -140,15 +141,18 @@ def test_two_hubs_one_killed_mid_push_lose_nothing_and_duplicate_nothing(tmp_pat
             "desk-3": enrol_at(b, tmp_path, "desk-3"),
         }
         scanners = {name: start_scanner(path, 60, 0.01) for name, path in stations.items()}
-        acked: dict[str, list[int]] = {}
+        outputs: dict[str, list[str]] = {}
         try:
-            acked["desk-1"] = kill_after_first_scans_and(scanners.pop("desk-1"), 0.2, lambda: a.kill(signal.SIGKILL))
+            outputs["desk-1"] = kill_after_first_scans_and(scanners.pop("desk-1"), 0.2, lambda: a.kill(signal.SIGKILL))
             for name, proc in scanners.items():
                 out, _ = proc.communicate(timeout=60)
-                acked[name] = [int(line) for line in out.splitlines() if line.strip().isdigit()]
+                outputs[name] = out.splitlines()
         finally:
             for proc in scanners.values():
                 processes.stop(proc)
+        # Each station's own sync loop pushed everything it scanned, A's stations through B.
+        assert all(lines[-1] == "done 0" for lines in outputs.values()), {n: lines[-1:] for n, lines in outputs.items()}
+        acked = {name: [int(line) for line in lines if line.strip().isdigit()] for name, lines in outputs.items()}
         for _ in range(2):
             for path in stations.values():
                 node = connect(path)
@@ -167,9 +171,9 @@ def test_two_hubs_one_killed_mid_push_lose_nothing_and_duplicate_nothing(tmp_pat
         b.kill(signal.SIGTERM)
 
 
-def kill_after_first_scans_and(proc: object, seconds: float, then: Callable[[], None]) -> list[int]:
+def kill_after_first_scans_and(proc: object, seconds: float, then: Callable[[], None]) -> list[str]:
     """Let the station scan a while, kill hub A under it, let it go on scanning (its pushes now
-    fail over to B), and collect every seq it acknowledged."""
+    fail over to B), and return what it printed (each seq it acknowledged, then `done WAITING`)."""
     import subprocess
 
     assert isinstance(proc, subprocess.Popen)
@@ -179,7 +183,7 @@ def kill_after_first_scans_and(proc: object, seconds: float, then: Callable[[], 
     time.sleep(seconds)  # the scenario: hub A dies while the station is pushing
     then()
     out, _ = proc.communicate(timeout=60)
-    return [int(first)] + [int(line) for line in out.splitlines() if line.strip().isdigit()]
+    return [first.strip(), *out.splitlines()]
 
 
 def test_postgresql_itself_refuses_to_change_the_log(tmp_path: Path, pg_url: str) -> None:

@@ -20,7 +20,6 @@ from db.events import STATION_HEALTH
 from db.fold import load_state
 from sync.client import SyncLoop, sync_once
 from sync.enrol import EnrolCode, add_station, enrol
-from sync.pg.store import side_path
 from sync.tls import PinMismatch
 from tests import processes
 
@@ -39,6 +38,9 @@ def hub_conn(hub: HubProcess) -> Any:
 def enrol_in_process(hub: HubProcess, tmp_path: Path, station: str) -> Path:
     """The same enrolment as the command, called directly (saves a process start)."""
     db_path = tmp_path / f"{station}.db"
+    if hub.store:
+        from sync.pg.store import side_path
+
     side = side_path(hub.store) if hub.store else hub.db_path
     code = add_station(hub_conn(hub), side, station, "desk").encode()
     enrol(connect(db_path), code, hub.url)

@@ -64,7 +64,6 @@ STRANGER_PAUSE_S = 0.5
 REVOKED_TTL_S = 10.0
 
 
-
 @dataclass
 class PushOutcome:
     added: int = 0

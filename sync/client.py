@@ -146,6 +146,10 @@ class HubClient:
             answer = {}
         if not isinstance(answer, dict):
             answer = {}
+        if response.status_code == 503:
+            # That hub cannot reach its store (PostgreSQL down or failing over): like an
+            # unreachable hub, try again later or another hub of the event.
+            raise Unreachable(f"the hub at {self.url} is unavailable: {answer.get('message', response.reason_phrase)}")
         if response.status_code >= 400:
             raise HubRefused(
                 response.status_code, str(answer.get("error", "http")), str(answer.get("message", response.reason_phrase)), answer

@@ -418,6 +418,12 @@ def create_app(
             response.headers["Retry-After"] = str(exc.extra["retry_after"])
         return response
 
+    async def store_unavailable(request: Request, exc: Exception) -> Response:
+        # The store's server is down or out of connections: not a bug, and not for long.
+        # 503 tells the station to try again, or another hub of the event.
+        logger.warning("request failed, the store %s is unavailable: %s", hub.store.name, str(exc).strip()[:200])
+        return JSONResponse({"error": "store_unavailable", "message": "the hub cannot reach its store: try again or another hub"}, 503)
+
     async def internal_error(request: Request, exc: Exception) -> Response:
         logger.exception("request failed")
         return JSONResponse({"error": "internal", "message": "the hub failed on this request; its log says why"}, 500)
@@ -443,7 +449,11 @@ def create_app(
             Route("/v1/pull", pull, methods=["POST"]),
             Route("/v1/enrol", enrol, methods=["POST"]),
         ],
-        exception_handlers={p.ProtocolError: protocol_error, Exception: internal_error},
+        exception_handlers={
+            p.ProtocolError: protocol_error,
+            **dict.fromkeys(hub.store.unavailable, store_unavailable),
+            Exception: internal_error,
+        },
         lifespan=lifespan,
     )
     app.state.hub = hub

@@ -39,6 +39,8 @@ class Store(Protocol):
     name: str
     #: Where the files beside the store live (private keys, TLS certificate, the hub's log).
     side_path: Path
+    #: Errors that mean "the store cannot be reached now" (answered 503), not a bug (500).
+    unavailable: tuple[type[BaseException], ...]
 
     def open_first(self) -> Any:
         """A connection of its own (the caller closes it) that brings the schema up to date."""
@@ -83,6 +85,7 @@ class SQLiteStore:
         self.path = Path(path)
         self.name = str(path)
         self.side_path = self.path
+        self.unavailable: tuple[type[BaseException], ...] = ()
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[Database] = []

@@ -22,7 +22,7 @@ from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from db.errors import EventOpsError
 from sync.pg import schema
@@ -103,6 +103,7 @@ class PostgresStore:
         self.url = url
         self.name = describe(url)
         self.side_path = side_path(url)
+        self.unavailable: tuple[type[BaseException], ...] = (psycopg.OperationalError, PoolTimeout)
         self.side_path.parent.mkdir(parents=True, exist_ok=True)
         first = connect(url)  # unreachable or refused: one clear line, before any thread starts
         first.conn.close()

@@ -217,3 +217,54 @@ def test_a_bundle_from_the_store_is_the_bundle_from_the_file_it_was_moved_from(t
     from_file = run_cli("sync", "export", "--db", str(hub_db), "--since", "0").stdout
     from_store = run_cli("sync", "export", "--store", pg_url, "--since", "0").stdout
     assert from_store == from_file and from_store.count("\n") > 30
+
+
+@pytest.mark.filterwarnings("ignore:You should not use the .timeout.")
+def test_the_enrolment_names_every_hub_and_a_lost_store_is_a_503_not_a_bug(tmp_path: Path, pg_url: str, pg_server: object) -> None:
+    """In-process: the answer lists the store's hubs and `--peer`s (the station keeps them for
+    failover); a store whose connections die answers 503, which the station takes as 'try
+    another hub', and the hub recovers by itself."""
+    import warnings
+
+    from sync.client import HubClient, Unreachable
+    from sync.hub import create_app
+    from sync.pg.store import register_hub
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    from .helpers import Node
+
+    hub = Node(tmp_path / "unused.db", "org", pg=pg_url)
+    reference_data(hub.db)
+    register_hub(hub.db, "http://10.0.0.3:8765")  # another hub that served this store
+    desk = Node(tmp_path / "desk-1.db", "desk-1")
+    try:
+        code = json.loads(run_cli("station", "add", "desk-1", "--kind", "desk", "--store", pg_url, "--json").stdout)["code"]
+        with TestClient(create_app(pg_url, peers=("http://10.0.0.4:8765",))) as http:
+            from db import trust
+            from sync.enrol import EnrolCode, failover_urls
+
+            answer = HubClient("http://testserver", http=http).enrol(EnrolCode.decode(code).secret, trust.public_key_of(desk.db, "desk-1"))
+            assert answer["hubs"] == ["http://10.0.0.3:8765", "http://10.0.0.4:8765"]
+            assert failover_urls("http://10.0.0.2:8765", [*answer["hubs"], "ftp://x", 7]) == [
+                "http://10.0.0.2:8765", "http://10.0.0.3:8765", "http://10.0.0.4:8765"]
+            client = HubClient("http://testserver", answer["token"], http=http)
+            with psycopg.connect(pg_url, autocommit=True) as admin:  # the store's server drops the hub's connections
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            with pytest.raises(Unreachable, match="unavailable"):
+                client.pull({}, 0)
+
+            def answers() -> bool:
+                try:
+                    client.pull({}, 0)
+                    return True
+                except Unreachable:
+                    return False
+
+            assert wait_for(answers)
+    finally:
+        hub.close()
+        desk.close()

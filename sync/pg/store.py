@@ -74,11 +74,24 @@ def _parts(url: str) -> dict[str, Any]:
         raise EventOpsError(f"{describe(url)} is not a PostgreSQL URL: {error}") from None
 
 
+#: A session that stays inside a transaction this long without a word (a hub frozen, or cut off
+#: from the database without its socket closing) is ended by PostgreSQL, and with it the store's
+#: write lock it may hold: the other hubs never wait on a dead one for longer.
+IDLE_IN_TRANSACTION_MS = 60_000
+
+
+def configure(raw: psycopg.Connection[Any]) -> None:
+    """Session settings for every connection of a hub or a command."""
+    raw.execute(f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_MS}")
+
+
 def raw_connect(url: str) -> psycopg.Connection[Any]:
     """One autocommit connection, or one EventOpsError saying why not."""
     _parts(url)
     try:
-        return psycopg.connect(url, autocommit=True, connect_timeout=10)
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        configure(raw)
+        return raw
     except psycopg.OperationalError as error:
         first = str(error).strip().splitlines()[-1] if str(error).strip() else "unreachable"
         raise EventOpsError(f"cannot reach the PostgreSQL store {describe(url)}: {first}") from None
@@ -108,7 +121,8 @@ class PostgresStore:
         first = connect(url)  # unreachable or refused: one clear line, before any thread starts
         first.conn.close()
         self.pool: ConnectionPool[Any] = ConnectionPool(
-            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=True, name="eventops-hub"
+            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True, "connect_timeout": 10}, configure=configure,
+            open=True, name="eventops-hub",
         )
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

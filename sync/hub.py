@@ -62,6 +62,8 @@ STRANGER_PAUSE_S = 0.5
 #: How long the list of stations revoked in the log (by another hub) is trusted; revocations
 #: made on this hub (its token table) count at once.
 REVOKED_TTL_S = 10.0
+#: How often a hub on a shared store says it still serves (the enrolment lists recent ones).
+HEARTBEAT_S = 60.0
 
 
 @dataclass
@@ -156,9 +158,13 @@ class Hub:
 
     async def watch_outside_writes(self) -> None:
         """Wake waiting pulls when another process (the organiser's CLI, another hub) appends to the log."""
+        told = time.monotonic()
         while not self._closing:
             await self.store.news(OUTSIDE_POLL_S)
             try:
+                if self.url and time.monotonic() - told > HEARTBEAT_S:
+                    told = time.monotonic()
+                    await self.write(self.store.register, self.url)  # still serving: stay on the stations' list
                 rowid = await self.read(self.store.position)
             except Exception:  # noqa: BLE001 - a busy or vanished file must not stop the hub
                 continue

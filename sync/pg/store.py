@@ -31,6 +31,8 @@ from sync.pg.database import PgDatabase
 logger = logging.getLogger("eventops.hub")
 
 CHANNEL = "eventops_log"
+#: A hub that has not said it serves (at start, then every minute) for this long is not listed.
+HUB_FORGOTTEN_MS = 3_600_000
 #: How long a listener waits for a notification before it looks again anyway.
 LISTEN_TICK_S = 1.0
 #: Where a store's side files (private keys, TLS certificate, the hub's log) live, unless set.
@@ -150,8 +152,9 @@ class PostgresStore:
         return (None, 0) if row is None else (row[0], int(row[1]))
 
     def hub_addresses(self, db: PgDatabase, own: str | None) -> list[str]:
-        """This hub first, then every other hub that has served this store."""
-        others = [str(r[0]) for r in db.execute("SELECT url FROM hubs ORDER BY seen_ms DESC")]
+        """This hub first, then every other hub that has served this store lately."""
+        since = time.time_ns() // 1_000_000 - HUB_FORGOTTEN_MS
+        others = [str(r[0]) for r in db.execute("SELECT url FROM hubs WHERE seen_ms > ? ORDER BY seen_ms DESC", [since])]
         return ([own] if own else []) + [url for url in others if url != own]
 
     def register(self, db: PgDatabase, url: str) -> None:

@@ -50,7 +50,8 @@ class MoveReport:
     files: int = 0
 
     def lines(self, source: str, target: str) -> list[str]:
-        out = [f"copied {self.events} events of {len(self.vector)} stations from {source} to {target}"]
+        stations = f"{len(self.vector)} station" + ("" if len(self.vector) == 1 else "s")
+        out = [f"copied {self.events} events of {stations} from {source} to {target}"]
         out += [f"  {table}: {count} rows" for table, count in self.rows.items() if count]
         out.append(f"  {self.files} key and certificate files beside the store")
         out.append("  verified: the same count and the same version vector on both sides")

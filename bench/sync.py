@@ -25,7 +25,9 @@ The hub is a real `eventops hub` process (uvicorn); stations are threads of this
 each with its own SQLite file (the convergence bench: one process per station). Every station
 is enrolled as `eventops station enrol` does (the hub's `enrol_station`: token and `node.key`),
 so its signed events are merged, not kept waiting for a key.
-Usage: .venv/bin/python bench/sync.py [--quick] [--only gate|latency|converge|catchup|other|pg]
+- with `--only pg100`: 100 stations x 1,000 events pushed to one SQLite hub, then to two hubs on
+  PostgreSQL (pushes only: 100 stations pulling everything would move 9.9 million events).
+Usage: .venv/bin/python bench/sync.py [--quick] [--only gate|latency|converge|catchup|other|pg|pg100]
 """
 
 from __future__ import annotations
@@ -526,44 +528,51 @@ def bench_two_hubs_latency(work: Path, url: str, samples: int) -> dict[str, obje
             hub.stop()
 
 
-def bench_two_hubs_convergence(work: Path, url: str, stations: int, per_station: int) -> dict[str, object]:
-    """The convergence bench with the hub's store on PostgreSQL and two hubs, half the stations each."""
+def bench_two_hubs_convergence(work: Path, url: str | None, stations: int, per_station: int, *, pull: bool = True) -> dict[str, object]:
+    """The convergence bench with the hub's store on PostgreSQL and two hubs, half the stations
+    each (`url` None: one SQLite hub, for the same figures side by side). Without `pull`, only
+    until the store holds every event (100 stations would then pull 9.9 million events)."""
     from sync.pg.store import connect as connect_pg
 
-    hub_db = work / "pgconv-hub.db"
+    hub_db = work / f"pgconv-{stations}-{'pg' if url else 'sqlite'}-hub.db"
     seed_reference(hub_db, 700)
-    paths = [station_db(hub_db, work / f"pgconv-{i}.db", f"desk-{i}") for i in range(stations)]
+    paths = [station_db(hub_db, hub_db.with_name(f"{hub_db.stem}-{i}.db"), f"desk-{i}") for i in range(stations)]
     set_up(hub_db, paths)
     for i, path in enumerate(paths):
         scans(path, f"desk-{i}", per_station)
-    on_postgresql(hub_db, url)
-    hubs = [Hub(hub_db, url), Hub(hub_db, url)]
-    at = [hubs[i % 2].url for i in range(stations)]
+    if url:
+        on_postgresql(hub_db, url)
+    hubs = [Hub(hub_db, url), Hub(hub_db, url)] if url else [Hub(hub_db)]
+    at = [hubs[i % len(hubs)].url for i in range(stations)]
     ctx = multiprocessing.get_context("spawn")
+    processes = min(stations, 20)
     try:
-        with ctx.Pool(stations) as pool:
-            pool.map(_warm, range(stations), chunksize=1)
+        with ctx.Pool(processes) as pool:
+            pool.map(_warm, range(processes), chunksize=1)
             cpu0 = sum(h.cpu_s() for h in hubs)
             start = time.perf_counter()
             stations_cpu_push = sum(pool.map(_push_only, [(str(p), u) for p, u in zip(paths, at, strict=True)], chunksize=1))
             pushed = time.perf_counter() - start
             hubs_cpu_push = sum(h.cpu_s() for h in hubs) - cpu0
-            store = connect_pg(url).as_database()
+            store = connect_pg(url).as_database() if url else connect(hub_db)
             store_has_all = log.count(store) >= stations * per_station
-            pool.map(_sync, [(str(p), u) for p, u in zip(paths, at, strict=True)], chunksize=1)
+            if pull:
+                pool.map(_sync, [(str(p), u) for p, u in zip(paths, at, strict=True)], chunksize=1)
             converged = time.perf_counter() - start
         store_vector = log.vector(store)
         store.conn.close()
-        same = all(log.vector(connect(p)) == store_vector for p in paths)
+        same = all(log.vector(connect(p)) == store_vector for p in paths) if pull else None
         return {
             "stations": stations,
             "events_per_station": per_station,
-            "hubs": 2,
+            "store": "postgresql" if url else "sqlite",
+            "hubs": len(hubs),
+            "station_processes": processes,
             "store_holds_all_s": round(pushed, 2) if store_has_all else -1,
             "hubs_cpu_s_for_the_pushes": round(hubs_cpu_push, 2),
             "ingest_events_per_s_wall": round(stations * per_station / pushed) if store_has_all else -1,
             "stations_cpu_s_for_the_pushes": round(stations_cpu_push, 2),
-            "all_stations_converged_s": round(converged, 2),
+            "all_stations_converged_s": round(converged, 2) if pull else None,
             "converged": same,
         }
     finally:
@@ -571,7 +580,7 @@ def bench_two_hubs_convergence(work: Path, url: str, stations: int, per_station:
             hub.stop()
 
 
-def bench_postgresql(work: Path, quick: bool) -> dict[str, object]:
+def bench_postgresql(work: Path, quick: bool, hundred: bool = False) -> dict[str, object]:
     """The PostgreSQL store's figures, on a throwaway server on this machine."""
     from tests.pgserver import PgServer, why_unavailable
 
@@ -581,6 +590,11 @@ def bench_postgresql(work: Path, quick: bool) -> dict[str, object]:
     os.environ["EVENTOPS_PG_HOME"] = str(work / "pg-home")
     server = PgServer().start()
     try:
+        if hundred:
+            return {  # pushes only: 100 stations pulling everything would move 9.9 million events
+                "push_100x1000_sqlite_one_hub": bench_two_hubs_convergence(work, None, 100, 100 if quick else 1000, pull=False),
+                "push_100x1000_postgresql_two_hubs": bench_two_hubs_convergence(work, server.database(), 100, 100 if quick else 1000, pull=False),
+            }
         return {
             "scan_at_hub_a_to_visible_at_hub_b": bench_two_hubs_latency(work, server.database(), 30 if quick else 200),
             "converge_20x5000_two_hubs": bench_two_hubs_convergence(work, server.database(), 20, 500 if quick else 5000),
@@ -604,6 +618,8 @@ def main() -> None:
             result["converge_20x5000"] = bench_convergence(work, 20, 500 if quick else 5000)
         if only in ("", "pg"):
             result["postgresql_two_hubs"] = bench_postgresql(work, quick)
+        if only == "pg100":
+            result["postgresql_100_stations"] = bench_postgresql(work, quick, hundred=True)
         if only in ("", "other"):
             result["written_by_another_process_to_hub"] = bench_other_process(work, 30 if quick else 200)
         if only in ("", "catchup"):

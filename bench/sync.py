@@ -12,6 +12,10 @@
   signature verification, per wall second and per second of hub CPU (target >= 20,000/s a core);
 - catch-up: a station offline for a day's scans (pushes them) while the venue went on
   (pulls everyone else's);
+- the hub's store on PostgreSQL (a throwaway server, tests/pgserver.py), two `eventops hub
+  --store` processes serving it: 20 stations x 5,000 events converging, half the stations at
+  each hub (target <= 5 s for the hub to hold them all), and a scan at a station of hub A ->
+  visible at a station of hub B (LISTEN/NOTIFY wakes B's long-poll; target p95 <= 1 s);
 - written by another process -> at the hub: a scan committed by one process (as `eventops scan`
   or the station app would) on a station's file, pushed by a running `eventops sync` process
   that sees the commit through `PRAGMA data_version` (target <= 100 ms; it used to wait for the
@@ -21,7 +25,9 @@ The hub is a real `eventops hub` process (uvicorn); stations are threads of this
 each with its own SQLite file (the convergence bench: one process per station). Every station
 is enrolled as `eventops station enrol` does (the hub's `enrol_station`: token and `node.key`),
 so its signed events are merged, not kept waiting for a key.
-Usage: .venv/bin/python bench/sync.py [--quick] [--only gate|latency|converge|catchup|other]
+- with `--only pg100`: 100 stations x 1,000 events pushed to one SQLite hub, then to two hubs on
+  PostgreSQL (pushes only: 100 stations pulling everything would move 9.9 million events).
+Usage: .venv/bin/python bench/sync.py [--quick] [--only gate|latency|converge|catchup|other|pg|pg100]
 """
 
 from __future__ import annotations
@@ -70,12 +76,13 @@ def free_port() -> int:
 
 
 class Hub:
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, store: str | None = None) -> None:
         self.db_path = db_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        where = ["--store", store] if store else ["--db", str(db_path)]
         self.proc = subprocess.Popen(
-            [EVENTOPS, "hub", "--db", str(db_path), "--port", str(self.port)],
+            [EVENTOPS, "hub", *where, "--port", str(self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -463,6 +470,139 @@ def bench_other_process(work: Path, samples: int) -> dict[str, float]:
         hub.stop()
 
 
+def on_postgresql(hub_db: Path, url: str) -> None:
+    """Move the SQLite hub's event (log, tokens, keys) into the store at `url`, as `eventops hub migrate`."""
+    from sync.pg.move import move
+    from sync.pg.store import connect as connect_pg
+
+    source, target = connect(hub_db), connect_pg(url)
+    move(source, hub_db, target)
+    source.conn.close()
+    target.conn.close()
+
+
+def bench_two_hubs_latency(work: Path, url: str, samples: int) -> dict[str, object]:
+    """A scan at a station of hub A -> handed over by the long-poll a station holds at hub B."""
+    hub_db = work / "pglat-hub.db"
+    seed_reference(hub_db, 100)
+    a_path = station_db(hub_db, work / "pglat-a.db", "desk-1")
+    b_path = station_db(hub_db, work / "pglat-b.db", "dashboard-1")
+    on_postgresql(hub_db, url)
+    hubs = [Hub(hub_db, url), Hub(hub_db, url)]
+    try:
+        for path, hub in ((a_path, hubs[0]), (b_path, hubs[1])):
+            db = connect(path)
+            db.execute("INSERT INTO node (key, value) VALUES (?, ?)", [HUB_URL, hub.url])
+            sync_once(db)
+            db.conn.close()
+        seen: dict[int, float] = {}
+        arrived = threading.Condition()
+
+        def on_events(events: list[ev.Event]) -> None:
+            now = time.perf_counter()
+            with arrived:
+                for e in events:
+                    if e.station_id == "desk-1":
+                        seen[e.seq] = now
+                arrived.notify_all()
+
+        watcher = SyncLoop(b_path, on_events=on_events, long_poll_s=25).start()
+        scanner = SyncLoop(a_path).start()
+        time.sleep(1.0)
+        db = connect(a_path)
+        latencies = []
+        for _ in range(samples):
+            start = time.perf_counter()
+            event = log.append(db, "desk-1", ev.DESK_CHECKIN, {"attendee": "A00001", "first": False, "via": "scan"})
+            scanner.nudge()
+            with arrived:
+                arrived.wait_for(lambda: event.seq in seen, timeout=10)  # noqa: B023 (waited for here, in the loop)
+            latencies.append((seen.get(event.seq, float("inf")) - start) * 1000)
+            time.sleep(0.02)
+        watcher.stop()
+        scanner.stop()
+        db.conn.close()
+        return latency_summary(samples, latencies)
+    finally:
+        for hub in hubs:
+            hub.stop()
+
+
+def bench_two_hubs_convergence(work: Path, url: str | None, stations: int, per_station: int, *, pull: bool = True) -> dict[str, object]:
+    """The convergence bench with the hub's store on PostgreSQL and two hubs, half the stations
+    each (`url` None: one SQLite hub, for the same figures side by side). Without `pull`, only
+    until the store holds every event (100 stations would then pull 9.9 million events)."""
+    from sync.pg.store import connect as connect_pg
+
+    hub_db = work / f"pgconv-{stations}-{'pg' if url else 'sqlite'}-hub.db"
+    seed_reference(hub_db, 700)
+    paths = [station_db(hub_db, hub_db.with_name(f"{hub_db.stem}-{i}.db"), f"desk-{i}") for i in range(stations)]
+    set_up(hub_db, paths)
+    for i, path in enumerate(paths):
+        scans(path, f"desk-{i}", per_station)
+    if url:
+        on_postgresql(hub_db, url)
+    hubs = [Hub(hub_db, url), Hub(hub_db, url)] if url else [Hub(hub_db)]
+    at = [hubs[i % len(hubs)].url for i in range(stations)]
+    ctx = multiprocessing.get_context("spawn")
+    processes = min(stations, 20)
+    try:
+        with ctx.Pool(processes) as pool:
+            pool.map(_warm, range(processes), chunksize=1)
+            cpu0 = sum(h.cpu_s() for h in hubs)
+            start = time.perf_counter()
+            stations_cpu_push = sum(pool.map(_push_only, [(str(p), u) for p, u in zip(paths, at, strict=True)], chunksize=1))
+            pushed = time.perf_counter() - start
+            hubs_cpu_push = sum(h.cpu_s() for h in hubs) - cpu0
+            store = connect_pg(url).as_database() if url else connect(hub_db)
+            store_has_all = log.count(store) >= stations * per_station
+            if pull:
+                pool.map(_sync, [(str(p), u) for p, u in zip(paths, at, strict=True)], chunksize=1)
+            converged = time.perf_counter() - start
+        store_vector = log.vector(store)
+        store.conn.close()
+        same = all(log.vector(connect(p)) == store_vector for p in paths) if pull else None
+        return {
+            "stations": stations,
+            "events_per_station": per_station,
+            "store": "postgresql" if url else "sqlite",
+            "hubs": len(hubs),
+            "station_processes": processes,
+            "store_holds_all_s": round(pushed, 2) if store_has_all else -1,
+            "hubs_cpu_s_for_the_pushes": round(hubs_cpu_push, 2),
+            "ingest_events_per_s_wall": round(stations * per_station / pushed) if store_has_all else -1,
+            "stations_cpu_s_for_the_pushes": round(stations_cpu_push, 2),
+            "all_stations_converged_s": round(converged, 2) if pull else None,
+            "converged": same,
+        }
+    finally:
+        for hub in hubs:
+            hub.stop()
+
+
+def bench_postgresql(work: Path, quick: bool, hundred: bool = False) -> dict[str, object]:
+    """The PostgreSQL store's figures, on a throwaway server on this machine."""
+    from tests.pgserver import PgServer, why_unavailable
+
+    why = why_unavailable()
+    if why:
+        return {"skipped": why}
+    os.environ["EVENTOPS_PG_HOME"] = str(work / "pg-home")
+    server = PgServer().start()
+    try:
+        if hundred:
+            return {  # pushes only: 100 stations pulling everything would move 9.9 million events
+                "push_100x1000_sqlite_one_hub": bench_two_hubs_convergence(work, None, 100, 100 if quick else 1000, pull=False),
+                "push_100x1000_postgresql_two_hubs": bench_two_hubs_convergence(work, server.database(), 100, 100 if quick else 1000, pull=False),
+            }
+        return {
+            "scan_at_hub_a_to_visible_at_hub_b": bench_two_hubs_latency(work, server.database(), 30 if quick else 200),
+            "converge_20x5000_two_hubs": bench_two_hubs_convergence(work, server.database(), 20, 500 if quick else 5000),
+        }
+    finally:
+        server.stop()
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""
@@ -476,6 +616,10 @@ def main() -> None:
             result["scan_to_visible"] = bench_latency(work, 30 if quick else 200)
         if only in ("", "converge"):
             result["converge_20x5000"] = bench_convergence(work, 20, 500 if quick else 5000)
+        if only in ("", "pg"):
+            result["postgresql_two_hubs"] = bench_postgresql(work, quick)
+        if only == "pg100":
+            result["postgresql_100_stations"] = bench_postgresql(work, quick, hundred=True)
         if only in ("", "other"):
             result["written_by_another_process_to_hub"] = bench_other_process(work, 30 if quick else 200)
         if only in ("", "catchup"):

@@ -7,6 +7,8 @@
 #   chromium  with `test`: the headless browser that loads the web dashboard in its test
 #   cups, printer-driver-cups-pdf  with `test`: a real CUPS and its PDF printer, which the badge
 #             printing tests start privately (their own cupsd, config and socket; root only)
+#   postgresql  with `test`: initdb and pg_ctl, for the tests of the hub's store on PostgreSQL (the
+#             tests start their own server in a temporary directory; the system's is not used)
 #   python3-venv  with `venv`: Debian's Python needs it to create the virtual environment
 # Anything that cannot be installed is said once; eventops works without it.
 MODE="${1:-}"
@@ -72,6 +74,14 @@ if [ "$MODE" = "test" ]; then
             :
         else
             echo "note: CUPS and printer-driver-cups-pdf could not be installed here; the badge printing tests through CUPS will be skipped."
+        fi
+    fi
+    if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        # Debian's package starts a cluster of its own; the tests never use it (they run their own).
+        if can_install && echo "installing PostgreSQL for the tests of the hub's PostgreSQL store..." && apt_install postgresql; then
+            :
+        else
+            echo "note: PostgreSQL could not be installed here; the tests of the hub's PostgreSQL store will be skipped."
         fi
     fi
 fi

@@ -47,6 +47,8 @@ HEALTH_EVERY_S = 120.0
 
 # Node settings (table `node`, never synced) written by enrolment.
 HUB_URL = "sync.hub_url"
+#: Every hub address of the event the enrolment answer named (JSON list): where to fail over.
+HUB_URLS = "sync.hub_urls"
 TOKEN = "sync.token"
 HUB_CERT = "sync.hub_cert"
 ROLE = "sync.role"
@@ -144,6 +146,10 @@ class HubClient:
             answer = {}
         if not isinstance(answer, dict):
             answer = {}
+        if response.status_code == 503:
+            # That hub cannot reach its store (PostgreSQL down or failing over): like an
+            # unreachable hub, try again later or another hub of the event.
+            raise Unreachable(f"the hub at {self.url} is unavailable: {answer.get('message', response.reason_phrase)}")
         if response.status_code >= 400:
             raise HubRefused(
                 response.status_code, str(answer.get("error", "http")), str(answer.get("message", response.reason_phrase)), answer
@@ -178,6 +184,19 @@ class HubClient:
         answer = self._call("POST", "/v1/pull", {"vector": dict(vector), "limit": limit, "wait": wait}, timeout=self.timeout + wait)
         events = p.parse_events(answer.get("events", []), limit=p.MAX_PULL_LIMIT)
         return events, p.parse_vector(answer.get("vector")), bool(answer.get("more"))
+
+
+def hub_urls(db: Database, hub_url: str | None = None) -> list[str]:
+    """Where to reach the hub: `hub_url` alone when given; else the enrolment's hub, then every
+    other hub of the event it named (a station fails over in this order)."""
+    if hub_url:
+        return [hub_url]
+    first = get_setting(db, HUB_URL)
+    try:
+        others = [str(u) for u in json.loads(get_setting(db, HUB_URLS) or "[]") if isinstance(u, str)]
+    except ValueError:
+        others = []
+    return list(dict.fromkeys(([first] if first else []) + others))
 
 
 def client_for(db: Database, hub_url: str | None = None, token: str | None = None, **kwargs: Any) -> HubClient:
@@ -323,6 +342,12 @@ def sync_once(
     Safe to interrupt at any point and to repeat: both sides resume from their vectors.
     """
     refuse_if_purged(db)
+    if client is None:
+        urls = hub_urls(db, hub_url)
+        for url in urls[:-1]:  # every round is idempotent: an unreachable hub, try the next one
+            with contextlib.suppress(Unreachable):
+                return sync_once(db, url, token, batch=batch, wall=wall)
+        hub_url = urls[-1] if urls else None
     hub = client or client_for(db, hub_url, token)
     try:
         _, hub_vector, _ = hub.pull(log.vector(db), 0)
@@ -407,7 +432,8 @@ class SyncLoop:
         db = open_more(self.db_path)
         try:
             refuse_if_purged(db)
-            self.hub_url = hub_url or get_setting(db, HUB_URL) or ""
+            self.hub_urls = [check_hub_url(url) for url in hub_urls(db, hub_url)]
+            self.hub_url = self.hub_urls[0] if self.hub_urls else ""
             self.token = token or get_setting(db, TOKEN)
             self.cert = get_setting(db, HUB_CERT) if self.hub_url.startswith("https") else None
             #: whose events count as waiting: a station's own; a relay's, everyone's
@@ -488,6 +514,17 @@ class SyncLoop:
         if self.on_status is not None:
             with contextlib.suppress(Exception):
                 self.on_status(status)
+
+    def _fail_over(self, client: HubClient | None) -> None:
+        """The hub `client` spoke to is unreachable: the next round goes to the next hub of the
+        event (if enrolment named others). Both threads follow; neither holds a stale client."""
+        with self._status_lock:
+            if client is None or client.url != self.hub_url or len(self.hub_urls) < 2:
+                return
+            at = self.hub_urls.index(self.hub_url) if self.hub_url in self.hub_urls else -1
+            self.hub_url = self.hub_urls[(at + 1) % len(self.hub_urls)]
+        logger.warning("sync of %s: %s unreachable, trying %s", self._station, client.url, self.hub_url)
+        self._update(hub=self.hub_url)
 
     def _client(self, timeout: float = 10.0) -> HubClient:
         http = self.http_factory() if self.http_factory else None
@@ -602,6 +639,11 @@ class SyncLoop:
                         return
                     if isinstance(error, (Unreachable, HubRefused)):
                         self._hub_vector = None
+                    if isinstance(error, Unreachable):
+                        self._fail_over(hub)
+                    if hub is not None and hub.url != self.hub_url:
+                        hub.close()
+                        hub = None
                     self._failed(error, backoff)
                     continue
                 # Until a scan is committed here by anyone (another process's connection included:
@@ -659,6 +701,11 @@ class SyncLoop:
                 except Exception as error:  # closing the client on stop lands here; never a traceback
                     if self._stopped.is_set():
                         return
+                    if isinstance(error, Unreachable):
+                        self._fail_over(hub)
+                    if hub is not None and hub.url != self.hub_url:
+                        hub.close()
+                        hub = None
                     self._failed(error, backoff)
         finally:
             if db is not None:

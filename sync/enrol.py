@@ -27,6 +27,7 @@ from sync import store
 from sync.client import (
     HUB_CERT,
     HUB_URL,
+    HUB_URLS,
     ROLE,
     TOKEN,
     HubClient,
@@ -159,12 +160,30 @@ def enrol(db: Database, code_text: str, hub_url: str | None = None) -> tuple[dic
     trust.pin_organiser(db, answer.get("organiser"))
     set_local_station(db, code.station)
     set_setting(db, HUB_URL, url)
+    set_setting(db, HUB_URLS, json.dumps(failover_urls(url, answer.get("hubs"))))
     set_setting(db, TOKEN, str(answer["token"]))
     set_setting(db, ROLE, str(answer.get("role", p.ROLE_STATION)))
     if cert:
         set_setting(db, HUB_CERT, cert)
     report = sync_once(db)
     return answer, report
+
+
+#: At most this many hub addresses are kept from an enrolment answer.
+MAX_HUBS = 16
+
+
+def failover_urls(url: str, named: object) -> list[str]:
+    """The hub we enrolled at, then the other hubs of the event its answer named (valid ones)."""
+    found = [url]
+    for other in named if isinstance(named, list) else []:
+        try:
+            checked = check_hub_url(str(other))
+        except EventOpsError:
+            continue
+        if checked not in found and len(found) < MAX_HUBS:
+            found.append(checked)
+    return found
 
 
 def status_settings(db: Database) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 It accepts batches of events (`/v1/push`), answers "what does this vector lack" (`/v1/pull`),
 and holds a pull open until events beyond the caller's vector exist, so a scan reaches the
-dashboard at once. SQLite work never runs on the event loop: one writer thread owns the
-write connection (every write goes through it, datasette's way) and a few reader threads
-hold their own connections; WAL lets them read while the writer writes.
+dashboard at once. Store work never runs on the event loop: one writer thread does every
+write (datasette's way) and a few reader threads read. The store is an SQLite file (the
+default: each thread holds its connection, WAL lets them read while the writer writes) or a
+PostgreSQL database that several hubs share (sync/stores.py, sync/pg/): the same log code and
+the same trust gate run on either.
 
 Every request body is hostile until parsed: capped per route (4 KiB for `/v1/enrol`, which
 anyone may call), read only after the token is checked where there is one, charged to the
@@ -41,15 +43,16 @@ from db.events import Event
 from db.node import local_station
 from sync import protocol as p
 from sync import store
-from sync.connection import open_any, open_more
 from sync.incidents import merge_guarded
 from sync.quota import UNLIMITED, Quota, Quotas
+from sync.stores import Store, open_store
 
 logger = logging.getLogger("eventops.hub")
 
 T = TypeVar("T")
 
-#: How often waiting pulls look for events written by other processes (the organiser's CLI).
+#: How often waiting pulls look for events written by other processes (the organiser's CLI, the
+#: other hubs on a shared store: those also send news at once, this poll covers a lost one).
 OUTSIDE_POLL_S = 0.5
 #: A refused request whose unread body is larger than this is answered with `Connection: close`,
 #: so the hub does not read megabytes it has already refused (the sender still gets the answer).
@@ -60,15 +63,8 @@ STRANGER_PAUSE_S = 0.5
 #: How long the list of stations revoked in the log (by another hub) is trusted; revocations
 #: made on this hub (its token table) count at once.
 REVOKED_TTL_S = 10.0
-
-
-#: One station's run of events a puller lacks, as one JSON text built by SQLite.
-PULL_SQL = """
-    SELECT group_concat(json_object('station_id', station_id, 'seq', seq, 'hlc', hlc, 'kind', kind, 'data', json(data),
-                                    'sig', lower(hex(sig))), ','),
-           COUNT(*)
-    FROM (SELECT station_id, seq, hlc, kind, data, sig FROM events WHERE station_id = ? AND seq > ? ORDER BY seq LIMIT ?)
-"""
+#: How often a hub on a shared store says it still serves (the enrolment lists recent ones).
+HEARTBEAT_S = 60.0
 
 
 @dataclass
@@ -81,14 +77,23 @@ class PushOutcome:
 
 
 class Hub:
-    """The hub's state: its database (through its threads) and the pulls waiting for news."""
+    """The hub's state: its store (through its threads) and the pulls waiting for news."""
 
-    def __init__(self, db_path: str | Path, *, wall: hlc_mod.WallClock = hlc_mod.system_wall_ms, quotas: Quotas | None = None) -> None:
-        self.db_path = Path(db_path)
+    def __init__(
+        self,
+        where: str | Path | Store,
+        *,
+        wall: hlc_mod.WallClock = hlc_mod.system_wall_ms,
+        quotas: Quotas | None = None,
+        peers: tuple[str, ...] = (),
+    ) -> None:
+        self.store = open_store(where)
         self.wall = wall
         self.quotas = quotas or Quotas()
-        self._local = threading.local()
-        self._connections: list[Database] = []
+        #: Other hubs' addresses a station may fail over to (`--peer`), besides the store's list.
+        self.peers = peers
+        #: The address stations reach this hub at (set by `serve`).
+        self.url: str | None = None
         self._lock = threading.Lock()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="hub-writer")
         self._readers = ThreadPoolExecutor(4, thread_name_prefix="hub-reader")
@@ -101,24 +106,21 @@ class Hub:
         self._version = 0
         self.held_pulls = 0  # long-polls waiting for news right now (told by /v1/health)
         self._vector_at: tuple[int, dict[str, int]] = (-1, {})
-        db = open_any(self.db_path)
-        store.ensure_tables(db)
-        self.station_id = local_station(db)
-        db.conn.close()
+        db = self.store.open_first()
+        try:
+            store.ensure_tables(db)
+            self.station_id = local_station(db)
+        finally:
+            db.conn.close()
 
     # --- threads and connections ------------------------------------------------------
-    def _db(self) -> Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = open_more(self.db_path)
-            self._local.db = db
-            with self._lock:
-                self._connections.append(db)
-        return db
+    def _in_session(self, fn: Callable[..., T], *args: Any) -> T:
+        with self.store.session() as db:
+            return fn(db, *args)
 
     async def _run(self, executor: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, lambda: fn(self._db(), *args))
+        return await loop.run_in_executor(executor, lambda: self._in_session(fn, *args))
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         return await self._run(self._readers, fn, *args)
@@ -141,11 +143,7 @@ class Hub:
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         self._parsers.shutdown(wait=True)
-        with self._lock:
-            for db in self._connections:
-                with contextlib.suppress(Exception):
-                    db.conn.close()
-            self._connections.clear()
+        self.store.close()
 
     # --- news: wake waiting pulls -----------------------------------------------------
     def _condition(self) -> asyncio.Condition:
@@ -161,11 +159,15 @@ class Hub:
             news.notify_all()
 
     async def watch_outside_writes(self) -> None:
-        """Wake waiting pulls when another process (the organiser's CLI) appends to the log."""
+        """Wake waiting pulls when another process (the organiser's CLI, another hub) appends to the log."""
+        told = time.monotonic()
         while not self._closing:
-            await asyncio.sleep(OUTSIDE_POLL_S)
+            await self.store.news(OUTSIDE_POLL_S)
             try:
-                rowid = await self.read(_max_rowid)
+                if self.url and time.monotonic() - told > HEARTBEAT_S:
+                    told = time.monotonic()
+                    await self.write(self.store.register, self.url)  # still serving: stay on the stations' list
+                rowid = await self.read(self.store.position)
             except Exception:  # noqa: BLE001 - a busy or vanished file must not stop the hub
                 continue
             if rowid != self._last_rowid:
@@ -188,6 +190,11 @@ class Hub:
             raise p.ProtocolError(403, p.REVOKED, f"station {grant.station_id} has been revoked on this hub")
         request.state.grant = grant
         return grant
+
+    def addresses(self, db: Database) -> list[str]:
+        """Where a station may reach a hub of this event: this one first, then the others."""
+        found = self.store.hub_addresses(db, self.url)
+        return found + [peer for peer in self.peers if peer not in found]
 
     def revoked_now(self, db: Database) -> set[str]:
         """Revoked stations: this hub's tokens (read fresh) and the log's revocations (cached)."""
@@ -219,21 +226,21 @@ class Hub:
     def vector(self, db: Database) -> dict[str, int]:
         """The hub's vector, kept up to date from the rows added since it was last read.
 
-        The log is append-only, so rows beyond the cached MAX(rowid) are exactly what changed:
+        The log is append-only and written one transaction at a time (on PostgreSQL too: the
+        store's write lock), so rows beyond the cached position are exactly what changed:
         after a push that costs a range scan of the new rows, not a scan of the whole log (which
         at a million events would be a fraction of a second on every push).
         """
         with self._lock:
             at, cached = self._vector_at
-        rowid = _max_rowid(db)
+        rowid = self.store.position(db)
         if rowid == at:
             return dict(cached)
         if at < 0:
             vector = log.vector(db)
         else:
             vector = dict(cached)
-            rows = db.execute("SELECT station_id, MAX(seq) FROM events WHERE rowid > ? AND rowid <= ? GROUP BY station_id", [at, rowid])
-            for station_id, seq in rows:
+            for station_id, seq in self.store.heads_between(db, at, rowid):
                 vector[station_id] = max(vector.get(station_id, 0), int(seq))
         with self._lock:
             if rowid >= self._vector_at[0]:
@@ -249,11 +256,10 @@ class Hub:
             since = request.vector.get(station_id, 0)
             if have <= since or count >= request.limit:
                 continue
-            # SQLite writes the JSON itself (in C, without holding the GIL): readers run in parallel.
-            text, rows = db.execute(PULL_SQL, [station_id, since, request.limit - count]).fetchone()
-            if rows:
+            text, rows = self.store.run_json(db, station_id, since, request.limit - count)
+            if rows and text:
                 out.append(text)
-                count += int(rows)
+                count += rows
         return out, held, count
 
     async def pull_waiting(self, request: p.PullRequest) -> tuple[list[str], dict[str, int], int]:
@@ -291,10 +297,6 @@ def enrol_station(db: Database, secret: str, public_key: bytes, badge_key: bytes
     except EventOpsError as error:
         raise p.ProtocolError(403, p.KEY_REFUSED, str(error)) from None
     return redeemed
-
-
-def _max_rowid(db: Database) -> int:
-    return int(db.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()[0])
 
 
 def _health(db: Database, hub: Hub) -> dict[str, Any]:
@@ -342,18 +344,21 @@ def json_response(obj: Any, status: int = 200) -> Response:
 
 
 def create_app(
-    db_path: str | Path,
+    where: str | Path | Store,
     *,
     wall: hlc_mod.WallClock = hlc_mod.system_wall_ms,
     quota: Quota | None = None,
     relay_quota: Quota = UNLIMITED,
+    peers: tuple[str, ...] = (),
 ) -> Starlette:
     """The hub as an ASGI app (served by `serve`, or driven in-process by tests).
 
+    `where` is an SQLite file's path, a `postgresql://` URL or an open store (sync/stores.py).
     `quota` limits what each station may send per minute (default `Quota()`: far above a real
-    desk); `relay_quota` does the same for relays (default: no limit).
+    desk); `relay_quota` does the same for relays (default: no limit). `peers` are other hubs'
+    addresses the enrolment answer names, so a station can fail over to them.
     """
-    hub = Hub(db_path, wall=wall, quotas=Quotas(quota, relay_quota))
+    hub = Hub(where, wall=wall, quotas=Quotas(quota, relay_quota), peers=peers)
 
     async def health(request: Request) -> Response:
         return json_response(await hub.read(_health, hub))
@@ -417,7 +422,7 @@ def create_app(
         root = await hub.read(trust.organiser)
         organiser = None if root is None else {"station": root.station_id, "public_key": base64.b64encode(root.public_key).decode()}
         answer = {"station": grant.station_id, "kind": grant.kind, "role": grant.role, "token": token, "hub": hub.station_id}
-        return json_response({**answer, "organiser": organiser})
+        return json_response({**answer, "organiser": organiser, "hubs": await hub.read(hub.addresses)})
 
     async def protocol_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, p.ProtocolError)
@@ -429,6 +434,12 @@ def create_app(
         if "retry_after" in exc.extra:
             response.headers["Retry-After"] = str(exc.extra["retry_after"])
         return response
+
+    async def store_unavailable(request: Request, exc: Exception) -> Response:
+        # The store's server is down or out of connections: not a bug, and not for long.
+        # 503 tells the station to try again, or another hub of the event.
+        logger.warning("request failed, the store %s is unavailable: %s", hub.store.name, str(exc).strip()[:200])
+        return JSONResponse({"error": "store_unavailable", "message": "the hub cannot reach its store: try again or another hub"}, 503)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         logger.exception("request failed")
@@ -455,7 +466,11 @@ def create_app(
             Route("/v1/pull", pull, methods=["POST"]),
             Route("/v1/enrol", enrol, methods=["POST"]),
         ],
-        exception_handlers={p.ProtocolError: protocol_error, Exception: internal_error},
+        exception_handlers={
+            p.ProtocolError: protocol_error,
+            **dict.fromkeys(hub.store.unavailable, store_unavailable),
+            Exception: internal_error,
+        },
         lifespan=lifespan,
     )
     app.state.hub = hub
@@ -475,7 +490,7 @@ def lan_address() -> str:
 
 
 def serve(
-    db_path: str | Path,
+    where: str | Path | Store,
     host: str = "127.0.0.1",
     port: int = 8765,
     *,
@@ -483,13 +498,14 @@ def serve(
     tls_key: str | Path | None = None,
     on_ready: Callable[[str], None] | None = None,
     sock: Any = None,
+    peers: tuple[str, ...] = (),
 ) -> None:
     """Run the hub until interrupted: uvicorn, one process, one event loop.
 
     SIGINT (Ctrl-C) and SIGTERM first wake every held long-poll (they answer "nothing new"
     at once), then uvicorn closes the connections, so the hub stops within a second and
     quietly. `sock` is a socket from `listen` (the caller binds first); without it, one is
-    bound here.
+    bound here. `where`: an SQLite path or a `postgresql://` URL (sync/stores.py).
     """
     import uvicorn
 
@@ -501,15 +517,20 @@ def serve(
     url = f"{scheme}://{host}:{port}"
     hint = f"{scheme}://{lan_address() if host in ('0.0.0.0', '::', '') else host}:{port}"
     try:
-        db = open_any(db_path)
-        store.ensure_tables(db)
-        set_setting(db, "sync.serving_url", hint)  # the address enrolment codes carry as a hint
-        db.conn.close()
-        app = create_app(db_path)
+        opened = open_store(where)
+        db = opened.open_first()
+        try:
+            store.ensure_tables(db)
+            set_setting(db, "sync.serving_url", hint)  # the address enrolment codes carry as a hint
+            opened.register(db, hint)
+        finally:
+            db.conn.close()
+        app = create_app(opened, peers=peers)
     except BaseException:
         sock.close()
         raise
     hub: Hub = app.state.hub
+    hub.url = hint
     config = uvicorn.Config(
         RefusalLog(app),
         ssl_certfile=str(tls_cert) if tls_cert else None,
@@ -527,7 +548,7 @@ def serve(
     async def startup(sockets: Any = None) -> None:
         await original_startup(sockets=sockets)
         if server.started:
-            logger.info("hub serving %s on %s as %s", db_path, url, hub.station_id)
+            logger.info("hub serving %s on %s as %s", hub.store.name, url, hub.station_id)
             if on_ready is not None:
                 on_ready(url)
 

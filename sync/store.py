@@ -3,7 +3,8 @@
 Tokens are stored hashed (SHA-256 of 32 random bytes), so a copied database does not hand
 out working tokens. `sync_quarantine` keeps events relayed from a revoked station out of
 the log but on record. The tables live outside `db/schema.py` (which the lead owns) and are
-created here with CREATE TABLE IF NOT EXISTS.
+created here with CREATE TABLE IF NOT EXISTS (on a PostgreSQL store, by its migrations:
+sync/pg/migrations/). The same functions serve both stores (sync/stores.py).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from eventops.options import db_option, json_option, new_database, open_db
+from eventops.options import db_option, json_option, new_database
+from eventops.store_option import Where, store_option
 
 
 @click.group("station")
@@ -35,13 +36,13 @@ def _qr_text(code: str) -> str:
 @station.command("add")
 @click.argument("station_id")
 @click.option("--kind", type=click.Choice(["desk", "door", "bus", "hub", "dashboard"]), required=True, help="What the station does (hub: may relay every station's events).")
-@db_option
+@store_option
 @click.option("--place", default="", help="Room id for a door, bus id for a bus, desk name for a desk.")
 @click.option("--hub-url", default=None, help="Hub address to put in the code (default: the address the hub last served on).")
 @click.option("--no-qr", is_flag=True, help="Do not draw the QR code.")
 @click.option("--walk-ins", is_flag=True, help="Desks only: may register walk-ins, reprint lost badges and fix names (a badge key of its own).")
 @json_option
-def add(station_id: str, kind: str, db_path: Path, place: str, hub_url: str | None, no_qr: bool, walk_ins: bool, as_json: bool) -> None:
+def add(station_id: str, kind: str, where: Where, place: str, hub_url: str | None, no_qr: bool, walk_ins: bool, as_json: bool) -> None:
     """Add a station on the hub's database and print its one-time enrolment code.
 
     The code carries a one-time secret and the hub's TLS fingerprint; it is shown as text
@@ -51,14 +52,15 @@ def add(station_id: str, kind: str, db_path: Path, place: str, hub_url: str | No
     Example:
         eventops station add door-R1 --kind door --place R1 --db hub.db
         eventops station add desk-1 --kind desk --walk-ins --db hub.db
+        eventops station add desk-9 --kind desk --store postgresql://hub@db.example/event
     """
     from sync.client import check_hub_url
     from sync.enrol import add_station
 
     if hub_url is not None:
         hub_url = check_hub_url(hub_url)  # the code carries it: a typo would reach every station
-    db = open_db(db_path)
-    enrolment = add_station(db, db_path, station_id, kind, place, hub_url, walk_ins=walk_ins)
+    db = where.open()
+    enrolment = add_station(db, where.side_path, station_id, kind, place, hub_url, walk_ins=walk_ins)
     code = enrolment.encode()
     if as_json:
         click.echo(json.dumps({"station": station_id, "code": code}))
@@ -99,8 +101,8 @@ def enrol(db_path: Path, hub_url: str | None, code: str, as_json: bool) -> None:
 
 @station.command("revoke")
 @click.argument("station_id")
-@db_option
-def revoke(station_id: str, db_path: Path) -> None:
+@store_option
+def revoke(station_id: str, where: Where) -> None:
     """Revoke a station: the hub refuses its token from now on.
 
     Events it sent before stay; events relayed or carried in a bundle from it later are
@@ -109,27 +111,29 @@ def revoke(station_id: str, db_path: Path) -> None:
     \b
     Example:
         eventops station revoke desk-3 --db hub.db
+        eventops station revoke desk-3 --store postgresql://hub@db.example/event
     """
     from sync.enrol import revoke_station
 
-    db = open_db(db_path)
+    db = where.open()
     revoke_station(db, station_id)
     click.echo(f"station {station_id} revoked: the hub refuses its token from now on")
 
 
 @station.command("list")
-@db_option
+@store_option
 @json_option
-def list_(db_path: Path, as_json: bool) -> None:
+def list_(where: Where, as_json: bool) -> None:
     """List the stations this hub knows, enrolled or not, revoked or not.
 
     \b
     Example:
         eventops station list --db hub.db
+        eventops station list --store postgresql://hub@db.example/event
     """
     from sync.store import list_stations
 
-    rows = list_stations(open_db(db_path))
+    rows = list_stations(where.open())
     if as_json:
         click.echo(json.dumps(rows))
         return

@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,30 +21,41 @@ from eventops.options import (
     open_event_db,
     start_logging,
 )
+from eventops.store_option import Where, optional_store_option, store_option
 
 logger = logging.getLogger("eventops.cli")
 
 
-@click.command("hub")
-@db_option
+@click.group("hub", invoke_without_command=True)
+@optional_store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
 @input_file_option("--tls-cert", help="Serve HTTPS with this certificate (PEM).")
 @input_file_option("--tls-key", help="The certificate's private key (PEM).")
 @click.option("--tls-self-signed", is_flag=True, help="Serve HTTPS with a self-signed certificate kept next to the database.")
+@click.option("--peer", "peers", multiple=True, metavar="URL", help="Another hub of this event, named to stations for failover (repeatable).")
 @log_level_option
-def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Path | None, tls_self_signed: bool,
-        log_level: str) -> None:
+@click.pass_context
+def hub(ctx: click.Context, where: Where | None, host: str, port: int, tls_cert: Path | None, tls_key: Path | None,
+        tls_self_signed: bool, peers: tuple[str, ...], log_level: str) -> None:
     """Run the hub: stations push their scans to it and long-poll it for everyone else's.
 
     Any laptop can run it, on any copy of the event database (one that holds the event: the
-    hub serves an event, it never creates a database). With --tls-self-signed the enrolment
-    codes made afterwards pin its certificate. Refusals and errors go to DB.log; Ctrl-C stops it.
+    hub serves an event, it never creates a database). With --store, the event lives in
+    PostgreSQL and any number of hubs may serve it at once (move it there with `eventops hub
+    migrate`). With --tls-self-signed the enrolment codes made afterwards pin its certificate.
+    Refusals and errors go to DB.log; Ctrl-C stops it.
 
     \b
     Example:
         eventops hub --db hub.db --host 0.0.0.0 --port 8765 --tls-self-signed
+        eventops hub --store postgresql://hub@db.example/event --port 8765 --peer http://10.0.0.3:8765
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    if where is None:
+        raise click.UsageError("--db PATH (an SQLite file) or --store URL (PostgreSQL) is required")
+    from sync.client import check_hub_url
     from sync.enrol import remember_fingerprint
     from sync.hub import serve
     from sync.serving import listen
@@ -51,17 +63,19 @@ def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Pat
 
     if bool(tls_cert) != bool(tls_key):
         raise EventOpsError("--tls-cert and --tls-key go together")
-    db = open_event_db(db_path)
+    peers = tuple(check_hub_url(peer) for peer in peers)
+    db = open_hub_event(where)
     try:
         sock = listen(host, port)  # a bad or busy port: one line, and nothing written anywhere
     except BaseException:
         db.conn.close()
         raise
+    side = where.side_path
     try:
-        start_logging(db_path, log_level)
+        start_logging(side, log_level)
         fingerprint = None
         if tls_self_signed:
-            tls_cert, tls_key = default_paths(db_path)
+            tls_cert, tls_key = default_paths(side)
             fingerprint = self_signed(tls_cert, tls_key, [host])
         elif tls_cert:
             try:
@@ -76,10 +90,59 @@ def hub(db_path: Path, host: str, port: int, tls_cert: Path | None, tls_key: Pat
         db.conn.close()
 
     def ready(url: str) -> None:
-        click.echo(f"hub serving {db_path} on {url}" + (f" (TLS sha256 {fingerprint})" if fingerprint else ""))
+        click.echo(f"hub serving {where.name} on {url}" + (f" (TLS sha256 {fingerprint})" if fingerprint else ""))
         sys.stdout.flush()
 
-    serve(db_path, host, port, tls_cert=tls_cert, tls_key=tls_key, on_ready=ready, sock=sock)
+    serve(where.spec, host, port, tls_cert=tls_cert, tls_key=tls_key, on_ready=ready, sock=sock, peers=peers)
+
+
+def open_hub_event(where: Where) -> Any:
+    """The hub's database or store, refused in one line when it holds no event."""
+    if where.path is not None:
+        return open_event_db(where.path)
+    from db.event import has_event
+
+    db = where.open()
+    if not has_event(db):
+        db.conn.close()
+        raise EventOpsError(
+            f"the store {where.name} holds no event: move one in with `eventops hub migrate --from hub.db --to {where.name}`"
+        )
+    return db
+
+
+@hub.command("migrate")
+@click.option("--from", "source", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The SQLite hub database to copy.")
+@click.option("--to", "target", required=True, metavar="URL", help="An empty PostgreSQL database: postgresql://USER@HOST/DB.")
+def migrate(source: Path, target: str) -> None:
+    """Copy an SQLite hub's event into an empty PostgreSQL store, and verify the copy.
+
+    The log, the stations' tokens (no station enrols again), the trust indexes, the hub's keys
+    and TLS certificate move; counts and version vectors of both sides are compared and printed.
+    A target that already holds events is refused.
+
+    \b
+    Example:
+        eventops hub migrate --from hub.db --to postgresql://hub@db.example/event
+        eventops hub --store postgresql://hub@db.example/event --host 0.0.0.0
+    """
+    from sync.pg.move import move
+    from sync.stores import is_postgres
+
+    if not is_postgres(target):
+        raise EventOpsError(f"--to takes a postgresql:// URL, not {target!r}")
+    where = Where(url=target)
+    src = open_event_db(source)
+    try:
+        dst = where.open()
+        try:
+            report = move(src, source, dst)
+        finally:
+            dst.conn.close()
+    finally:
+        src.conn.close()
+    for line in report.lines(str(source), where.name):
+        click.echo(line)
 
 
 @click.group("sync", invoke_without_command=True)
@@ -148,10 +211,10 @@ def sync(ctx: click.Context, db_path: Path | None, hub_url: str | None, token: s
 
 
 @sync.command("export")
-@db_option
+@store_option
 @click.option("--since", required=True, help="The receiver's vector: JSON, 'desk-1=20,...', 0, or its database file.")
 @click.option("--gzip", "compress", is_flag=True, help="Gzip the bundle.")
-def export(db_path: Path, since: str, compress: bool) -> None:
+def export(where: Where, since: str, compress: bool) -> None:
     """Write the events the receiver lacks to stdout, as a bundle for a USB stick.
 
     The bundle counts its events and ends with a SHA-256 of its content, so an import
@@ -160,12 +223,13 @@ def export(db_path: Path, since: str, compress: bool) -> None:
     \b
     Example:
         eventops sync export --db bus-V1-B1.db --since hub.db > bus.bundle
+        eventops sync export --store postgresql://hub@db.example/event --since desk-9.db > desk-9.bundle
     """
     from sync.bundle import export as do_export
     from sync.bundle import parse_since
 
     vector = parse_since(since)
-    db = open_db(db_path)
+    db = where.open()
     out = sys.stdout.buffer
     count = do_export(db, vector, out, compress=compress)
     out.flush()

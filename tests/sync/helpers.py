@@ -110,14 +110,21 @@ def grant(
 
 
 class Node:
-    """One node: its own database file, and (when asked) the hub app serving it."""
+    """One node: its own database file (or, with `store`, a PostgreSQL database: a hub's store),
+    and (when asked) the hub app serving it."""
 
-    def __init__(self, path: Path, station: str, *, wall: Callable[[], int] | None = None) -> None:
+    def __init__(self, path: Path, station: str, *, wall: Callable[[], int] | None = None, pg: str | None = None) -> None:
         self.path = path
         self.station = station
-        self.db = connect(path)
-        # In-process tests pull no power cords: skip fsync on the test's own connection (speed).
-        self.db.execute("PRAGMA synchronous = OFF")
+        self.pg = pg
+        if pg is not None:
+            from sync.pg.store import connect as connect_pg
+
+            self.db = connect_pg(pg)
+        else:
+            self.db = connect(path)
+            # In-process tests pull no power cords: skip fsync on the test's own connection (speed).
+            self.db.execute("PRAGMA synchronous = OFF")
         set_local_station(self.db, station)
         store.ensure_tables(self.db)
         self.wall = wall or Ticker()
@@ -126,7 +133,7 @@ class Node:
 
     def serve(self, hub_wall: Callable[[], int] | None = None) -> TestClient:
         if self._client is None:
-            app = create_app(self.path, **({"wall": hub_wall} if hub_wall else {}))
+            app = create_app(self.pg or self.path, **({"wall": hub_wall} if hub_wall else {}))
             self._client = TestClient(app)
             self._client.__enter__()
         return self._client
@@ -175,8 +182,9 @@ def run_cli(*args: str, check: bool = True, timeout: float = 30) -> subprocess.C
 class HubProcess:
     """`eventops hub` as a real process on 127.0.0.1, started and killed like in the field."""
 
-    def __init__(self, db_path: Path, port: int | None = None, *extra: str) -> None:
+    def __init__(self, db_path: Path, port: int | None = None, *extra: str, store: str | None = None) -> None:
         self.db_path = db_path
+        self.store = store  # a postgresql:// URL: the hub serves that store instead of db_path
         self.port = port or free_port()
         self.extra = extra
         self.proc: subprocess.Popen[bytes] | None = None
@@ -188,7 +196,8 @@ class HubProcess:
 
     def start(self, timeout: float = 30.0) -> HubProcess:
         self.proc = processes.start(
-            [EVENTOPS, "hub", "--db", str(self.db_path), "--port", str(self.port), *self.extra],
+            [EVENTOPS, "hub", *(["--store", self.store] if self.store else ["--db", str(self.db_path)]), "--port", str(self.port),
+             *self.extra],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

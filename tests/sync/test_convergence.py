@@ -6,17 +6,26 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from db import log
 from db.fold import load_state
 from sync import protocol as p
 from sync.client import push_all, sync_once
+from tests.pgserver import HOME_ENV, PgServer
 
 from .helpers import T0, Node, Ticker, reference_data, scan
 
@@ -28,10 +37,13 @@ pytestmark = pytest.mark.filterwarnings("ignore:You should not use the 'timeout'
 class Venue(RuleBasedStateMachine):
     """The hub is node 0; stations 1..8. A partition side per node: syncs only within a side."""
 
+    #: Makes a fresh PostgreSQL database for the hub's store (None: the hub is an SQLite file).
+    pg_database: Callable[[], str] | None = None
+
     @initialize()
     def setup(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="venue-"))
-        self.hub = Node(self.dir / "hub.db", "org")
+        self.hub = Node(self.dir / "hub.db", "org", pg=self.pg_database() if self.pg_database else None)
         reference_data(self.hub.db, attendees=12)
         self.stations = [
             Node(self.dir / f"{name}.db", name, wall=Ticker(T0 + i * 137)) for i, name in enumerate(STATIONS)
@@ -130,7 +142,8 @@ class Venue(RuleBasedStateMachine):
             assert node.vector() == self.hub.vector()
             _, seqs = node.station, [e.seq for e in log.all_events(node.db) if e.station_id == node.station]
             assert sorted(seqs) == list(range(1, len(seqs) + 1))
-        folded = load_state(self.hub.db).fingerprint()
+        # The fold reads SQLite: on a PostgreSQL hub, the stations' folds agree with each other.
+        folded = load_state((self.stations[0] if self.hub.pg else self.hub).db).fingerprint()
         for node in self.stations:
             assert load_state(node.db).fingerprint() == folded
         total = sum(self.scanned.values())
@@ -144,6 +157,16 @@ Venue.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestVenue = Venue.TestCase
+
+
+def test_the_venue_converges_through_a_hub_on_postgresql(pg_server: PgServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same machine, its hub's store on a real PostgreSQL server (a fresh database per run)."""
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "pg-home"))
+
+    class PgVenue(Venue):
+        pg_database = staticmethod(pg_server.database)
+
+    run_state_machine_as_test(PgVenue, settings=settings(Venue.TestCase.settings, max_examples=3))
 
 
 def test_station_push_skips_other_stations_events(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,16 +26,30 @@ from tests import processes
 from .helpers import PYTHON, ROOT, HubProcess, reference_data, run_cli
 
 
+def hub_conn(hub: HubProcess) -> Any:
+    """A connection to what the hub serves: its SQLite file, or its PostgreSQL store."""
+    if hub.store:
+        from sync.pg.store import connect as connect_pg
+
+        return connect_pg(hub.store).as_database()
+    return connect(hub.db_path)
+
+
 def enrol_in_process(hub: HubProcess, tmp_path: Path, station: str) -> Path:
     """The same enrolment as the command, called directly (saves a process start)."""
     db_path = tmp_path / f"{station}.db"
-    code = add_station(connect(hub.db_path), hub.db_path, station, "desk").encode()
+    if hub.store:
+        from sync.pg.store import side_path
+
+    side = side_path(hub.store) if hub.store else hub.db_path
+    code = add_station(hub_conn(hub), side, station, "desk").encode()
     enrol(connect(db_path), code, hub.url)
     return db_path
 
 
 def enrol_station(hub: HubProcess, tmp_path: Path, station: str, kind: str = "desk") -> Path:
-    added = json.loads(run_cli("station", "add", station, "--kind", kind, "--db", str(hub.db_path), "--json").stdout)
+    where = ["--store", hub.store] if hub.store else ["--db", str(hub.db_path)]
+    added = json.loads(run_cli("station", "add", station, "--kind", kind, *where, "--json").stdout)
     assert added["station"] == station and added["code"].startswith("EO1-")
     db_path = tmp_path / f"{station}.db"
     out = run_cli("station", "enrol", "--db", str(db_path), "--hub", hub.url, added["code"], "--json")
@@ -94,12 +109,17 @@ def test_enrol_over_pinned_tls_sync_and_revoke(tmp_path: Path) -> None:
         assert answer["station"] == "desk-2"
 
 
-def test_kill_9_stations_and_hub_lose_no_acknowledged_scan(tmp_path: Path) -> None:
-    """Three stations scan through two hub kills; one is killed -9 four times; all converge."""
+def test_kill_9_stations_and_hub_lose_no_acknowledged_scan(tmp_path: Path, store_kind: str, request: pytest.FixtureRequest) -> None:
+    """Three stations scan through two hub kills; one is killed -9 four times; all converge.
+    Run with the hub's store in an SQLite file and in PostgreSQL (moved there by the command)."""
     rng = random.Random(11)
     hub_db = tmp_path / "hub.db"
     reference_data(connect(hub_db))
-    hub = HubProcess(hub_db).start()
+    pg_url = None
+    if store_kind == "postgresql":
+        pg_url = str(request.getfixturevalue("pg_url"))
+        run_cli("hub", "migrate", "--from", str(hub_db), "--to", pg_url)
+    hub = HubProcess(hub_db, store=pg_url).start()
     try:
         stations = {
             "desk-1": enrol_station(hub, tmp_path, "desk-1"),
@@ -132,28 +152,30 @@ def test_kill_9_stations_and_hub_lose_no_acknowledged_scan(tmp_path: Path) -> No
                 sync_once(node)  # with the hub and token stored at enrolment
                 node.conn.close()
 
-        hub_conn = connect(hub_db)
+        served = hub_conn(hub)
         try:
-            vector = log.vector(hub_conn)
+            vector = log.vector(served)
             for name, seqs in acked.items():
                 assert seqs, f"{name} acknowledged nothing"
-                held = sorted(e.seq for e in log.all_events(hub_conn) if e.station_id == name)
+                held = sorted(e.seq for e in log.all_events(served) if e.station_id == name)
                 assert held == list(range(1, len(held) + 1)), f"{name}: gap or duplicate on the hub"
                 assert set(seqs) <= set(held), f"{name}: an acknowledged scan was lost"
                 assert vector[name] == max(seqs) or name == "desk-1"
-            hub_events = {(e.station_id, e.seq, e.hlc) for e in log.all_events(hub_conn)}
+            hub_events = {(e.station_id, e.seq, e.hlc) for e in log.all_events(served)}
         finally:
-            hub_conn.conn.close()
+            served.conn.close()
         for path in stations.values():
             node = connect(path)
             try:
                 assert {(e.station_id, e.seq, e.hlc) for e in log.all_events(node)} == hub_events
             finally:
                 node.conn.close()
-        hub_status = status_json(hub_db)
+        # The status and the fold read SQLite: with the hub on PostgreSQL, the stations agree among themselves.
+        first = hub_db if pg_url is None else next(iter(stations.values()))
+        hub_status = status_json(first)
         for path in stations.values():  # all four databases print the same status
             assert status_json(path) == hub_status
-        folded = load_state(connect(hub_db)).fingerprint()
+        folded = load_state(connect(first)).fingerprint()
         for path in stations.values():
             assert load_state(connect(path)).fingerprint() == folded
     finally:

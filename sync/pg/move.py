@@ -1,0 +1,127 @@
+"""Moving up: copy an SQLite hub's event into an empty PostgreSQL store, verifiably.
+
+What moves: the log (every column, signatures and chain digests as they are, in the order the
+rows arrived), the hub's own tables (tokens, so stations do not enrol again; copies of other
+hubs' tokens; quarantine), the trust indexes (authors, revocations, events waiting for a key,
+evidence), the node's settings and clock, and the files beside the database (the hub's private
+keys, its self-signed TLS certificate, so the pins in stations still hold). What stays: the
+organiser's contacts, import keys and snapshots (personal data a hub never needs). Counts and
+version vectors of both sides are compared before the copy is called done.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from db import log, signing
+from db.connect import write
+from db.errors import EventOpsError
+from sync.pg.database import PgDatabase
+from sync.tls import default_paths
+
+#: (table, columns) copied as they are, after the log.
+TABLES: tuple[tuple[str, str], ...] = (
+    ("node", "key, value"),
+    ("authors", "station_id, kind, public_key, voucher"),
+    ("revocations", "station_id, up_to"),
+    ("pending", "station_id, seq, sig, hlc, kind, data, received_ms"),
+    ("evidence", "station_id, seq, sig, hlc, kind, data, found_ms"),
+    ("sync_tokens", "station_id, kind, role, enrol_hash, token_hash, created_ms, enrolled_ms, revoked_ms"),
+    ("sync_token_copies", "token_hash, station_id, kind, role, revoked_ms, source"),
+    ("sync_quarantine", "station_id, seq, hlc, kind, data, via, received_ms"),
+)
+LOG_COLUMNS = "station_id, seq, hlc, kind, data, clock_suspect, sig, chain"
+
+
+class NotEmpty(EventOpsError):
+    """The target store already holds an event: a move never merges into one."""
+
+
+@dataclass
+class MoveReport:
+    events: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    vector: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+
+    def lines(self, source: str, target: str) -> list[str]:
+        stations = f"{len(self.vector)} station" + ("" if len(self.vector) == 1 else "s")
+        out = [f"copied {self.events} events of {stations} from {source} to {target}"]
+        out += [f"  {table}: {count} rows" for table, count in self.rows.items() if count]
+        out.append(f"  {self.files} key and certificate files beside the store")
+        out.append("  verified: the same count and the same version vector on both sides")
+        return out
+
+
+def refuse_non_empty(target: PgDatabase) -> None:
+    held = log.count(target.as_database())
+    row = target.execute("SELECT COUNT(*) FROM sync_tokens").fetchone()
+    tokens = int(row[0]) if row else 0
+    if held or tokens:
+        raise NotEmpty(f"the target store is not empty ({held} events, {tokens} stations): move into a fresh database")
+
+
+def move(source: Database, source_path: Path, target: PgDatabase) -> MoveReport:
+    """Copy `source` (an SQLite hub's database) into the empty store behind `target`."""
+    refuse_non_empty(target)
+    report = MoveReport()
+    tables = set(source.table_names())
+    with write(target.as_database()):
+        refuse_non_empty(target)  # again, under the store's write lock: another move may have begun
+        with target.conn.raw.cursor() as cursor, cursor.copy(f"COPY events ({LOG_COLUMNS}) FROM STDIN") as copy:
+            for row in source.execute(f"SELECT {LOG_COLUMNS} FROM events ORDER BY rowid"):
+                copy.write_row(row)
+                report.events += 1
+        clock = source.execute("SELECT last_hlc FROM clock WHERE id = 1").fetchone()
+        target.execute("UPDATE clock SET last_hlc = ? WHERE id = 1", [int(clock[0]) if clock else 0])
+        for table, columns in TABLES:
+            if table not in tables:
+                continue
+            rows = [tuple(r) for r in source.execute(f"SELECT {columns} FROM {table}")]
+            marks = ", ".join("?" * len(columns.split(",")))
+            if table == "node":
+                target.execute("DELETE FROM node")
+            target.conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+            report.rows[table] = len(rows)
+        verify(source, target, report)
+    report.files = copy_side_files(source_path, target.key_path)
+    return report
+
+
+def verify(source: Database, target: PgDatabase, report: MoveReport) -> None:
+    """Counts and version vectors equal on both sides, or the move is rolled back."""
+    copy = target.as_database()
+    expected, got = log.vector(source), log.vector(copy)
+    if log.count(copy) != log.count(source) or expected != got:
+        raise EventOpsError(f"the copy does not match: {log.count(copy)} events here, {log.count(source)} in the source")
+    report.vector = got
+
+
+def copy_side_files(source_path: Path, target_path: str | Path) -> int:
+    """The hub's private keys and its TLS certificate, now beside the store (0600, never overwritten)."""
+    copied = 0
+    keys, there = signing.keys_dir(source_path), signing.keys_dir(target_path)
+    if keys.is_dir():
+        there.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for file in keys.iterdir():
+            copied += _copy_private(file, there / file.name)
+    for mine, theirs in zip(default_paths(source_path), default_paths(Path(target_path)), strict=True):
+        if mine.exists():
+            copied += _copy_private(mine, theirs)
+    return copied
+
+
+def _copy_private(source: Path, target: Path) -> int:
+    if target.exists():
+        if target.read_bytes() != source.read_bytes():
+            raise EventOpsError(f"{target} exists with other content: move it away first")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    os.chmod(target, 0o600)
+    return 1

@@ -17,7 +17,7 @@ import heapq
 import itertools
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -611,7 +611,10 @@ class EventState:
 def void_target(event: Event) -> tuple[str, int] | None:
     """The event a void undoes (a station may only undo its own scans), or the one a
     `key.misused` incident proves was signed twice (kept out of the fold on every node)."""
-    station_id, seq = event.data.get("station_id"), event.data.get("seq")
+    data = event.data
+    if not isinstance(data, Mapping):
+        return None  # malformed: refused by the fold
+    station_id, seq = data.get("station_id"), data.get("seq")
     if not isinstance(station_id, str) or type(seq) is not int:
         return None
     if event.kind == ev.VOID and station_id != event.station_id:

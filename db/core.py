@@ -70,6 +70,9 @@ class Core:
     #: Malformed events refused whole (db/payloads.py), and the first few of them by id.
     refused: int = 0
     refused_ids: tuple[tuple[str, int], ...] = ()
+    #: Whether (station, kind) may be written, as `db.presence` last judged it: derived from the
+    #: tables above, emptied by every reference event (which may change who may write what).
+    permits: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def snapshot(self) -> Core:
         """An independent copy (plain tables): what a persisted snapshot holds."""

@@ -30,8 +30,8 @@ from db.calendar import Calendar
 from db.checkpoints import Folded
 from db.core import Core
 from db.events import Event
-from db.payloads import Malformed, Payload
-from db.presence import fold_event, read
+from db.payloads import Malformed, Payload, read
+from db.presence import fold_event
 from db.state import (
     AWAY,
     Attendee,

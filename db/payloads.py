@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from db import events as ev
+from db.events import Event
 from db.times import DEFAULT_TZ, zone
 
 
@@ -196,15 +197,30 @@ _ABSENT: Any = object()
 def parse(kind: str, data: Any) -> Payload | None:
     """The record of an event of `kind` with `data` (None for a kind the fold does not read);
     raises `Malformed` with a short reason."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise Malformed("data is not a JSON object")
     parser = _PARSERS.get(kind)
     return None if parser is None else parser(data)
 
 
+def read(event: Event) -> Payload | Malformed | None:
+    """The record of `event` (None: a kind without one), or why it is malformed: what the fold
+    keeps of each event, read once."""
+    data = event.data
+    parser = _PARSERS.get(event.kind)
+    try:
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise Malformed("data is not a JSON object")
+        return None if parser is None else parser(data)
+    except Malformed as error:
+        return error
+
+
 # --- field readers ------------------------------------------------------------------------
 def _text(d: Mapping[str, Any], key: str, default: str = "") -> str:
     value = d.get(key)
+    if type(value) is str:
+        return value
     return default if value is None else str(value)
 
 

@@ -67,14 +67,6 @@ def handles(*kinds: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def read(event: Event) -> pl.Payload | pl.Malformed | None:
-    """The record of `event` (None: a kind without one), or why it is malformed."""
-    try:
-        return pl.parse(event.kind, event.data)
-    except pl.Malformed as error:
-        return error
-
-
 def fold_event(core: Core, cal: Calendar, event: Event, record: pl.Payload | pl.Malformed | None) -> None:
     """Fold one event, with the record `read` made of it, on top of `core`."""
     if isinstance(record, pl.Malformed):
@@ -103,7 +95,16 @@ def fold_event(core: Core, cal: Calendar, event: Event, record: pl.Payload | pl.
     handler = _HANDLERS.get(kind)
     if handler is None:
         return
-    if not _permitted(core, event):
+    permits = core.permits
+    allowed: bool | None
+    if reference:
+        permits.clear()  # the handler may change who may write what
+        allowed = _permitted(core, event)
+    else:
+        allowed = permits.get((event.station_id, kind))
+        if allowed is None:
+            allowed = permits[(event.station_id, kind)] = _permitted(core, event)
+    if not allowed:
         return  # db/permissions.py: e.g. only the organiser (and its hubs) set up the event
     handler(cal, core, event, record)
 
@@ -117,7 +118,7 @@ def refuse(core: Core, event: Event, why: pl.Malformed) -> None:
 
 def fold_read(core: Core, cal: Calendar, event: Event) -> None:
     """`read` then `fold_event` (an event folded again later, such as one held for `event.created`)."""
-    fold_event(core, cal, event, read(event))
+    fold_event(core, cal, event, pl.read(event))
 
 
 def _permitted(core: Core, event: Event) -> bool:
@@ -242,7 +243,7 @@ def _event_created(cal: Calendar, core: Core, event: Event, r: pl.EventCreated) 
         if on_time(core, scan):
             fold_read(core, cal, scan)
         else:
-            _clock_incident(cal, core, scan, read(scan), event.at_ms)
+            _clock_incident(cal, core, scan, pl.read(scan), event.at_ms)
 
 
 @handles(ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)

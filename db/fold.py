@@ -5,7 +5,9 @@ far are applied on top; a late event (an offline station syncing) or a void rewi
 nearest checkpoint before it and replays, so incremental folding and a full rebuild always
 agree. Checkpoints cost what changed since (db/checkpoints.py). `load_state` starts from the
 newest snapshot saved in the database and folds only the tail (db/snapshots.py). The presence
-rules themselves live in `db.presence`.
+rules themselves live in `db.presence`: they see each event with its typed record, read once
+(db/payloads.py; a malformed event is refused whole and counted), the tables they change
+(db/core.py) and the event's calendar (db/calendar.py), never this state object.
 """
 
 from __future__ import annotations

@@ -18,12 +18,16 @@ shared: the anchor says how busy it was):
 - start from the newest snapshot (`db.fold.load_state`), and `eventops status --json` in a fresh
   process (the command as an operations lead runs it);
 - 10 new events on top, 10 events an hour late (an offline door syncing);
-- peak resident memory (VmHWM) of a process that starts from the snapshot and follows the log.
+- peak resident memory (VmHWM) of a process that starts from the snapshot and follows the log;
+- the dashboard's first paint from the snapshot: the real Textual app run headless, timed from
+  its construction until its panels show the folded data (and its imports apart), with the
+  dashboard process's peak resident memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -304,6 +308,36 @@ def measure_start(path: Path) -> dict[str, object]:
     }
 
 
+def measure_dashboard(path: Path) -> dict[str, object]:
+    """(child process) The dashboard's first paint from the newest snapshot: the real app, headless."""
+    started = time.perf_counter()
+    from dashboard.app import DashboardApp
+
+    imports_s = time.perf_counter() - started
+    db = connect(path, create=False)
+    wall_ms = int(db.execute("SELECT MAX(hlc) FROM events").fetchone()[0]) >> 16  # live, at the log's last moment
+    db.conn.close()
+
+    async def first_paint() -> dict[str, object]:
+        started = time.perf_counter()
+        app = DashboardApp(path, wall=lambda: wall_ms)
+        async with app.run_test(size=(200, 60)) as pilot:
+            while app.shown is None and app.error is None:
+                await pilot.pause(0.01)
+            if app.error is not None:
+                raise SystemExit(f"the dashboard did not open {path}: {app.error}")
+            await pilot.pause()  # the panels drawn with what `shown` holds
+            paint_s = time.perf_counter() - started
+            shown = app.shown
+            assert shown is not None
+        return {"first_paint_s": round(paint_s, 2), "rooms_shown": len(shown.rooms.rooms), "inside_shown": shown.rooms.inside,
+                "checked_in_shown": shown.arrivals.checked_in}
+
+    out = asyncio.run(first_paint())
+    out.update({"imports_s": round(imports_s, 2), "rss_mb": vm_hwm_mb()})
+    return out
+
+
 def status_s(path: Path) -> float:
     """`eventops status --json` in a fresh process, as an operations lead runs it."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -332,6 +366,7 @@ def run(directory: Path, sizes: list[tuple[int, int]]) -> dict[str, object]:
         entry["raw_read_and_parse_again_s"] = round(raw_read_s(path), 2)
         entry["status_json_from_snapshot_s"] = status_s(path)
         entry["start"] = _child(["measure-start", str(path)])
+        entry["dashboard"] = _child(["measure-dashboard", str(path)])
         out[f"{events}/{attendees}"] = entry
     return out
 
@@ -358,7 +393,7 @@ def main() -> None:
     r = sub.add_parser("run", help="measure sizes side by side")
     r.add_argument("--dir", type=Path, default=Path("/tmp/eventops-scale"))
     r.add_argument("--sizes", default="100000:10000,1000000:100000")
-    for name in ("measure-full", "measure-start", "write-snapshot"):
+    for name in ("measure-full", "measure-start", "measure-dashboard", "write-snapshot"):
         sub.add_parser(name).add_argument("path", type=Path)
     args = parser.parse_args()
     if args.command == "build":
@@ -368,7 +403,8 @@ def main() -> None:
         sizes = [tuple(int(x) for x in s.split(":")) for s in args.sizes.split(",")]
         print(json.dumps(run(args.dir, sizes), indent=2))  # type: ignore[arg-type]
     else:
-        func = {"measure-full": measure_full, "measure-start": measure_start, "write-snapshot": write_snapshot}[args.command]
+        func = {"measure-full": measure_full, "measure-start": measure_start, "measure-dashboard": measure_dashboard,
+                "write-snapshot": write_snapshot}[args.command]
         print(json.dumps(func(args.path)))
 
 

@@ -132,6 +132,8 @@ def _check(station: Station) -> Ed25519PrivateKey:
 
 def _badge(station: Station, key: Ed25519PrivateKey, attendee_id: str, serial: int) -> str:
     info = station.state.info
+    if info is None:
+        raise WalkInRefused("this database holds no event yet: sync with the hub first")
     kid = tokens.kid_for(signing.public_raw(key))
     return tokens.encode_token(str(info.id), kid, attendee_id, serial, key.sign)
 

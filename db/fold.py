@@ -5,7 +5,9 @@ far are applied on top; a late event (an offline station syncing) or a void rewi
 nearest checkpoint before it and replays, so incremental folding and a full rebuild always
 agree. Checkpoints cost what changed since (db/checkpoints.py). `load_state` starts from the
 newest snapshot saved in the database and folds only the tail (db/snapshots.py). The presence
-rules themselves live in `db.presence`.
+rules themselves live in `db.presence`: they see each event with its typed record, read once
+(db/payloads.py; a malformed event is refused whole and counted), the tables they change
+(db/core.py) and the event's calendar (db/calendar.py), never this state object.
 """
 
 from __future__ import annotations
@@ -15,23 +17,25 @@ import contextlib
 import gc
 import heapq
 import itertools
+import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlite_utils import Database
 
-from db import checkpoints
+from db import checkpoints, presence
 from db import events as ev
-from db.checkpoints import Folded, Records, RoomSlots
+from db.calendar import Calendar
+from db.checkpoints import Folded
+from db.core import Core
 from db.events import Event
+from db.payloads import Malformed, Payload, read
 from db.presence import fold_event
 from db.state import (
     AWAY,
-    ROOM,
-    VENUE,
     Attendee,
     Bus,
     Checkin,
@@ -54,62 +58,15 @@ from db.times import (  # noqa: F401  (re-exported: db.fold is where callers loo
     SESSION_GRACE_MS,
     parse_local,
 )
-from db.times import zone as _zone
+
+logger = logging.getLogger("eventops.fold")
+
+#: What the fold keeps of each event it may replay: the event's record, or why it is malformed.
+Record = Payload | Malformed | None
 
 
-@dataclass
-class _Core:
-    """Everything the fold mutates. The tables that grow with the attendance are `Records`
-    (db/checkpoints.py): a checkpoint saves only the records that change after it."""
-
-    info: EventInfo | None = None
-    organiser: str = ""  # the station that created the event: the authority on reference data
-    attendees: dict[str, Attendee] = field(default_factory=Records)
-    rooms: dict[str, Room] = field(default_factory=dict)
-    sessions: dict[str, Session] = field(default_factory=dict)
-    sessions_by_room: dict[str, tuple[Session, ...]] = field(default_factory=dict)
-    visits: dict[str, Visit] = field(default_factory=dict)
-    buses: dict[str, Bus] = field(default_factory=dict)
-    stations: dict[str, Station] = field(default_factory=dict)
-    #: Station kinds bound to keys by `node.key` (db/permissions.py decides what each may write).
-    authors: dict[str, str] = field(default_factory=dict)
-    keys: dict[str, str] = field(default_factory=dict)
-    #: Walk-in desks' badge keys by station (published in their `node.key` bindings).
-    desk_keys: dict[str, DeskKey] = field(default_factory=dict)
-    badge_serial: dict[str, int] = field(default_factory=Records)
-    revoked_serials: dict[str, frozenset[int]] = field(default_factory=Records)
-    checkins: dict[tuple[str, str], Checkin] = field(default_factory=Records)
-    places: dict[str, Place] = field(default_factory=Records)
-    room_slots: dict[str, dict[int, set[str]]] = field(default_factory=RoomSlots)
-    over_capacity: frozenset[str] = frozenset()
-    arrivals: Counter[tuple[str, int]] = field(default_factory=Counter)
-    station_scans: Counter[tuple[str, str]] = field(default_factory=Counter)
-    station_last_ms: dict[str, int] = field(default_factory=dict)
-    station_health: dict[str, StationHealth] = field(default_factory=dict)
-    rejected: Counter[str] = field(default_factory=Counter)
-    incidents: dict[str, Incident] = field(default_factory=Records)
-    acked: frozenset[str] = frozenset()
-    last_event_ms: int = 0
-    last_scan_ms: int = 0
-    #: The moments this event's scans can carry (`db.times.event_window`); None before `event.created`.
-    window: tuple[int, int] | None = None
-    #: Scans and operations that sort before `event.created`: judged once it is folded.
-    before_created: list[Event] = field(default_factory=list)
-
-    def snapshot(self) -> _Core:
-        """An independent copy (plain tables): what a persisted snapshot holds."""
-        return _Core(**checkpoints.current(self))
-
-    @classmethod
-    def restore(cls, tables: dict[str, Any]) -> _Core:
-        """A core to fold on from tables as `snapshot` made them (large ones journaled again)."""
-        core = cls()
-        for name, value in tables.items():
-            if not hasattr(core, name):
-                continue
-            default = getattr(core, name)
-            setattr(core, name, type(default)(value) if isinstance(default, Records) else value)
-        return core
+#: The tables the fold changes (db/core.py); the old name still works.
+_Core = Core
 
 
 Key = tuple[int, str, int]
@@ -164,10 +121,12 @@ class EventState:
     RETAIN_MS = 4 * 3_600_000
 
     def __init__(self, source: EventSource | None = None) -> None:
-        self._core = _Core()
+        self._core = Core()
+        self._calendar = Calendar(self._core)
         self._source = source
         self._events: list[Event] = []  # folded since the oldest checkpoint, fold order
         self._keys: list[Key] = []
+        self._records: list[Record] = []  # each event's record, parsed once (replays reuse it)
         self._base = 0  # events folded before self._events[0]
         self._count = 0
         self._last_key: Key | None = None
@@ -177,10 +136,7 @@ class EventState:
         self.rebuilds = 0  # how many times a late event forced a replay (for benchmarks)
         #: The saved snapshot this state started from (0: none, folded from the first event).
         self.started_from = 0
-        self._day_cache: dict[int, str] = {}
-        self._day_span: tuple[int, int, str] = (0, 0, "")
-        self._day_end_cache: dict[str, int] = {}
-        self._spans: dict[str, tuple[int, int, str]] = {}  # day -> (its first ms, the next day's, day)
+        self._refused_told = 0  # refused events already named in the log
 
     @classmethod
     def resume(cls, source: EventSource, restart: Restart) -> EventState:
@@ -190,14 +146,15 @@ class EventState:
         return state
 
     def _reset(self, restart: Restart | None) -> None:
-        self._core = _Core.restore(restart.tables) if restart else _Core()
+        self._core = Core.restore(restart.tables) if restart else Core()
+        self._calendar = Calendar(self._core)
         self._count = self._base = restart.count if restart else 0
         self._last_key = restart.key if restart else None
         if restart is not None:
             self._folded = restart.folded.copy()
             self._voided = set(restart.voided)
             self.started_from = restart.ident
-        self._events, self._keys = [], []
+        self._events, self._keys, self._records = [], [], []
         at_ms = self._last_key[0] >> 16 if self._last_key else 0
         self._checkpoints = [checkpoints.take(self._core, self._count, self._last_key, at_ms)]
         self.forget_times()
@@ -207,6 +164,7 @@ class EventState:
         """Fold in new events (any order, duplicates ignored); returns how many were new."""
         with no_gc():
             added = self._apply(events)
+        self._tell_refused()
         if added and self._source is not None:
             self._source.folded(self, added >= self.CHECKPOINT_EVERY)
         return added
@@ -219,6 +177,7 @@ class EventState:
             iterator = iter(events)
             while batch := list(itertools.islice(iterator, chunk)):
                 added += self._apply(batch)
+        self._tell_refused()
         if added and self._source is not None:
             self._source.folded(self, added >= self.CHECKPOINT_EVERY)
         return added
@@ -227,6 +186,15 @@ class EventState:
         """Events that voids still to be folded take out (a log read ahead): they are skipped
         as they come instead of being folded and then rewound."""
         self._voided.update(targets)
+
+    def _tell_refused(self) -> None:
+        """One log line when malformed events were refused since the last one said so."""
+        core = self._core
+        if core.refused > self._refused_told:
+            named = ", ".join(f"{s}#{q}" for s, q in core.refused_ids)
+            more = " and more" if core.refused > len(core.refused_ids) else ""
+            logger.warning("%d malformed events refused whole (not folded): %s%s", core.refused, named, more)
+        self._refused_told = core.refused
 
     def _apply(self, events: Iterable[Event]) -> int:
         prior = self._folded.copy()
@@ -247,7 +215,7 @@ class EventState:
                         if key is not None and (rewind is None or key < rewind):
                             rewind = key
         if rewind is None:
-            self._fold_on(unique, record=True)
+            self._fold_on(_read(unique), record=True)
             return len(unique)
         self.rebuilds += 1
         index = self._checkpoint_before(rewind)
@@ -259,23 +227,28 @@ class EventState:
             at = bisect.bisect_left(self._keys, event.key)
             self._keys.insert(at, event.key)
             self._events.insert(at, event)
+            self._records.insert(at, read(event))
         checkpoint = checkpoints.rewind(self._core, self._checkpoints, index)
         self.forget_times()
         self._count = checkpoint.count
-        self._fold_on(self._events[checkpoint.count - self._base :], record=False)
+        start = checkpoint.count - self._base
+        self._fold_on(zip(self._events[start:], self._records[start:], strict=True), record=False)
         return len(unique)
 
-    def _fold_on(self, events: Iterable[Event], *, record: bool) -> None:
-        """Fold `events` (in fold order, after everything folded) on top, checkpointing as it goes."""
-        keys, kept, voided, every = self._keys, self._events, self._voided, self.CHECKPOINT_EVERY
+    def _fold_on(self, items: Iterable[tuple[Event, Record]], *, record: bool) -> None:
+        """Fold events with their records (in fold order, after everything folded) on top,
+        checkpointing as it goes; keep them (`record`: new ones, see `_read`) for replays."""
+        keys, kept, records, voided, every = self._keys, self._events, self._records, self._voided, self.CHECKPOINT_EVERY
+        core, cal = self._core, self._calendar
         count, key = self._count, self._last_key
-        for event in events:
+        for event, parsed in items:
             key = (event.hlc, event.station_id, event.seq)
             if record:
                 keys.append(key)
                 kept.append(event)
+                records.append(parsed)
             if not voided or (event.station_id, event.seq) not in voided:
-                fold_event(self, event)
+                fold_event(core, cal, event, parsed)
             count += 1
             if not count % every:
                 self._count, self._last_key = count, key
@@ -302,6 +275,7 @@ class EventState:
         drop = self._checkpoints[index].count - self._base
         del self._events[:drop]
         del self._keys[:drop]
+        del self._records[:drop]
         self._base = self._checkpoints[index].count
         del self._checkpoints[:index]
 
@@ -329,7 +303,7 @@ class EventState:
         self._folded, self._voided = folded, voided
         after = restart.key if restart else None
         tail = [e for e in unique if after is None or e.key > after]
-        self._fold_on(heapq.merge(self._source.events_after(after, prior), tail, key=_order), record=True)
+        self._fold_on(_read(heapq.merge(self._source.events_after(after, prior), tail, key=_order)), record=True)
 
     # --- persisting -------------------------------------------------------------------
     def saveable(self, oldest: bool = False) -> Restart | None:
@@ -393,35 +367,157 @@ class EventState:
     def voided(self) -> set[tuple[str, int]]:
         return self._voided
 
-    def __getattr__(self, name: str) -> Any:
-        # state.attendees, state.rooms, ... read straight from the current core.
-        core = self.__dict__.get("_core")
-        if core is not None and name in _Core.__dataclass_fields__:
-            return getattr(core, name)
-        raise AttributeError(name)
+    # Typed reads of the current tables (db/core.py), so that every read is checked.
+    @property
+    def info(self) -> EventInfo | None:
+        """The event (None before its `event.created` is folded)."""
+        return self._core.info
+
+    @property
+    def organiser(self) -> str:
+        """The station that created the event: the authority on reference data."""
+        return self._core.organiser
+
+    @property
+    def attendees(self) -> dict[str, Attendee]:
+        return self._core.attendees
+
+    @property
+    def rooms(self) -> dict[str, Room]:
+        return self._core.rooms
+
+    @property
+    def sessions(self) -> dict[str, Session]:
+        return self._core.sessions
+
+    @property
+    def sessions_by_room(self) -> dict[str, tuple[Session, ...]]:
+        return self._core.sessions_by_room
+
+    @property
+    def visits(self) -> dict[str, Visit]:
+        return self._core.visits
+
+    @property
+    def buses(self) -> dict[str, Bus]:
+        return self._core.buses
+
+    @property
+    def stations(self) -> dict[str, Station]:
+        return self._core.stations
+
+    @property
+    def authors(self) -> dict[str, str]:
+        """Station kinds bound to keys by `node.key`."""
+        return self._core.authors
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """Badge public keys by key id."""
+        return self._core.keys
+
+    @property
+    def desk_keys(self) -> dict[str, DeskKey]:
+        """Walk-in desks' badge keys by station (published in their `node.key` bindings)."""
+        return self._core.desk_keys
+
+    @property
+    def badge_serial(self) -> dict[str, int]:
+        return self._core.badge_serial
+
+    @property
+    def revoked_serials(self) -> dict[str, frozenset[int]]:
+        return self._core.revoked_serials
+
+    @property
+    def checkins(self) -> dict[tuple[str, str], Checkin]:
+        """The first check-in per (day, attendee)."""
+        return self._core.checkins
+
+    @property
+    def places(self) -> dict[str, Place]:
+        return self._core.places
+
+    @property
+    def room_slots(self) -> dict[str, dict[int, set[str]]]:
+        """Each room's people by the moment they leave."""
+        return self._core.room_slots
+
+    @property
+    def over_capacity(self) -> frozenset[str]:
+        return self._core.over_capacity
+
+    @property
+    def arrivals(self) -> Counter[tuple[str, int]]:
+        """Arrivals per (day, five-minute bucket)."""
+        return self._core.arrivals
+
+    @property
+    def station_scans(self) -> Counter[tuple[str, str]]:
+        """Scans per (station, day)."""
+        return self._core.station_scans
+
+    @property
+    def station_last_ms(self) -> dict[str, int]:
+        return self._core.station_last_ms
+
+    @property
+    def station_health(self) -> dict[str, StationHealth]:
+        return self._core.station_health
+
+    @property
+    def rejected(self) -> Counter[str]:
+        """Rejected scans by reason."""
+        return self._core.rejected
+
+    @property
+    def incidents(self) -> dict[str, Incident]:
+        return self._core.incidents
+
+    @property
+    def acked(self) -> frozenset[str]:
+        return self._core.acked
+
+    @property
+    def last_event_ms(self) -> int:
+        return self._core.last_event_ms
+
+    @property
+    def last_scan_ms(self) -> int:
+        return self._core.last_scan_ms
+
+    @property
+    def window(self) -> tuple[int, int] | None:
+        """The moments this event's scans can carry."""
+        return self._core.window
+
+    @property
+    def before_created(self) -> list[Event]:
+        return self._core.before_created
+
+    @property
+    def refused(self) -> int:
+        """How many malformed events were refused whole (db/payloads.py)."""
+        return self._core.refused
+
+    @property
+    def refused_ids(self) -> tuple[tuple[str, int], ...]:
+        """The first few refused events, by (station, seq)."""
+        return self._core.refused_ids
 
     # --- time ---------------------------------------------------------------------------
     @property
+    def calendar(self) -> Calendar:
+        """The event's days, zone and sessions: what the presence rules ask of time."""
+        return self._calendar
+
+    @property
     def tz(self) -> str:
-        return self._core.info.tz if self._core.info else DEFAULT_TZ
+        return self._calendar.tz
 
     def day_of(self, ms: int) -> str:
-        """The event-local date of `ms` (the fold asks this for almost every event)."""
-        start, end, day = self._day_span
-        if start <= ms < end:
-            return day
-        # Zone offsets change on quarter hours at most, so a quarter-hour cache is exact.
-        quarter = ms // 900_000
-        day = self._day_cache.get(quarter) or ""
-        if not day:
-            day = datetime.fromtimestamp(quarter * 900, _zone(self.tz)).date().isoformat()
-            self._day_cache[quarter] = day
-        span = self._spans.get(day)
-        if span is None:
-            following = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
-            span = self._spans[day] = (self.day_start_ms(day), self.day_start_ms(following), day)
-        self._day_span = span
-        return day
+        """The event-local date of `ms`."""
+        return self._calendar.day_of(ms)
 
     def within_event(self, ms: int) -> bool:
         """Whether a scan at `ms` can belong to this event (see `db.times.event_window`).
@@ -434,58 +530,25 @@ class EventState:
 
     def forget_times(self) -> None:
         """Drop cached day boundaries (the time zone or the sessions changed)."""
-        self._day_cache.clear()
-        self._day_end_cache.clear()
-        self._spans.clear()
-        self._day_span = (0, 0, "")
+        self._calendar.forget()
 
     def local_time(self, ms: int) -> datetime:
-        return datetime.fromtimestamp(ms / 1000, _zone(self.tz))
+        return self._calendar.local_time(ms)
 
     def day_start_ms(self, day: str) -> int:
-        moment = datetime.combine(date.fromisoformat(day), time(0, 0), _zone(self.tz))
-        return int(moment.timestamp() * 1000)
+        return self._calendar.day_start_ms(day)
 
     def day_end_ms(self, day: str) -> int:
         """When the venue closes on `day`: an hour after its last session, else at midnight."""
-        cached = self._day_end_cache.get(day)
-        if cached is not None:
-            return cached
-        start = self.day_start_ms(day)
-        midnight = int(
-            datetime.combine(date.fromisoformat(day) + timedelta(days=1), time(0, 0), _zone(self.tz)).timestamp()
-            * 1000
-        )
-        ends = [s.end_ms for s in self._core.sessions.values() if start <= s.end_ms < midnight]
-        end = min(midnight, max(ends) + DAY_CLOSE_AFTER_MS) if ends else midnight
-        self._day_end_cache[day] = end
-        return end
+        return self._calendar.day_end_ms(day)
 
     # --- presence queries -----------------------------------------------------------------
     def place_at(self, attendee_id: str, now_ms: int) -> Place | None:
         """Where `attendee_id` is at `now_ms` (None: away), applying session and day ends."""
-        place = self._core.places.get(attendee_id)
-        if place is None:
-            return None
-        if place.kind == ROOM:
-            assert place.until_ms is not None
-            if now_ms < place.until_ms:
-                return place
-            day_end = self.day_end_ms(self.day_of(place.since_ms))
-            if now_ms < day_end:
-                return Place(VENUE, "", place.until_ms, day_end, place.station)
-            return None
-        if place.kind == VENUE:
-            until = place.until_ms or self.day_end_ms(self.day_of(place.since_ms))
-            return place if now_ms < until else None
-        return place  # aboard a bus until it returns or they scan elsewhere
+        return presence.place_at(self._core, self._calendar, attendee_id, now_ms)
 
     def occupancy(self, room_id: str, now_ms: int) -> int:
-        total = 0
-        for until, people in dict.get(self._core.room_slots, room_id, {}).items():
-            if until > now_ms:
-                total += len(people)
-        return total
+        return presence.occupancy(self._core, room_id, now_ms)
 
     def occupants(self, room_id: str, now_ms: int) -> list[str]:
         slots = dict.get(self._core.room_slots, room_id, {})
@@ -506,10 +569,7 @@ class EventState:
 
     def session_in(self, room_id: str, now_ms: int) -> Session | None:
         """The session running in `room_id` at `now_ms` (or starting within half an hour)."""
-        for session in self._core.sessions_by_room.get(room_id, ()):
-            if session.start_ms - SESSION_EARLY_MS <= now_ms < session.end_ms:
-                return session
-        return None
+        return self._calendar.session_in(room_id, now_ms)
 
     def checked_in(self, attendee_id: str, day: str) -> Checkin | None:
         return self._core.checkins.get((day, attendee_id))
@@ -553,18 +613,28 @@ class EventState:
             "last_scan_ms": core.last_scan_ms,
             "window": core.window,
             "before_created": core.before_created,
+            "refused": (core.refused, core.refused_ids),
         }
 
 
 def void_target(event: Event) -> tuple[str, int] | None:
     """The event a void undoes (a station may only undo its own scans), or the one a
     `key.misused` incident proves was signed twice (kept out of the fold on every node)."""
-    station_id, seq = event.data.get("station_id"), event.data.get("seq")
+    data = event.data
+    if not isinstance(data, Mapping):
+        return None  # malformed: refused by the fold
+    station_id, seq = data.get("station_id"), data.get("seq")
     if not isinstance(station_id, str) or type(seq) is not int:
         return None
     if event.kind == ev.VOID and station_id != event.station_id:
         return None
     return (station_id, seq)
+
+
+def _read(events: Iterable[Event]) -> Iterator[tuple[Event, Record]]:
+    """Each event with its record (db/payloads.py), read once as it is first folded."""
+    for event in events:
+        yield event, read(event)
 
 
 def _order(event: Event) -> tuple[int, str, int]:

@@ -1,17 +1,25 @@
 """DESIGN.md's presence rules, one function per event kind.
 
-`fold_event(state, event)` is the only thing that changes a `_Core`. It must be a pure
-function of the state and the event: every node folds the same events the same way.
+`fold_event(core, calendar, event, record)` is the only thing that changes a `Core`. It is a
+pure function of the tables, the event and its record (db/payloads.py: the event's data parsed
+once, typed): every node folds the same events the same way. A handler receives what it needs,
+the calendar of the event's days and sessions, the tables it changes and the record, never the
+state object, and reads no `event.data`. A malformed event never reaches a handler: it is
+refused whole (`refuse`), so none is ever half applied.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from db import events as ev
+from db import payloads as pl
 from db import permissions as perm
 from db.badge_keys import parse_badge_key
+from db.calendar import Calendar
+from db.core import REFUSED_NAMED, Core
 from db.events import Event
 from db.node import ORGANISER
 from db.state import (
@@ -41,24 +49,16 @@ from db.state import (
     StationHealth,
     Visit,
 )
-from db.times import (
-    DAY_CLOSE_AFTER_MS,
-    DEFAULT_TZ,
-    SESSION_GRACE_MS,
-    WINDOW_AFTER_MS,
-    event_window,
-    parse_local,
-    zone,
-)
-from db.views import DEPARTED, RETURNED, missing_from, stale_boarding
+from db.times import DAY_CLOSE_AFTER_MS, SESSION_GRACE_MS, WINDOW_AFTER_MS, event_window
+from db.views import DEPARTED, RETURNED, boarding_stale, missing_from
 
-if TYPE_CHECKING:
-    from db.fold import EventState, _Core
+logger = logging.getLogger("eventops.fold")
 
-Handler = Callable[["EventState", "_Core", Event], None]
+#: A handler: the calendar, the tables it changes, the event (who, when) and its record.
+Handler = Callable[[Calendar, Core, Event, Any], None]
 _HANDLERS: dict[str, Handler] = {}
 
-ATTENDEE_FIELDS = ("name", "first", "last", "org", "city", "country", "role", "email", "ref")
+ATTENDEE_FIELDS = pl.ATTENDEE_FIELDS
 #: What a walk-in desk may say about a new attendee, and what its name fix may change.
 WALK_IN_FIELDS = frozenset({"id", "name", "first", "last", "org", "city", "country", "role"})
 NAME_FIELDS = frozenset({"id", "name", "first", "last"})
@@ -73,33 +73,61 @@ def handles(*kinds: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def fold_event(state: EventState, event: Event) -> None:
-    core = state.core
-    at = event.at_ms
-    if event.kind in ev.REFERENCE_KINDS and event.station_id == core.organiser:
-        _organiser_active(core, at)
-    if on_time(core, event):
-        core.last_event_ms = max(core.last_event_ms, at)
-        if event.kind != ev.STATION_HEALTH:  # "last event" means last real activity
-            core.station_last_ms[event.station_id] = max(core.station_last_ms.get(event.station_id, 0), at)
-        if event.kind in ev.SCAN_KINDS and not (event.kind == ev.SCAN_REJECTED and event.data.get("reason") == REVOKED_STATION):
-            core.last_scan_ms = max(core.last_scan_ms, at)
-            core.station_scans[(event.station_id, state.day_of(at))] += 1
-    elif event.kind not in ev.REFERENCE_KINDS:
-        _off_clock(state, core, event)
+def fold_event(core: Core, cal: Calendar, event: Event, record: pl.Payload | pl.Malformed | None) -> None:
+    """Fold one event, with the record `read` made of it, on top of `core`."""
+    if isinstance(record, pl.Malformed):
+        refuse(core, event, record)
         return
-    handler = _HANDLERS.get(event.kind)
+    kind = event.kind
+    at = event.at_ms
+    reference = kind in ev.REFERENCE_KINDS
+    if reference and event.station_id == core.organiser:
+        _organiser_active(core, at)
+    window = core.window
+    if window is not None and window[0] <= at <= window[1] or window is None and kind == ev.EVENT_CREATED:  # on_time
+        if at > core.last_event_ms:
+            core.last_event_ms = at
+        if kind != ev.STATION_HEALTH:  # "last event" means last real activity
+            last = core.station_last_ms
+            if at > last.get(event.station_id, 0):
+                last[event.station_id] = at
+        if kind in ev.SCAN_KINDS and not (kind == ev.SCAN_REJECTED and record.reason == REVOKED_STATION):  # type: ignore[union-attr]
+            if at > core.last_scan_ms:
+                core.last_scan_ms = at
+            core.station_scans[(event.station_id, cal.day_of(at))] += 1
+    elif not reference:
+        _off_clock(cal, core, event, record)
+        return
+    handler = _HANDLERS.get(kind)
     if handler is None:
         return
-    if not _permitted(core, event):
+    permits = core.permits
+    allowed: bool | None
+    if reference:
+        permits.clear()  # the handler may change who may write what
+        allowed = _permitted(core, event)
+    else:
+        allowed = permits.get((event.station_id, kind))
+        if allowed is None:
+            allowed = permits[(event.station_id, kind)] = _permitted(core, event)
+    if not allowed:
         return  # db/permissions.py: e.g. only the organiser (and its hubs) set up the event
-    try:
-        handler(state, core, event)
-    except Exception:  # noqa: BLE001 - one malformed event must not stop the fold for everyone
-        return
+    handler(cal, core, event, record)
 
 
-def _permitted(core: _Core, event: Event) -> bool:
+def refuse(core: Core, event: Event, why: pl.Malformed) -> None:
+    """A malformed event: counted, its first few named, nothing of it applied."""
+    core.refused += 1
+    if len(core.refused_ids) < REFUSED_NAMED:
+        core.refused_ids = (*core.refused_ids, (event.station_id, event.seq))
+
+
+def fold_read(core: Core, cal: Calendar, event: Event) -> None:
+    """`read` then `fold_event` (an event folded again later, such as one held for `event.created`)."""
+    fold_event(core, cal, event, pl.read(event))
+
+
+def _permitted(core: Core, event: Event) -> bool:
     """The permission table (db/permissions.py), as the trust gate applies it at every merge.
 
     The gate admits no event of a station without a bound key; a station the log never
@@ -111,7 +139,7 @@ def _permitted(core: _Core, event: Event) -> bool:
     return perm.may_write(perm.UNDESCRIBED if kind is None else kind, event.kind)
 
 
-def _author_kind(core: _Core, station_id: str) -> str | None:
+def _author_kind(core: Core, station_id: str) -> str | None:
     if core.info is None:
         # Before the event exists only the organiser's own node prepares things (a key, say).
         return perm.ORGANISER if station_id == ORGANISER else core.authors.get(station_id)
@@ -126,7 +154,7 @@ def _author_kind(core: _Core, station_id: str) -> str | None:
     return kind
 
 
-def on_time(core: _Core, event: Event) -> bool:
+def on_time(core: Core, event: Event) -> bool:
     """Whether `event` carries a time inside the event's window (`db.times.event_window`).
 
     A clock can lie: a laptop set to the wrong year, a station that never had its time set
@@ -160,29 +188,29 @@ def on_time(core: _Core, event: Event) -> bool:
     return window[0] <= event.at_ms <= window[1]
 
 
-def _organiser_active(core: _Core, at_ms: int) -> None:
+def _organiser_active(core: Core, at_ms: int) -> None:
     """The organiser set something up at `at_ms`: the event is alive a week past it."""
     window = core.window
     if window is not None and at_ms + WINDOW_AFTER_MS > window[1]:
         core.window = (window[0], at_ms + WINDOW_AFTER_MS)
 
 
-def _off_clock(state: EventState, core: _Core, event: Event) -> None:
+def _off_clock(cal: Calendar, core: Core, event: Event, record: Any) -> None:
     """Report a scan or operation outside the event's window; its content is not applied."""
     if core.window is None:
         core.before_created.append(event)  # judged when the event is created
         return
-    _clock_incident(state, core, event, core.last_event_ms)
+    _clock_incident(cal, core, event, record, core.last_event_ms)
 
 
-def _clock_incident(state: EventState, core: _Core, event: Event, noticed_ms: int) -> None:
+def _clock_incident(cal: Calendar, core: Core, event: Event, record: Any, noticed_ms: int) -> None:
     """The suspect-clock incident for `event`, dated at the latest trustworthy time (`noticed_ms`).
 
     Its id is the one the hub's `clock.suspect` report uses, so both name one incident.
     """
     assert core.window is not None
-    claimed = _moment(state, event.at_ms)
-    first, last = (_moment(state, ms)[:10] for ms in core.window)
+    claimed = _moment(cal, event.at_ms)
+    first, last = (_moment(cal, ms)[:10] for ms in core.window)
     done = "kept (an undo moves no clock)" if event.kind == ev.VOID else "not counted"
     ident = f"{CLOCK_SUSPECT}:{event.station_id}:{event.seq}"
     core.incidents[ident] = Incident(
@@ -192,74 +220,57 @@ def _clock_incident(state: EventState, core: _Core, event: Event, noticed_ms: in
         event.station_id,
         f"clock of {event.station_id} says {claimed}, outside this event ({first} to {last}): "
         f"its {event.kind} #{event.seq} {done}",
-        attendee=_str(event.data, "attendee"),
+        attendee=str(getattr(record, "attendee", "")),
     )
 
 
-def _moment(state: EventState, ms: int) -> str:
+def _moment(cal: Calendar, ms: int) -> str:
     """`2024-03-20 09:12` in the event's zone, for any time an HLC can carry."""
     try:
-        return state.local_time(ms).strftime("%Y-%m-%d %H:%M")
+        return cal.local_time(ms).strftime("%Y-%m-%d %H:%M")
     except (OverflowError, ValueError, OSError):
         return f"{ms} ms after 1970"
 
 
-def _str(data: Any, key: str, default: str = "") -> str:
-    value = data.get(key, default)
-    return default if value is None else str(value)
-
-
-def _incident(core: _Core, kind: str, event: Event, detail: str, **refs: str) -> None:
+def _incident(core: Core, kind: str, event: Event, detail: str, **refs: str) -> None:
     ident = f"{kind}:{event.station_id}:{event.seq}"
     core.incidents[ident] = Incident(ident, kind, event.at_ms, event.station_id, detail, **refs)
 
 
 # --- reference data ---------------------------------------------------------------------
 @handles(ev.EVENT_CREATED)
-def _event_created(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    tz = _str(d, "tz", DEFAULT_TZ)
-    try:
-        zone(tz)
-    except Exception:  # noqa: BLE001 - an unknown zone must not make every day unreadable
-        tz = DEFAULT_TZ
-    core.info = EventInfo(
-        id=_str(d, "id"),
-        name=_str(d, "name"),
-        days=tuple(str(day) for day in d.get("days", ())),
-        tz=tz,
-        demo=bool(d.get("demo", False)),
-    )
+def _event_created(cal: Calendar, core: Core, event: Event, r: pl.EventCreated) -> None:
+    core.info = EventInfo(id=r.id, name=r.name, days=r.days, tz=r.tz, demo=r.demo)
     core.organiser = event.station_id
-    state.forget_times()
-    core.window = event_window(event.at_ms, core.info.days, tz)
+    cal.forget()
+    core.window = event_window(event.at_ms, core.info.days, r.tz)
     early, core.before_created = core.before_created, []
     for scan in early:  # sorted before the event existed: a clock a little behind, or lying
         if on_time(core, scan):
-            fold_event(state, scan)
+            fold_read(core, cal, scan)
         else:
-            _clock_incident(state, core, scan, event.at_ms)
+            _clock_incident(cal, core, scan, pl.read(scan), event.at_ms)
 
 
 @handles(ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)
-def _attendee(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    attendee_id = _str(d, "id")
+def _attendee(cal: Calendar, core: Core, event: Event, r: pl.AttendeeFields) -> None:
+    attendee_id = r.id
     if not attendee_id:
         return
     known = core.attendees.get(attendee_id)
     desk = _author_kind(core, event.station_id) == perm.WALK_IN_DESK
+    changes, tags = dict(r.changes), r.tags
     if desk:
         # A walk-in desk registers new people and fixes names; the organiser's data is not its own.
         if (event.kind == ev.ATTENDEE_REGISTERED) == (known is not None):
             return
-        d = {k: v for k, v in d.items() if k in (WALK_IN_FIELDS if known is None else NAME_FIELDS)}
+        allowed = WALK_IN_FIELDS if known is None else NAME_FIELDS
+        changes, tags = {f: v for f, v in changes.items() if f in allowed}, None
     old = known or Attendee(attendee_id, attendee_id)
-    changes: dict[str, Any] = {f: str(d[f]) for f in ATTENDEE_FIELDS if f in d and d[f] is not None}
-    if "tags" in d and isinstance(d["tags"], list):
-        changes["tags"] = tuple(str(t) for t in d["tags"])
-    fields = {f: getattr(old, f) for f in (*ATTENDEE_FIELDS, "tags")}
+    fields: dict[str, Any] = {f: getattr(old, f) for f in (*ATTENDEE_FIELDS, "tags")}
     fields.update(changes)
+    if tags is not None:
+        fields["tags"] = tags
     if not fields["name"] or fields["name"] == attendee_id:
         full = " ".join(p for p in (fields["first"], fields["last"]) if p)
         fields["name"] = full or fields["name"]
@@ -273,28 +284,18 @@ def _attendee(state: EventState, core: _Core, event: Event) -> None:
 
 
 @handles(ev.ROOM_ADDED)
-def _room(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    room_id = _str(d, "id")
-    core.rooms[room_id] = Room(room_id, _str(d, "name", room_id), int(d.get("capacity", 0)))
+def _room(cal: Calendar, core: Core, event: Event, r: pl.RoomAdded) -> None:
+    core.rooms[r.id] = Room(r.id, r.name, r.capacity)
 
 
 @handles(ev.SESSION_ADDED)
-def _session(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    tz = state.tz
+def _session(cal: Calendar, core: Core, event: Event, r: pl.SessionAdded) -> None:
     session = Session(
-        id=_str(d, "id"),
-        title=_str(d, "title"),
-        room=_str(d, "room"),
-        start_ms=parse_local(_str(d, "start"), tz),
-        end_ms=parse_local(_str(d, "end"), tz),
-        start=_str(d, "start"),
-        end=_str(d, "end"),
+        id=r.id, title=r.title, room=r.room, start_ms=cal.ms(r.start_at), end_ms=cal.ms(r.end_at), start=r.start, end=r.end
     )
     previous = core.sessions.get(session.id)
     core.sessions[session.id] = session
-    state.forget_times()
+    cal.forget()
     for room_id in {session.room, previous.room if previous else session.room}:
         core.sessions_by_room[room_id] = tuple(
             sorted((s for s in core.sessions.values() if s.room == room_id), key=lambda s: (s.start_ms, s.id))
@@ -302,31 +303,27 @@ def _session(state: EventState, core: _Core, event: Event) -> None:
 
 
 @handles(ev.VISIT_ADDED)
-def _visit(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    visit_id = _str(d, "id")
-    core.visits[visit_id] = Visit(visit_id, _str(d, "title"), _str(d, "day"), _str(d, "depart"), _str(d, "return"))
+def _visit(cal: Calendar, core: Core, event: Event, r: pl.VisitAdded) -> None:
+    core.visits[r.id] = Visit(r.id, r.title, r.day, r.depart, r.back)
 
 
 @handles(ev.BUS_ADDED)
-def _bus(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    bus_id = _str(d, "id")
+def _bus(cal: Calendar, core: Core, event: Event, r: pl.BusAdded) -> None:
+    bus_id = r.id
     old = core.buses.get(bus_id)
-    bus = old.copy() if old else Bus(bus_id, _str(d, "visit"), 0)
-    bus.visit = _str(d, "visit", bus.visit)
-    bus.capacity = int(d.get("capacity", bus.capacity))
-    bus.label = _str(d, "label", bus.label or bus_id)
+    bus = old.copy() if old else Bus(bus_id, r.visit or "", 0)
+    bus.visit = bus.visit if r.visit is None else r.visit
+    bus.capacity = bus.capacity if r.capacity is None else r.capacity
+    bus.label = (bus.label or bus_id) if r.label is None else r.label
     core.buses[bus_id] = bus
 
 
 @handles(ev.BUS_ASSIGNED)
-def _bus_assigned(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    bus_id, attendee_id = _str(d, "bus"), _str(d, "attendee")
+def _bus_assigned(cal: Calendar, core: Core, event: Event, r: pl.BusAssignment) -> None:
+    bus_id, attendee_id = r.bus, r.attendee
     bus = core.buses.get(bus_id)
     if bus is None:
-        bus = core.buses[bus_id] = Bus(bus_id, _str(d, "visit"), 0, bus_id)
+        bus = core.buses[bus_id] = Bus(bus_id, r.visit, 0, bus_id)
     for other in core.buses.values():
         if other.visit == bus.visit and other.id != bus_id:
             other.assigned.discard(attendee_id)
@@ -334,24 +331,22 @@ def _bus_assigned(state: EventState, core: _Core, event: Event) -> None:
 
 
 @handles(ev.BUS_UNASSIGNED)
-def _bus_unassigned(state: EventState, core: _Core, event: Event) -> None:
-    bus = core.buses.get(_str(event.data, "bus"))
+def _bus_unassigned(cal: Calendar, core: Core, event: Event, r: pl.BusAssignment) -> None:
+    bus = core.buses.get(r.bus)
     if bus is not None:
-        bus.assigned.discard(_str(event.data, "attendee"))
+        bus.assigned.discard(r.attendee)
 
 
 @handles(ev.STATION_ADDED)
-def _station(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    station_id = _str(d, "id")
-    core.stations[station_id] = Station(station_id, _str(d, "kind"), _str(d, "place"))
+def _station(cal: Calendar, core: Core, event: Event, r: pl.StationAdded) -> None:
+    core.stations[r.id] = Station(r.id, r.kind, r.place)
 
 
 @handles(ev.STATION_REVOKED)
-def _station_revoked(state: EventState, core: _Core, event: Event) -> None:
+def _station_revoked(cal: Calendar, core: Core, event: Event, r: pl.StationRevoked) -> None:
     """Who may vouch for a station may revoke it, as the trust gate rules (`db/trust.py`): a hub
     never revokes the organiser nor another hub."""
-    station_id = _str(event.data, "id")
+    station_id = r.id
     old = core.stations.get(station_id) or Station(station_id, "")
     target = perm.ORGANISER if station_id == core.organiser else core.authors.get(station_id) or old.kind
     if not perm.may_vouch(_author_kind(core, event.station_id), target if target in perm.STATION_KINDS else perm.UNDESCRIBED):
@@ -363,52 +358,80 @@ def _station_revoked(state: EventState, core: _Core, event: Event) -> None:
 
 
 @handles(ev.NODE_KEY)
-def _node_key(state: EventState, core: _Core, event: Event) -> None:
+def _node_key(cal: Calendar, core: Core, event: Event, r: pl.NodeKey) -> None:
     """Bind a station's kind (the first binding counts; the gate checked who vouched)."""
-    station_id, kind = _str(event.data, "station"), _str(event.data, "kind")
+    station_id, kind = r.station, r.kind
     if station_id and kind in perm.STATION_KINDS and station_id not in core.authors:
         core.authors[station_id] = kind
-        badge_key = parse_badge_key(event.data.get("badge_key"))
+        badge_key = parse_badge_key(r.badge_key or None)
         if kind == perm.WALK_IN_DESK and badge_key is not None:
             station = core.stations.get(station_id)
             revoked = station is not None and station.revoked
-            core.desk_keys[station_id] = DeskKey(station_id, _str(event.data, "badge_key"), revoked)
+            core.desk_keys[station_id] = DeskKey(station_id, r.badge_key, revoked)
 
 
 @handles(ev.KEY_MISUSED)
-def _key_misused(state: EventState, core: _Core, event: Event) -> None:
+def _key_misused(cal: Calendar, core: Core, event: Event, r: pl.KeyMisused) -> None:
     """Evidence that a station's key signed two events for one id: the incident names that
     station (the fold already keeps the event it held out, see `void_target`)."""
-    station_id, seq = _str(event.data, "station_id"), event.data.get("seq")
+    station_id, seq = r.station_id, r.seq
     ident = f"{KEY_MISUSED}:{station_id}:{seq}"
     detail = f"{station_id} signed two different events #{seq}: its key is in other hands; both are ignored"
     core.incidents[ident] = Incident(ident, KEY_MISUSED, event.at_ms, station_id, detail)
 
 
 @handles(ev.KEY_ADDED)
-def _key(state: EventState, core: _Core, event: Event) -> None:
-    core.keys[_str(event.data, "kid")] = _str(event.data, "public_key")
+def _key(cal: Calendar, core: Core, event: Event, r: pl.KeyAdded) -> None:
+    core.keys[r.kid] = r.public_key
 
 
 @handles(ev.BADGE_ISSUED)
-def _badge_issued(state: EventState, core: _Core, event: Event) -> None:
-    attendee_id = _str(event.data, "attendee")
-    core.badge_serial[attendee_id] = max(core.badge_serial.get(attendee_id, 1), int(event.data["serial"]))
+def _badge_issued(cal: Calendar, core: Core, event: Event, r: pl.BadgeIssued) -> None:
+    attendee_id = r.attendee
+    core.badge_serial[attendee_id] = max(core.badge_serial.get(attendee_id, 1), r.serial)
 
 
 @handles(ev.BADGE_REVOKED)
-def _badge_revoked(state: EventState, core: _Core, event: Event) -> None:
-    attendee_id = _str(event.data, "attendee")
-    serial = int(event.data.get("serial", core.badge_serial.get(attendee_id, 1)))
+def _badge_revoked(cal: Calendar, core: Core, event: Event, r: pl.BadgeRevoked) -> None:
+    attendee_id = r.attendee
+    serial = core.badge_serial.get(attendee_id, 1) if r.serial is None else r.serial
     core.revoked_serials[attendee_id] = core.revoked_serials.get(attendee_id, frozenset()) | {serial}
 
 
 # --- presence -----------------------------------------------------------------------------
-def _leave(state: EventState, core: _Core, attendee_id: str, event: Event | None = None) -> None:
+def place_at(core: Core, cal: Calendar, attendee_id: str, now_ms: int) -> Place | None:
+    """Where `attendee_id` is at `now_ms` (None: away), applying session and day ends."""
+    place = core.places.get(attendee_id)
+    if place is None:
+        return None
+    if place.kind == ROOM:
+        assert place.until_ms is not None
+        if now_ms < place.until_ms:
+            return place
+        day_end = cal.day_end_ms(cal.day_of(place.since_ms))
+        if now_ms < day_end:
+            return Place(VENUE, "", place.until_ms, day_end, place.station)
+        return None
+    if place.kind == VENUE:
+        until = place.until_ms or cal.day_end_ms(cal.day_of(place.since_ms))
+        return place if now_ms < until else None
+    return place  # aboard a bus until it returns or they scan elsewhere
+
+
+def occupancy(core: Core, room_id: str, now_ms: int) -> int:
+    """How many people are in `room_id` at `now_ms` (their stay there has not ended)."""
+    total = 0
+    for until, people in dict.get(core.room_slots, room_id, {}).items():
+        if until > now_ms:
+            total += len(people)
+    return total
+
+
+def _leave(cal: Calendar, core: Core, attendee_id: str, event: Event | None = None, record: Any = None) -> None:
     """Take `attendee_id` out of the room or bus they are recorded in.
 
-    Off a departed bus too: a scan anywhere else (`event`) proves they are no longer aboard,
-    and the bus's manifest and an incident say so.
+    Off a departed bus too: a scan anywhere else (`event`, its `record`) proves they are no
+    longer aboard, and the bus's manifest and an incident say so.
     """
     place = core.places.get(attendee_id)
     if place is None:
@@ -424,66 +447,64 @@ def _leave(state: EventState, core: _Core, attendee_id: str, event: Event | None
         if bus.state == "boarding":
             bus.aboard.discard(attendee_id)
         elif bus.state == DEPARTED and event is not None and attendee_id in bus.aboard:
-            _left_the_bus(state, core, event, bus, attendee_id)
+            _left_the_bus(cal, core, event, record, bus, attendee_id)
 
 
-def _left_the_bus(state: EventState, core: _Core, event: Event, bus: Bus, attendee_id: str) -> None:
+def _left_the_bus(cal: Calendar, core: Core, event: Event, record: Any, bus: Bus, attendee_id: str) -> None:
     """`attendee_id` was aboard `bus` when it left and `event` scanned them elsewhere."""
     bus.aboard.discard(attendee_id)
     bus.left.add(attendee_id)
     attendee = core.attendees.get(attendee_id)
     who = attendee.name if attendee else attendee_id
-    hhmm = lambda ms: state.local_time(ms).strftime("%H:%M")  # noqa: E731
+    hhmm = lambda ms: cal.local_time(ms).strftime("%H:%M")  # noqa: E731
     departed = f" (left at {hhmm(bus.departed_ms)})" if bus.departed_ms is not None else ""
     _incident(
         core,
         LEFT_BUS,
         event,
         f"{who}, aboard bus {bus.visit} · {bus.label or bus.id}{departed}, "
-        f"was scanned at {_seen_at(core, event)} at {hhmm(event.at_ms)}: no longer counted aboard",
+        f"was scanned at {_seen_at(core, event, record)} at {hhmm(event.at_ms)}: no longer counted aboard",
         attendee=attendee_id,
         bus=bus.id,
     )
 
 
-def _seen_at(core: _Core, event: Event) -> str:
+def _seen_at(core: Core, event: Event, record: Any) -> str:
     """Where `event` saw someone, in words: "the door of Salon Magritte", "desk-2", "bus V1 · Coach 2"."""
-    d = event.data
-    if event.kind in (ev.DOOR_ENTRY, ev.DOOR_EXIT):
-        room = core.rooms.get(_str(d, "room"))
-        return f"the door of {room.name if room else _str(d, 'room')}"
-    if event.kind == ev.BUS_BOARDED:
-        bus = core.buses.get(_str(d, "bus"))
-        return f"bus {bus.visit} · {bus.label or bus.id}" if bus else f"bus {_str(d, 'bus')}"
+    if isinstance(record, pl.DoorEntry | pl.DoorExit):
+        room = core.rooms.get(record.room)
+        return f"the door of {room.name if room else record.room}"
+    if isinstance(record, pl.BusBoarded):
+        bus = core.buses.get(record.bus)
+        return f"bus {bus.visit} · {bus.label or bus.id}" if bus else f"bus {record.bus}"
     return event.station_id
 
 
-def _on_departed_bus(core: _Core, place: Place | None) -> bool:
+def _on_departed_bus(core: Core, place: Place | None) -> bool:
     if place is None or place.kind != BUS:
         return False
     bus = core.buses.get(place.ref)
     return bus is not None and bus.state == DEPARTED
 
 
-def _arrive(state: EventState, core: _Core, event: Event, attendee_id: str, via: str) -> Checkin | None:
+def _arrive(cal: Calendar, core: Core, event: Event, attendee_id: str, via: str) -> Checkin | None:
     """Record the first arrival of the day; returns the earlier check-in if there was one."""
-    day = state.day_of(event.at_ms)
+    at = event.at_ms
+    day = cal.day_of(at)
     earlier = core.checkins.get((day, attendee_id))
     if earlier is None:
-        core.checkins[(day, attendee_id)] = Checkin(attendee_id, day, event.at_ms, event.station_id, via)
-        bucket = event.at_ms - event.at_ms % 300_000
-        core.arrivals[(day, bucket)] += 1
+        core.checkins[(day, attendee_id)] = Checkin(attendee_id, day, at, event.station_id, via)
+        core.arrivals[(day, at - at % 300_000)] += 1
     return earlier
 
 
 @handles(ev.DESK_CHECKIN)
-def _desk_checkin(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    attendee_id = _str(d, "attendee")
-    earlier = _arrive(state, core, event, attendee_id, _str(d, "via", "scan"))
-    if earlier is not None and bool(d.get("first")) and earlier.station != event.station_id:
+def _desk_checkin(cal: Calendar, core: Core, event: Event, r: pl.DeskCheckin) -> None:
+    attendee_id = r.attendee
+    earlier = _arrive(cal, core, event, attendee_id, r.via)
+    if earlier is not None and r.first and earlier.station != event.station_id:
         name = core.attendees.get(attendee_id)
-        when = state.local_time(earlier.at_ms).strftime("%H:%M")
+        when = cal.local_time(earlier.at_ms).strftime("%H:%M")
         _incident(
             core,
             DOUBLE_ADMISSION,
@@ -492,23 +513,22 @@ def _desk_checkin(state: EventState, core: _Core, event: Event) -> None:
             f"after {earlier.station} at {when}",
             attendee=attendee_id,
         )
-    place = state.place_at(attendee_id, event.at_ms)
-    if place is None or _on_departed_bus(core, place) or stale_boarding(state, place, event.at_ms):
+    place = place_at(core, cal, attendee_id, event.at_ms)
+    if place is None or _on_departed_bus(core, place) or boarding_stale(core.buses, cal, place, event.at_ms):
         # At the desk: not on a bus that left, nor on one of an earlier day that never did.
-        _leave(state, core, attendee_id, event)
+        _leave(cal, core, attendee_id, event, r)
         core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
 
 
 @handles(ev.DOOR_ENTRY)
-def _door_entry(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    attendee_id, room_id, at = _str(d, "attendee"), _str(d, "room"), event.at_ms
-    _arrive(state, core, event, attendee_id, "door")
-    _leave(state, core, attendee_id, event)
-    session = state.session_in(room_id, at)
-    until = session.end_ms + SESSION_GRACE_MS if session else state.day_end_ms(state.day_of(at))
+def _door_entry(cal: Calendar, core: Core, event: Event, r: pl.DoorEntry) -> None:
+    attendee_id, room_id, at = r.attendee, r.room, event.at_ms
+    _arrive(cal, core, event, attendee_id, "door")
+    _leave(cal, core, attendee_id, event, r)
+    session = cal.session_in(room_id, at)
+    until = session.end_ms + SESSION_GRACE_MS if session else cal.day_end_ms(cal.day_of(at))
     if until <= at:  # after the venue closed (an evening reception): until midnight
-        until = state.day_start_ms(state.day_of(at)) + 86_400_000
+        until = cal.day_start_ms(cal.day_of(at)) + 86_400_000
     core.places[attendee_id] = Place(ROOM, room_id, at, until, event.station_id)
     slots = core.room_slots.setdefault(room_id, {})
     for expired in [u for u, people in slots.items() if u <= at or not people]:
@@ -517,16 +537,16 @@ def _door_entry(state: EventState, core: _Core, event: Event) -> None:
     room = core.rooms.get(room_id)
     if room is None or room.capacity <= 0:
         return
-    occupancy = state.occupancy(room_id, at)
-    if occupancy > room.capacity:
+    people = occupancy(core, room_id, at)
+    if people > room.capacity:
         if room_id not in core.over_capacity:
             core.over_capacity = core.over_capacity | {room_id}
-            how = " (override at the door)" if d.get("override") else ""
+            how = " (override at the door)" if r.override else ""
             _incident(
                 core,
                 OVER_CAPACITY,
                 event,
-                f"{room.name}: {occupancy} people for {room.capacity} places{how}",
+                f"{room.name}: {people} people for {room.capacity} places{how}",
                 room=room_id,
             )
     elif room_id in core.over_capacity:
@@ -534,32 +554,31 @@ def _door_entry(state: EventState, core: _Core, event: Event) -> None:
 
 
 @handles(ev.DOOR_EXIT)
-def _door_exit(state: EventState, core: _Core, event: Event) -> None:
-    attendee_id = _str(event.data, "attendee")
-    _leave(state, core, attendee_id, event)
+def _door_exit(cal: Calendar, core: Core, event: Event, r: pl.DoorExit) -> None:
+    attendee_id = r.attendee
+    _leave(cal, core, attendee_id, event, r)
     core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
-    room_id = _str(event.data, "room")
+    room_id = r.room
     room = core.rooms.get(room_id)
-    if room is not None and room_id in core.over_capacity and state.occupancy(room_id, event.at_ms) <= room.capacity:
+    if room is not None and room_id in core.over_capacity and occupancy(core, room_id, event.at_ms) <= room.capacity:
         core.over_capacity = core.over_capacity - {room_id}
 
 
 @handles(ev.BUS_BOARDED)
-def _bus_boarded(state: EventState, core: _Core, event: Event) -> None:
+def _bus_boarded(cal: Calendar, core: Core, event: Event, r: pl.BusBoarded) -> None:
     """Aboard `bus`, and off wherever they were (a room, another bus, even one that left).
 
     A boarding after the departure is a head count at the site (or someone joining there);
     after the return the bus is back at the venue, and so are they.
     """
-    d = event.data
-    attendee_id, bus_id = _str(d, "attendee"), _str(d, "bus")
+    attendee_id, bus_id = r.attendee, r.bus
     bus = core.buses.get(bus_id)
     if bus is None:
-        bus = core.buses[bus_id] = Bus(bus_id, _str(d, "visit"), 0, bus_id)
-    _arrive(state, core, event, attendee_id, "bus")  # boarding at the venue means they are here
+        bus = core.buses[bus_id] = Bus(bus_id, r.visit, 0, bus_id)
+    _arrive(cal, core, event, attendee_id, "bus")  # boarding at the venue means they are here
     place = core.places.get(attendee_id)
     if place is None or place.kind != BUS or place.ref != bus_id:
-        _leave(state, core, attendee_id, event)
+        _leave(cal, core, attendee_id, event, r)
     for other in core.buses.values():
         if other.visit == bus.visit and other.id != bus_id and other.state == "boarding":
             other.aboard.discard(attendee_id)
@@ -572,7 +591,7 @@ def _bus_boarded(state: EventState, core: _Core, event: Event) -> None:
 
 
 @handles(ev.BUS_DEPARTED)
-def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
+def _bus_departed(cal: Calendar, core: Core, event: Event, r: pl.BusDeparted) -> None:
     """Freeze the manifest: who is aboard, who is missing (db/views.py's rule), the headcount.
 
     The coordinator's departure names who was aboard and since when (`aboard`): someone it
@@ -580,21 +599,18 @@ def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
     is undone afterwards (an undo never reaches past a departure). A second departure, or one
     of a bus already back, changes nothing.
     """
-    d = event.data
-    bus = core.buses.get(_str(d, "bus"))
+    bus = core.buses.get(r.bus)
     if bus is None or bus.state != "boarding":
         return
-    given = [str(m) for m in d["missing"]] if isinstance(d.get("missing"), list) else None
-    headcount = int(d["headcount"]) if "headcount" in d else None
-    for attendee_id, boarded_ms in _undone_boardings(core, bus, d):
-        _leave(state, core, attendee_id, event)
+    for attendee_id, boarded_ms in _undone_boardings(core, bus, r.aboard):
+        _leave(cal, core, attendee_id, event, r)
         bus.aboard.add(attendee_id)
         core.places[attendee_id] = Place(BUS, bus.id, boarded_ms, None, event.station_id)
-    missing = set(missing_from(core.buses, bus) if given is None else given) - bus.aboard
+    missing = set(missing_from(core.buses, bus) if r.missing is None else r.missing) - bus.aboard
     bus.state = DEPARTED
     bus.departed_ms = event.at_ms
     bus.missing = tuple(sorted(missing))
-    bus.headcount = len(bus.aboard) if headcount is None else headcount
+    bus.headcount = len(bus.aboard) if r.headcount is None else r.headcount
     if bus.missing:
         names = ", ".join(core.attendees[m].name if m in core.attendees else m for m in bus.missing[:5])
         more = f" and {len(bus.missing) - 5} more" if len(bus.missing) > 5 else ""
@@ -607,41 +623,37 @@ def _bus_departed(state: EventState, core: _Core, event: Event) -> None:
         )
 
 
-def _undone_boardings(core: _Core, bus: Bus, data: Any) -> list[tuple[str, int]]:
+def _undone_boardings(core: Core, bus: Bus, listed: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
     """Who the coordinator's departure or return names aboard (`aboard`: attendee -> boarding
     time) but the fold does not, with nothing placing them elsewhere since that boarding: their
     boarding was undone after the fact, and the trip keeps them."""
-    listed = data.get("aboard")
-    if not isinstance(listed, dict):
-        return []
     undone = []
-    for attendee_id, boarded_ms in sorted(listed.items()):
-        if type(boarded_ms) is not int or attendee_id in bus.aboard:
+    for attendee_id, boarded_ms in listed:
+        if attendee_id in bus.aboard:
             continue
-        place = core.places.get(str(attendee_id))
+        place = core.places.get(attendee_id)
         if place is None or place.since_ms < boarded_ms:
-            undone.append((str(attendee_id), boarded_ms))
+            undone.append((attendee_id, boarded_ms))
     return undone
 
 
 @handles(ev.BUS_RETURNED)
-def _bus_returned(state: EventState, core: _Core, event: Event) -> None:
+def _bus_returned(cal: Calendar, core: Core, event: Event, r: pl.BusReturned) -> None:
     """Everyone aboard is back at the venue (a bus that never left has no return).
 
     As a departure does, the return names who came back and since when (`aboard`): a later
     undo of a boarding does not rewrite a finished trip.
     """
-    d = event.data
-    bus = core.buses.get(_str(d, "bus"))
+    bus = core.buses.get(r.bus)
     if bus is None or bus.state != DEPARTED:
         return
-    undone = _undone_boardings(core, bus, d)
+    undone = _undone_boardings(core, bus, r.aboard)
     bus.state = RETURNED
     bus.returned_ms = event.at_ms
     # Back at the venue; a late bus keeps its passengers on site a while after closing time.
-    until = max(state.day_end_ms(state.day_of(event.at_ms)), event.at_ms + DAY_CLOSE_AFTER_MS)
+    until = max(cal.day_end_ms(cal.day_of(event.at_ms)), event.at_ms + DAY_CLOSE_AFTER_MS)
     for attendee_id, _ in undone:
-        _leave(state, core, attendee_id, event)
+        _leave(cal, core, attendee_id, event, r)
         bus.aboard.add(attendee_id)
         core.places[attendee_id] = Place(VENUE, "", event.at_ms, until, event.station_id)
     for attendee_id in sorted(bus.aboard):
@@ -651,11 +663,10 @@ def _bus_returned(state: EventState, core: _Core, event: Event) -> None:
 
 
 @handles(ev.SCAN_REJECTED)
-def _scan_rejected(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    reason = _str(d, "reason", "unknown")
+def _scan_rejected(cal: Calendar, core: Core, event: Event, r: pl.ScanRejected) -> None:
+    reason = r.reason
     core.rejected[reason] += 1
-    attendee_id = _str(d, "attendee")
+    attendee_id = r.attendee
     who = core.attendees[attendee_id].name if attendee_id in core.attendees else (attendee_id or "unknown badge")
     if reason == ev.REJECT_REVOKED:
         _incident(core, REVOKED_BADGE, event, f"revoked badge of {who} shown at {event.station_id}", attendee=attendee_id)
@@ -664,44 +675,39 @@ def _scan_rejected(state: EventState, core: _Core, event: Event) -> None:
     elif reason == ev.REJECT_REVOKED_DESK:
         _incident(
             core, BADGE_OF_REVOKED_DESK, event,
-            f"badge of {who} from revoked desk {_str(d, 'desk', '?')} shown at {event.station_id}", attendee=attendee_id,
+            f"badge of {who} from revoked desk {r.desk} shown at {event.station_id}", attendee=attendee_id,
         )
     elif reason == REVOKED_STATION:
         _incident(
             core,
             REVOKED_STATION,
             event,
-            f"{d.get('count', '?')} events of revoked station {d.get('station_id', '?')} relayed by {d.get('via', '?')} kept out",
+            f"{r.relayed} events of revoked station {r.station_id} relayed by {r.via} kept out",
         )
 
 
 @handles(ev.INCIDENT_ACKED)
-def _incident_acked(state: EventState, core: _Core, event: Event) -> None:
-    core.acked = core.acked | {_str(event.data, "incident")}
+def _incident_acked(cal: Calendar, core: Core, event: Event, r: pl.IncidentAcked) -> None:
+    core.acked = core.acked | {r.incident}
 
 
 @handles(ev.CLOCK_SUSPECT)
-def _clock_suspect(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    station_id, seq = _str(d, "station_id"), int(d.get("seq", 0))
-    ident = f"{CLOCK_SUSPECT}:{station_id}:{seq}"
+def _clock_suspect(cal: Calendar, core: Core, event: Event, r: pl.ClockSuspect) -> None:
+    station_id = r.station_id
+    ident = f"{CLOCK_SUSPECT}:{station_id}:{r.seq}"
     if ident in core.incidents:
         return
-    claimed_ms = int(d.get("hlc", 0)) >> 16
-    ahead_min = max(0, (claimed_ms - int(d.get("seen_at", event.at_ms))) // 60_000)
+    seen_at = event.at_ms if r.seen_at is None else r.seen_at
+    ahead_min = max(0, (r.claimed_ms - seen_at) // 60_000)
     core.incidents[ident] = Incident(
         ident,
         CLOCK_SUSPECT,
         event.at_ms,
         station_id,
-        f"clock of {station_id} is {ahead_min} min ahead of {event.station_id} (says {_moment(state, claimed_ms)})",
+        f"clock of {station_id} is {ahead_min} min ahead of {event.station_id} (says {_moment(cal, r.claimed_ms)})",
     )
 
 
 @handles(ev.STATION_HEALTH)
-def _station_health(state: EventState, core: _Core, event: Event) -> None:
-    d = event.data
-    last_sync = d.get("last_sync_ms")
-    core.station_health[event.station_id] = StationHealth(
-        event.at_ms, max(0, int(d.get("waiting", 0))), int(last_sync) if last_sync is not None else None
-    )
+def _station_health(cal: Calendar, core: Core, event: Event, r: pl.StationHealthReport) -> None:
+    core.station_health[event.station_id] = StationHealth(event.at_ms, r.waiting, r.last_sync_ms)

@@ -63,7 +63,10 @@ PART_RECORDS = 20_000
 _KEY_FILE = "snapshots.key"
 _ABANDONED_MS = 10 * 60_000
 #: The modules whose code decides what a fold yields: a snapshot of other code is not read.
-_FOLD_MODULES = ("db.fold", "db.presence", "db.state", "db.times", "db.permissions", "db.events", "db.checkpoints", "db.snapshots")
+_FOLD_MODULES = (
+    "db.fold", "db.presence", "db.payloads", "db.calendar", "db.core", "db.state", "db.times", "db.permissions", "db.events",
+    "db.checkpoints", "db.snapshots", "db.views",
+)
 
 
 def fold_version() -> str:

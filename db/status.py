@@ -93,6 +93,8 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
         ],
         "rejected": dict(sorted(state.rejected.items())),
         "events": state.event_count,
+        #: Malformed events refused whole by the fold (db/payloads.py); the log names the first few.
+        "refused_events": state.refused,
         "vector": dict(sorted((vector or {}).items())),
     }
 
@@ -119,7 +121,9 @@ def render_text(report: dict[str, Any]) -> str:
     if event is None:
         return "This database holds no event yet (eventops init or eventops demo init)."
     lines.append(f"{event['name']}  ({event['days'][0]} to {event['days'][-1]}, {event['tz']})")
-    lines.append(f"as of {report['as_of']}   {report['events']} events in the log")
+    refused = report.get("refused_events", 0)
+    malformed = f", {refused} malformed refused" if refused else ""
+    lines.append(f"as of {report['as_of']}   {report['events']} events in the log{malformed}")
     lines.append("")
     walk_ins = f" ({report['walk_ins']} walk-ins registered at desks)" if report.get("walk_ins") else ""
     lines.append(f"Attendees: {report['attendees']} registered{walk_ins}")

@@ -22,6 +22,7 @@ from db.state import BUS, ROOM, VENUE, Attendee, Bus, Incident, Place, Session, 
 from db.text import person_key
 
 if TYPE_CHECKING:
+    from db.calendar import Calendar
     from db.fold import EventState
 
 BOARDING, DEPARTED, RETURNED = "boarding", "departed", "returned"
@@ -57,10 +58,15 @@ class Whereabouts:
 def stale_boarding(state: EventState, place: Place, now_ms: int) -> bool:
     """Whether `place` is a seat on a bus that never left, on a day now over: that bus stands at
     the venue, and the venue has closed (the fold's desk rule and every view agree on it)."""
+    return boarding_stale(state.buses, state.calendar, place, now_ms)
+
+
+def boarding_stale(buses: Mapping[str, Bus], calendar: Calendar, place: Place, now_ms: int) -> bool:
+    """`stale_boarding` over the buses and the calendar alone (the fold asks it of its tables)."""
     if place.kind != BUS:
         return False
-    on = state.buses.get(place.ref)
-    return on is not None and on.state == BOARDING and now_ms >= state.day_end_ms(state.day_of(place.since_ms))
+    on = buses.get(place.ref)
+    return on is not None and on.state == BOARDING and now_ms >= calendar.day_end_ms(calendar.day_of(place.since_ms))
 
 
 def _whereabouts(state: EventState, attendee_id: str, place: Place | None, now_ms: int) -> Whereabouts | None:

@@ -8,6 +8,7 @@ from itertools import islice
 
 from dashboard.panels.clock import hhmm
 from db.fold import ARRIVAL_BUCKET_MS, EventState
+from db.state import Checkin
 from db.views import is_event_day
 
 #: The chart starts at this local hour unless people arrived earlier.
@@ -56,7 +57,7 @@ class RoleCounts:
         self.invalidate()
 
     def invalidate(self) -> None:
-        self._checkins: dict[tuple[str, str], object] | None = None
+        self._checkins: dict[tuple[str, str], Checkin] | None = None
         self._counted = 0
         self._arrived: dict[str, Counter[str]] = {}
         self._registered: Counter[str] | None = None
@@ -67,7 +68,7 @@ class RoleCounts:
         return self._registered
 
     def arrived(self, state: EventState, day: str) -> Counter[str]:
-        checkins: dict[tuple[str, str], object] = state.checkins
+        checkins: dict[tuple[str, str], Checkin] = state.checkins
         if checkins is not self._checkins or len(checkins) < self._counted:
             self._checkins, self._counted, self._arrived = checkins, 0, {}
         if len(checkins) > self._counted:

@@ -311,9 +311,11 @@ def pull_all(
                 on_events(result.added)
         if not more or not events:
             return pulled, hub_vector
-        # Ask past everything received: what waits for its station's key (which a later batch
-        # may bring) is not asked for again and again.
-        asked = log.vector(db)
+        # Ask past everything received so far, never less: what waits for its station's key
+        # (which a later batch may bring) is not asked for again and again. (Asking only past
+        # the last batch made two keyless stations' batches take turns for ever.)
+        for station_id, seq in log.vector(db).items():
+            asked[station_id] = max(asked.get(station_id, 0), seq)
         for event in events:
             asked[event.station_id] = max(asked.get(event.station_id, 0), event.seq)
         wait = 0.0

@@ -190,3 +190,30 @@ def test_station_push_skips_other_stations_events(tmp_path: Path) -> None:
     finally:
         for node in (hub, a, b):
             node.close()
+
+
+def test_a_pull_in_small_batches_gets_past_stations_whose_keys_come_later(tmp_path: Path) -> None:
+    """Found by the machine on PostgreSQL: a station synced before two others were enrolled pulls
+    in batches of 2. The hub sends the two desks' events (sorted before `org`) before the `org`
+    events that bind their keys; they wait aside. Asking past only the last batch made the two
+    desks' batches take turns for ever; asking past everything received reaches the keys."""
+    hub = Node(tmp_path / "hub.db", "org")
+    reference_data(hub.db, attendees=6)
+    early = Node(tmp_path / "desk-1.db", "desk-1")
+    sync_once(early.db, client=hub.client_for(early))  # holds the event, not yet the others' keys
+    for name in ("desk-2", "desk-4"):
+        node = Node(tmp_path / f"{name}.db", name, wall=Ticker(T0 + 1000))
+        client = hub.client_for(node)
+        sync_once(node.db, client=client)
+        for attendee in (1, 2, 3, 4):
+            scan(node.db, name, attendee, node.wall)
+        sync_once(node.db, client=client)
+        node.close()
+    try:
+        report = sync_once(early.db, client=hub.client_for(early), batch=2)
+        assert report.pulled > 0
+        assert early.vector() == hub.vector()
+        assert log.count(early.db) == log.count(hub.db)
+    finally:
+        early.close()
+        hub.close()

@@ -7,8 +7,13 @@ the EVENTOPS_STORE environment variable) names a PostgreSQL store that several h
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import glob
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +55,17 @@ class Where:
 
             return describe(self.url)
         return str(self.path)
+
+    @contextlib.contextmanager
+    def local(self, *, writes: bool = False) -> Iterator[Path]:
+        """An SQLite file holding this event: the file itself, or a mirror of the store for the
+        length of the block (its new events merged into the store at the end when `writes`)."""
+        if not self.url:
+            assert self.path is not None
+            yield self.path
+            return
+        with mirrored(self.url, writes=writes) as path:
+            yield path
 
     def open(self) -> Any:
         """A connection: a `Database` for a file, its PostgreSQL twin for a store."""
@@ -105,3 +121,75 @@ def resolve(db_path: Path | None, store_url: str | None) -> Where:
             raise EventOpsError(f"--store takes a postgresql:// URL, not {store_url!r} (an SQLite file goes with --db)")
         return Where(url=store_url)
     raise click.UsageError("--db PATH (an SQLite file) or --store URL (PostgreSQL) is required")
+
+
+def event_option(*, writes: bool = False) -> Callable[[F], F]:
+    """`--db PATH` or `--store URL` for a command written against an SQLite file: with `--store`,
+    it runs on a local mirror of the store (`Where.local`) and gets the mirror's path as `db_path`.
+    `writes`: the events it writes there go up to the store through the gate, all or nothing."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, where: Where, **kwargs: Any) -> Any:
+            with where.local(writes=writes) as db_path:
+                return func(*args, db_path=db_path, **kwargs)
+
+        return store_option(wrapper)  # type: ignore[return-value]
+
+    return decorate
+
+
+@contextlib.contextmanager
+def mirrored(url: str, *, writes: bool) -> Iterator[Path]:
+    """An SQLite mirror of the store at `url` (sync/pg/mirror.py) in a private folder beside the
+    store's side files, which it sees through links (the organiser's keys, the badge key); files a
+    command leaves beside it (a roll call, a log) move beside the store; the rest is removed."""
+    from db import signing
+    from sync.pg import mirror as pg_mirror
+    from sync.pg.store import connect, side_path
+
+    side = side_path(url)
+    store = Where(url=url).open()
+    folder = Path(tempfile.mkdtemp(prefix=".mirror-", dir=side.parent))
+    path = folder / side.name
+    try:
+        for entry in side.parent.glob(f"{glob.escape(side.name)}.*"):
+            (folder / entry.name).symlink_to(entry)
+        from eventops.options import open_db
+
+        local = open_db(path, create=True)
+        try:
+            mirror = pg_mirror.copy_down(store, local)
+            yield path
+        finally:
+            local.conn.close()
+            signing.forget(path)
+        if writes:
+            local = open_db(path)
+            try:
+                mirror.local = local
+                store.conn.close()
+                store = connect(url)
+                pg_mirror.push_up(mirror, store)
+            finally:
+                local.conn.close()
+    finally:
+        store.conn.close()
+        _keep_outputs(folder, side)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _keep_outputs(folder: Path, side: Path) -> None:
+    """Move what a command wrote beside its mirror to beside the store (a log grows, never lost)."""
+    mirror_files = {side.name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    for entry in folder.iterdir():
+        if entry.name in mirror_files or entry.is_symlink():
+            continue
+        target = side.parent / entry.name
+        if entry.is_dir():
+            shutil.copytree(entry, target, dirs_exist_ok=True)
+        elif target.exists() and entry.suffix == ".log":
+            with target.open("ab") as out:
+                out.write(entry.read_bytes())
+        else:
+            os.replace(entry, target)

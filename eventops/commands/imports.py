@@ -30,7 +30,8 @@ from db.imports import (
 )
 from db.imports.columns import parse_mapping
 from db.imports.schedule import UnknownRoom
-from eventops.options import db_option, input_file_argument, json_option, open_db
+from eventops.options import input_file_argument, json_option, open_db
+from eventops.store_option import event_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,7 +62,7 @@ def _common(func: F) -> F:
         metavar="COLUMN=FIELD",
         help="Read a column as a field (repeatable); FIELD 'ignore' skips a column.",
     )(func)
-    func = db_option(func)
+    func = event_option(writes=True)(func)
     return input_file_argument("file")(func)
 
 

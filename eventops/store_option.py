@@ -57,14 +57,15 @@ class Where:
         return str(self.path)
 
     @contextlib.contextmanager
-    def local(self, *, writes: bool = False) -> Iterator[Path]:
+    def local(self, *, writes: bool = False, follow: bool = False) -> Iterator[Path]:
         """An SQLite file holding this event: the file itself, or a mirror of the store for the
-        length of the block (its new events merged into the store at the end when `writes`)."""
+        length of the block (its new events merged into the store at the end when `writes`; with
+        `follow`, both ways every `FOLLOW_S` seconds meanwhile)."""
         if not self.url:
             assert self.path is not None
             yield self.path
             return
-        with mirrored(self.url, writes=writes) as path:
+        with mirrored(self.url, writes=writes, follow=follow) as path:
             yield path
 
     def open(self) -> Any:
@@ -123,15 +124,16 @@ def resolve(db_path: Path | None, store_url: str | None) -> Where:
     raise click.UsageError("--db PATH (an SQLite file) or --store URL (PostgreSQL) is required")
 
 
-def event_option(*, writes: bool = False) -> Callable[[F], F]:
+def event_option(*, writes: bool = False, follow: bool = False) -> Callable[[F], F]:
     """`--db PATH` or `--store URL` for a command written against an SQLite file: with `--store`,
     it runs on a local mirror of the store (`Where.local`) and gets the mirror's path as `db_path`.
-    `writes`: the events it writes there go up to the store through the gate, all or nothing."""
+    `writes`: the events it writes there go up to the store through the gate, all or nothing;
+    `follow`: the mirror follows the store while the command runs (a dashboard)."""
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, where: Where, **kwargs: Any) -> Any:
-            with where.local(writes=writes) as db_path:
+            with where.local(writes=writes, follow=follow) as db_path:
                 return func(*args, db_path=db_path, **kwargs)
 
         return store_option(wrapper)  # type: ignore[return-value]
@@ -140,7 +142,7 @@ def event_option(*, writes: bool = False) -> Callable[[F], F]:
 
 
 @contextlib.contextmanager
-def mirrored(url: str, *, writes: bool) -> Iterator[Path]:
+def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
     """An SQLite mirror of the store at `url` (sync/pg/mirror.py) in a private folder beside the
     store's side files, which it sees through links (the organiser's keys, the badge key); files a
     command leaves beside it (a roll call, a log) move beside the store; the rest is removed."""
@@ -160,7 +162,11 @@ def mirrored(url: str, *, writes: bool) -> Iterator[Path]:
         local = open_db(path, create=True)
         try:
             mirror = pg_mirror.copy_down(store, local)
-            yield path
+            if follow:
+                with _following(url, path, mirror, writes=writes):
+                    yield path
+            else:
+                yield path
         finally:
             local.conn.close()
             signing.forget(path)
@@ -177,6 +183,54 @@ def mirrored(url: str, *, writes: bool) -> Iterator[Path]:
         store.conn.close()
         _keep_outputs(folder, side)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+#: How often a following mirror (a dashboard on a store) sends its writes up and reads the news.
+FOLLOW_S = 1.0
+
+
+@contextlib.contextmanager
+def _following(url: str, path: Path, mirror: Any, *, writes: bool) -> Iterator[None]:
+    """A thread that keeps the mirror at `path` in step with the store until the block ends; a
+    store out of reach is logged and tried again (the screen keeps its last state meanwhile)."""
+    import logging
+    import threading
+
+    from sync.pg import mirror as pg_mirror
+    from sync.pg.store import connect
+
+    logger = logging.getLogger("eventops.cli")
+    stop = threading.Event()
+
+    def follow() -> None:
+        from eventops.options import open_db
+
+        local, store = open_db(path), None
+        mirror.local = local
+        try:
+            while not stop.wait(FOLLOW_S):
+                try:
+                    store = store or connect(url)
+                    if writes:
+                        pg_mirror.push_up(mirror, store)
+                    pg_mirror.pull(mirror, store)
+                except Exception as error:  # noqa: BLE001 - the follower must outlive a bad moment
+                    logger.warning("following the store %s failed (%s): trying again", Where(url=url).name, error)
+                    if store is not None:
+                        store.conn.close()
+                    store = None
+        finally:
+            local.conn.close()
+            if store is not None:
+                store.conn.close()
+
+    thread = threading.Thread(target=follow, name="store-follower", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _keep_outputs(folder: Path, side: Path) -> None:

@@ -125,6 +125,7 @@ def badges_reissue(attendee_id: str, db_path: Path, out_dir: Path | None, reason
     \b
     Example:
         eventops badges reissue A0001 --db event.db --out badges/
+        eventops badges reissue A0001 --store postgresql://hub@db.example/event --out badges/
     """
     from checkin.badges.keys import reissue_badge
     from checkin.badges.print import badge_faces, png_name
@@ -157,6 +158,7 @@ def badges_revoke(attendee_id: str, db_path: Path, reason: str) -> None:
     \b
     Example:
         eventops badges revoke A7K3M9PX --db event.db --reason "order cancelled"
+        eventops badges revoke A7K3M9PX --store postgresql://hub@db.example/event --reason "order cancelled"
     """
     from db.revocations import revoke_badge
 

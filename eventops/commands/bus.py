@@ -110,6 +110,7 @@ def manifest(db_path: Path, bus_id: str, as_json: bool) -> None:
     \b
     Example:
         eventops bus manifest --db hub.db --bus V1-B1 --json
+        eventops bus manifest --store postgresql://hub@db.example/event --bus V1-B1 --json
     """
     from checkin import bus as bus_mode
     from db.fold import load_state

@@ -46,6 +46,7 @@ def certificates(db_path: Path, out_dir: Path, only: tuple[str, ...], min_minute
     Example:
         eventops certificates --db hub.db --out certificates/ --place "Brussels, Belgium"
         eventops certificates --db hub.db --out certificates/ --only A0001 --min-minutes 30
+        eventops certificates --store postgresql://hub@db.example/event --out certificates/ --place "Brussels, Belgium"
     """
     from db import reports
     from organiser.certificate_page import Event, place_of

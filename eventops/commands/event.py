@@ -51,6 +51,7 @@ def attendees_command(db_path: Path, search: str | None, as_json: bool) -> None:
     Example:
         eventops attendees --db sdc.db --search liege
         eventops attendees --db sdc.db --json
+        eventops attendees --store postgresql://hub@db.example/event --search liege
     """
     from db.fold import load_state
     from db.views import name_key
@@ -86,6 +87,7 @@ def status_command(db_path: Path, as_json: bool, at: str | None) -> None:
     Example:
         eventops status --db sdc.db
         eventops status --db sdc.db --json --at 2024-03-20T11:00
+        eventops status --store postgresql://hub@db.example/event
     """
     from db import log
     from db.errors import EventOpsError

@@ -98,6 +98,7 @@ def attendance(db_path: Path, by: str, at: str | None, out: Path | None, as_json
     Example:
         eventops export attendance --db hub.db --by attendee --out attendance.csv
         eventops export attendance --db hub.db --by session --json
+        eventops export attendance --store postgresql://hub@db.example/event --by attendee --out attendance.csv
     """
     from db import reports
 
@@ -122,6 +123,7 @@ def no_shows(db_path: Path, at: str | None, out: Path | None, as_json: bool) -> 
     \b
     Example:
         eventops export no-shows --db hub.db --out no-shows.csv
+        eventops export no-shows --store postgresql://hub@db.example/event --out no-shows.csv
     """
     from db import reports
 
@@ -140,6 +142,7 @@ def incidents(db_path: Path, at: str | None, out: Path | None, as_json: bool) ->
     \b
     Example:
         eventops export incidents --db hub.db --json
+        eventops export incidents --store postgresql://hub@db.example/event --json
     """
     from db import reports
 

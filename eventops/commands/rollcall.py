@@ -33,6 +33,7 @@ def rollcall(db_path: Path, at: str | None, out_dir: Path | None, as_json: bool)
     Example:
         eventops rollcall --db hub.db
         eventops rollcall --db hub.db --at 2024-03-20T14:00 --out rollcall/ --json
+        eventops rollcall --store postgresql://hub@db.example/event
     """
     from db import views
     from db.hlc import system_wall_ms

@@ -76,6 +76,7 @@ def sessions_command(db_path: Path, day: str | None, as_json: bool) -> None:
     Example:
         eventops sessions --db event.db
         eventops sessions --db event.db --day 2 --json
+        eventops sessions --store postgresql://hub@db.example/event
     """
     from db.fold import load_state
 

@@ -43,7 +43,7 @@ def copy_down(store: PgDatabase, local: Database) -> Mirror:
     """Copy the store's log, trust indexes, node settings and clock into the empty `local`."""
     mirror = Mirror(local)
     with store.atomic(), write(local):  # one snapshot of the store: the log and the indexes agree
-        mirror.pos = _copy_events(store, local, 0)
+        mirror.pos = _copy_events(store, local, 0)[0]
         for table, columns in TABLES:
             if table.startswith("sync_"):
                 continue  # tokens and quarantine are the hub's business, not a command's
@@ -60,17 +60,20 @@ def copy_down(store: PgDatabase, local: Database) -> Mirror:
     return mirror
 
 
-def _copy_events(store: PgDatabase, local: Database, after: int) -> int:
-    """Rows at positions beyond `after`, in the order the store took them; the last position."""
+def _copy_events(store: PgDatabase, local: Database, after: int) -> tuple[int, log.Vector]:
+    """Rows at positions beyond `after`, in the order the store took them: the last position, and
+    the highest seq copied per station."""
     last = after
+    heads: log.Vector = {}
     rows = []
     for row in store.execute(f"SELECT {LOG_COLUMNS}, pos FROM events WHERE pos > ? ORDER BY pos", [after]):
         rows.append(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row[:-1]))
         last = int(row[-1])
+        heads[str(row[0])] = max(heads.get(str(row[0]), 0), int(row[1]))
     marks = ", ".join("?" * len(LOG_COLUMNS.split(",")))
     # OR IGNORE: a dashboard pulls back the events it has just pushed up.
     local.conn.executemany(f"INSERT OR IGNORE INTO events ({LOG_COLUMNS}) VALUES ({marks})", rows)
-    return last
+    return last, heads
 
 
 def written_here(mirror: Mirror) -> list[Event]:
@@ -104,17 +107,22 @@ def push_up(mirror: Mirror, store: PgDatabase) -> int:
         raise StoreMoved(f"the store changed while this command ran ({error}): nothing was written, run it again") from None
     if result.waiting:
         raise EventOpsError(f"the store does not know the key of {events[0].station_id}: {result.waiting} events wait aside")
-    mirror.copied = log.vector(mirror.local)
+    for event in events:
+        mirror.copied[event.station_id] = max(mirror.copied.get(event.station_id, 0), event.seq)
     return len(result.added) + result.duplicates
 
 
 def pull(mirror: Mirror, store: PgDatabase) -> int:
-    """Append to the mirror what the store took since it was copied (a dashboard's follow); how many."""
+    """Append to the mirror what the store took since it was copied (a dashboard's follow); how many.
+
+    `copied` grows only by what came from the store: an event written here meanwhile and not
+    pushed yet stays "written here" for the next `push_up`."""
     with write(mirror.local):
         before = log.count(mirror.local)
-        mirror.pos = _copy_events(store, mirror.local, mirror.pos)
+        mirror.pos, heads = _copy_events(store, mirror.local, mirror.pos)
         added = log.count(mirror.local) - before
-    mirror.copied = {**mirror.copied, **log.vector(mirror.local)}
+    for station_id, seq in heads.items():
+        mirror.copied[station_id] = max(mirror.copied.get(station_id, 0), seq)
     return added
 
 

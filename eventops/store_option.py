@@ -162,6 +162,7 @@ def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
         local = open_db(path, create=True)
         try:
             mirror = pg_mirror.copy_down(store, local)
+            pg_mirror.bring_local(local, side)
             if follow:
                 with _following(url, path, mirror, writes=writes):
                     yield path
@@ -177,6 +178,7 @@ def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
                 store.conn.close()
                 store = connect(url)
                 pg_mirror.push_up(mirror, store)
+                pg_mirror.keep_local(local, side)
             finally:
                 local.conn.close()
     finally:

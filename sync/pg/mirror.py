@@ -7,11 +7,15 @@ arrived plus the trust indexes and the node's identity, counts and version vecto
 `hub migrate` does the other way). Events the command wrote there (signed with the organiser's
 key, which lives beside the store) go up through the gate, `db.log.merge` on the store's twin, in
 one transaction: all or nothing (`push_up`). A dashboard keeps its mirror current with `pull`.
+The organiser's contacts and import keys never enter the store: they wait in a private file
+beside it (`bring_local`, `keep_local`).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -128,3 +132,48 @@ def pull(mirror: Mirror, store: PgDatabase) -> int:
 
 def describe_counts(mirror: Mirror) -> dict[str, Any]:
     return {"events": mirror.events, "stations": len(mirror.copied), "position": mirror.pos}
+
+
+#: The organiser's node-local tables (db/schema.py): personal data that never enters an event, so
+#: never the store either. With `--store` they live in a private SQLite file beside the store.
+ORGANISER_TABLES: tuple[tuple[str, str], ...] = (
+    ("contacts", "attendee_id TEXT PRIMARY KEY, email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', "
+                 "extra TEXT NOT NULL DEFAULT '{}'"),
+    ("import_keys", "source_key TEXT PRIMARY KEY, attendee_id TEXT NOT NULL"),
+)
+
+
+def organiser_path(side: Path) -> Path:
+    """The private file beside the store that keeps the organiser's contacts and import keys."""
+    return Path(f"{side}.organiser.sqlite")
+
+
+def bring_local(local: Database, side: Path) -> None:
+    """Copy the organiser's node-local tables from beside the store into the mirror."""
+    keep = organiser_path(side)
+    if not keep.exists():
+        return
+    local.execute("ATTACH DATABASE ? AS keep", [str(keep)])
+    try:
+        with write(local):
+            for table, _ in ORGANISER_TABLES:
+                if local.execute("SELECT 1 FROM keep.sqlite_master WHERE name = ?", [table]).fetchone():
+                    local.execute(f"INSERT OR REPLACE INTO main.{table} SELECT * FROM keep.{table}")
+    finally:
+        local.execute("DETACH DATABASE keep")
+
+
+def keep_local(local: Database, side: Path) -> None:
+    """Save the mirror's node-local tables beside the store (a new file readable by its owner only)."""
+    keep = organiser_path(side)
+    if not keep.exists():
+        os.close(os.open(keep, os.O_CREAT | os.O_WRONLY, 0o600))
+    local.execute("ATTACH DATABASE ? AS keep", [str(keep)])
+    try:
+        with write(local):
+            for table, columns in ORGANISER_TABLES:
+                local.execute(f"CREATE TABLE IF NOT EXISTS keep.{table} ({columns})")
+                local.execute(f"DELETE FROM keep.{table}")
+                local.execute(f"INSERT INTO keep.{table} SELECT * FROM main.{table}")
+    finally:
+        local.execute("DETACH DATABASE keep")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from tests.pgserver import HOME_ENV, PgServer
 from .helpers import run_cli
 
 pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[dev]' (the `postgres` extra)")
+from sync.pg.mirror import organiser_path  # noqa: E402 - needs psycopg
+from sync.pg.store import side_path  # noqa: E402
 
 DATA = Path(__file__).parent.parent / "imports" / "data"
 AT = "2024-03-20T15:00"
@@ -117,6 +120,14 @@ def test_an_import_through_the_store_shows_in_its_status(written: Event, tmp_pat
     # The events went up through the gate: the store holds them, the file does not.
     on_file = {row["id"] for row in json.loads(run_cli("attendees", "--json", "--db", str(written.db)).stdout)}
     assert on_file == before
+    # E-mails never enter the store: they wait beside it, for the organiser's next import.
+    keep = organiser_path(side_path(written.url))
+    assert oct(keep.stat().st_mode & 0o777) == "0o600"
+    with sqlite3.connect(keep) as kept:
+        emails = {row[0] for row in kept.execute("SELECT email FROM contacts")}
+    assert "sophie.vdbroeck@brussels.brussels" in emails
+    again = json.loads(run_cli("import", "attendees", str(source), "--store", written.url, "--json").stdout)
+    assert again["added"] == 0, again
 
 
 def test_a_bad_store_url_is_one_line_and_exit_1(tmp_path: Path) -> None:

@@ -162,6 +162,9 @@ def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
         local = open_db(path, create=True)
         try:
             mirror = pg_mirror.copy_down(store, local)
+            if not mirror.events:
+                name = Where(url=url).name
+                raise EventOpsError(f"the store {name} holds no event: move one in with `eventops hub migrate --from hub.db --to {name}`")
             pg_mirror.bring_local(local, side)
             if follow:
                 with _following(url, path, mirror, writes=writes):

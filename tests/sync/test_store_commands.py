@@ -130,11 +130,15 @@ def test_an_import_through_the_store_shows_in_its_status(written: Event, tmp_pat
     assert again["added"] == 0, again
 
 
-def test_a_bad_store_url_is_one_line_and_exit_1(tmp_path: Path) -> None:
-    for url in ("postgresql://nobody@127.0.0.1:1/none", "postgresql://x@[bad"):
-        result = run_cli("status", "--store", url, check=False)
+@pytest.mark.parametrize("args", [("status",), ("import", "attendees", str(DATA / "pretix_orders.csv")), ("dashboard",), ("rollcall", "--json")],
+                         ids=lambda args: args[0])
+def test_a_bad_store_url_or_an_empty_store_is_one_line_and_exit_1(pg_server: PgServer, home: Path, args: tuple[str, ...]) -> None:
+    empty = pg_server.database()
+    for url, says in [("postgresql://nobody@127.0.0.1:1/none", "cannot reach"), ("postgresql://x@[bad", "not a PostgreSQL URL"),
+                      (empty, "holds no event")]:
+        result = run_cli(*args, "--store", url, check=False)
         assert result.returncode == 1, result
-        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
 
 

@@ -107,6 +107,19 @@ def test_a_reading_command_answers_the_same_on_the_file_and_on_the_store(event: 
     assert json.loads(on_store) == json.loads(on_file)
 
 
+def test_certificates_from_the_store_are_those_of_the_file(event: Event, tmp_path: Path) -> None:
+    people = [row["id"] for row in json.loads(run_cli("attendees", "--json", "--db", str(event.db)).stdout)][:4]
+    only = [arg for ident in people for arg in ("--only", ident)]
+    made = {}
+    for flag, where in (("--db", str(event.db)), ("--store", event.url)):
+        out = tmp_path / flag.strip("-")
+        result = run_cli("certificates", flag, where, "--out", str(out), "--jobs", "1", "--at", AT, *only, check=False, timeout=120)
+        assert "Traceback" not in result.stderr
+        made[flag] = (result.returncode, sorted(p.name for p in out.glob("*")), result.stderr)
+    assert made["--db"][1], made  # some were made: the comparison says something
+    assert made["--store"] == made["--db"]
+
+
 def test_an_import_through_the_store_shows_in_its_status(written: Event, tmp_path: Path) -> None:
     source = tmp_path / "eventbrite_attendees.csv"
     shutil.copyfile(DATA / "eventbrite_attendees.csv", source)

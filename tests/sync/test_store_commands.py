@@ -143,7 +143,7 @@ def test_an_import_through_the_store_shows_in_its_status(written: Event, tmp_pat
     assert again["added"] == 0, again
 
 
-@pytest.mark.parametrize("args", [("status",), ("import", "attendees", str(DATA / "pretix_orders.csv")), ("dashboard",), ("rollcall", "--json")],
+@pytest.mark.parametrize("args", [("status",), ("import", "attendees", str(DATA / "pretix_orders.csv")), ("dashboard",)],
                          ids=lambda args: args[0])
 def test_a_bad_store_url_or_an_empty_store_is_one_line_and_exit_1(pg_server: PgServer, home: Path, args: tuple[str, ...]) -> None:
     empty = pg_server.database()

@@ -7,8 +7,9 @@ the EVENTOPS_STORE environment variable) names a PostgreSQL store that several h
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +51,20 @@ class Where:
 
             return describe(self.url)
         return str(self.path)
+
+    @contextlib.contextmanager
+    def local(self, *, writes: bool = False, follow: bool = False) -> Iterator[Path]:
+        """An SQLite file holding this event: the file itself, or a mirror of the store for the
+        length of the block (its new events merged into the store at the end when `writes`; with
+        `follow`, both ways every `FOLLOW_S` seconds meanwhile)."""
+        if not self.url:
+            assert self.path is not None
+            yield self.path
+            return
+        from eventops.store_mirror import mirrored
+
+        with mirrored(self.url, writes=writes, follow=follow) as path:
+            yield path
 
     def open(self) -> Any:
         """A connection: a `Database` for a file, its PostgreSQL twin for a store."""
@@ -105,3 +120,20 @@ def resolve(db_path: Path | None, store_url: str | None) -> Where:
             raise EventOpsError(f"--store takes a postgresql:// URL, not {store_url!r} (an SQLite file goes with --db)")
         return Where(url=store_url)
     raise click.UsageError("--db PATH (an SQLite file) or --store URL (PostgreSQL) is required")
+
+
+def event_option(*, writes: bool = False, follow: bool = False) -> Callable[[F], F]:
+    """`--db PATH` or `--store URL` for a command written against an SQLite file: with `--store`,
+    it runs on a local mirror of the store (`Where.local`) and gets the mirror's path as `db_path`.
+    `writes`: the events it writes there go up to the store through the gate, all or nothing;
+    `follow`: the mirror follows the store while the command runs (a dashboard)."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, where: Where, **kwargs: Any) -> Any:
+            with where.local(writes=writes, follow=follow) as db_path:
+                return func(*args, db_path=db_path, **kwargs)
+
+        return store_option(wrapper)  # type: ignore[return-value]
+
+    return decorate

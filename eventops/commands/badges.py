@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from eventops.options import db_option, open_db
+from eventops.store_option import Where, event_option, optional_store_option
 
 
 @click.group("keys")
@@ -44,7 +45,7 @@ def keys_init(db_path: Path, rotate: bool) -> None:
 
 
 @click.group("badges", invoke_without_command=True)
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="Path of the event database.")
+@optional_store_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Directory for one PNG per attendee.")
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write printable A4 sheets (4 A6 badges each).")
 @click.option("--only", "only", multiple=True, metavar="ID", help="Only this attendee (repeatable).")
@@ -52,7 +53,7 @@ def keys_init(db_path: Path, rotate: bool) -> None:
 @click.option("--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Processes drawing the PNGs.")
 @click.pass_context
 def badges_group(
-    ctx: click.Context, db_path: Path | None, out_dir: Path | None, pdf_path: Path | None, only: tuple[str, ...], dpi: int, jobs: int
+    ctx: click.Context, where: Where | None, out_dir: Path | None, pdf_path: Path | None, only: tuple[str, ...], dpi: int, jobs: int
 ) -> None:
     """Make signed badges: a PNG per attendee and a printable PDF.
 
@@ -66,11 +67,20 @@ def badges_group(
         eventops badges --db event.db --out badges/ --pdf badges.pdf
         eventops badges --db event.db --out badges/ --only A0001 --only A0002
         eventops badges reissue A0001 --db event.db
+        eventops badges --store postgresql://hub@db.example/event --out badges/
     """
     if ctx.invoked_subcommand is not None:
         return
-    if db_path is None or out_dir is None:
-        raise click.UsageError("--db and --out are required to make badges (or use `eventops badges reissue ID --db PATH`)")
+    if where is None or out_dir is None:
+        raise click.UsageError("--db (or --store) and --out are required to make badges (or use `eventops badges reissue ID --db PATH`)")
+    with where.local() as db_path:
+        _make_badges(ctx, db_path, out_dir, pdf_path, only, dpi, jobs)
+
+
+def _make_badges(
+    ctx: click.Context, db_path: Path, out_dir: Path, pdf_path: Path | None, only: tuple[str, ...], dpi: int, jobs: int
+) -> None:
+    """The badges of the event in the SQLite file at `db_path` (the file, or a store's mirror)."""
     from checkin.badges.batch import glyph_warnings, make_badges, shaping_warnings
     from checkin.badges.fonts import font_chain
     from checkin.badges.keys import load_signing_key
@@ -104,7 +114,7 @@ def badges_group(
 
 @badges_group.command("reissue")
 @click.argument("attendee_id", metavar="ID")
-@db_option
+@event_option(writes=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write the new badge PNG here.")
 @click.option("--reason", default="reissued", show_default=True, help="Why (recorded with the revocation).")
 def badges_reissue(attendee_id: str, db_path: Path, out_dir: Path | None, reason: str) -> None:
@@ -115,6 +125,7 @@ def badges_reissue(attendee_id: str, db_path: Path, out_dir: Path | None, reason
     \b
     Example:
         eventops badges reissue A0001 --db event.db --out badges/
+        eventops badges reissue A0001 --store postgresql://hub@db.example/event --out badges/
     """
     from checkin.badges.keys import reissue_badge
     from checkin.badges.print import badge_faces, png_name
@@ -136,7 +147,7 @@ def badges_reissue(attendee_id: str, db_path: Path, out_dir: Path | None, reason
 
 @badges_group.command("revoke")
 @click.argument("attendee_id", metavar="ID")
-@db_option
+@event_option(writes=True)
 @click.option("--reason", default="revoked", show_default=True, help="Why (recorded with the revocation).")
 def badges_revoke(attendee_id: str, db_path: Path, reason: str) -> None:
     """Revoke an attendee's badge without making a new one (cancelled, banned, left).
@@ -147,6 +158,7 @@ def badges_revoke(attendee_id: str, db_path: Path, reason: str) -> None:
     \b
     Example:
         eventops badges revoke A7K3M9PX --db event.db --reason "order cancelled"
+        eventops badges revoke A7K3M9PX --store postgresql://hub@db.example/event --reason "order cancelled"
     """
     from db.revocations import revoke_badge
 

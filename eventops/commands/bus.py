@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from eventops.options import db_option, json_option, open_db
+from eventops.store_option import event_option
 
 
 @click.group("bus")
@@ -100,7 +101,7 @@ def return_(db_path: Path, station_id: str | None, visit: str | None, bus_id: st
 
 
 @bus.command("manifest")
-@db_option
+@event_option()
 @click.option("--bus", "bus_id", required=True, help="The bus, e.g. V1-B1.")
 @json_option
 def manifest(db_path: Path, bus_id: str, as_json: bool) -> None:
@@ -109,6 +110,7 @@ def manifest(db_path: Path, bus_id: str, as_json: bool) -> None:
     \b
     Example:
         eventops bus manifest --db hub.db --bus V1-B1 --json
+        eventops bus manifest --store postgresql://hub@db.example/event --bus V1-B1 --json
     """
     from checkin import bus as bus_mode
     from db.fold import load_state

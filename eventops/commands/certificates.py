@@ -12,14 +12,15 @@ from pathlib import Path
 import click
 
 from db.errors import EventOpsError
-from eventops.options import db_option, folded_at
+from eventops.options import folded_at
+from eventops.store_option import event_option
 
 #: Left-out attendees named per reason in the summary; the rest are counted.
 NAMED = 20
 
 
 @click.command("certificates")
-@db_option
+@event_option()
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), metavar="DIR",
               help="Directory for the PDFs, one per attendee, named by attendee id (made if missing).")
 @click.option("--only", "only", multiple=True, metavar="ID", help="Only this attendee (repeatable).")
@@ -45,6 +46,7 @@ def certificates(db_path: Path, out_dir: Path, only: tuple[str, ...], min_minute
     Example:
         eventops certificates --db hub.db --out certificates/ --place "Brussels, Belgium"
         eventops certificates --db hub.db --out certificates/ --only A0001 --min-minutes 30
+        eventops certificates --store postgresql://hub@db.example/event --out certificates/ --place "Brussels, Belgium"
     """
     from db import reports
     from organiser.certificate_page import Event, place_of

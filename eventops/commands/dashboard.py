@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from eventops.lang import lang_option
-from eventops.options import db_option, log_level_option, start_logging
+from eventops.options import log_level_option, start_logging
+from eventops.store_option import event_option
 
 logger = logging.getLogger("eventops.cli")
 
 
 @click.command("dashboard")
-@db_option
+@event_option(writes=True, follow=True)
 @click.option("--hub", default=None, metavar="URL", help="Keep the database in sync with this hub while the dashboard runs.")
 @click.option("--replay", default=None, metavar="DAY", help="Replay a past day (YYYY-MM-DD) instead of showing the live event.")
 @click.option("--speed", default=60.0, show_default=True, type=float, help="With --replay: replayed seconds per real second.")
@@ -54,6 +55,7 @@ def dashboard(
         eventops dashboard --db event.db --replay 2024-03-20 --speed 60
         eventops dashboard --db event.db --web --host 0.0.0.0 --port 8080
         eventops dashboard --db event.db --lang fr
+        eventops dashboard --store postgresql://hub@db.example/event
     """
     from dashboard.run import check_database, run_dashboard, serve_dashboard
 

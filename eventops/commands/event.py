@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from eventops.options import db_option, json_option, open_db
+from eventops.store_option import event_option
 
 
 @click.command("init")
@@ -40,7 +41,7 @@ def init_command(db_path: Path, name: str, days: str, tz: str) -> None:
 
 
 @click.command("attendees")
-@db_option
+@event_option()
 @click.option("--search", "search", default=None, help="Only attendees found by TEXT as the desk's search finds them (name, organisation or city; any script or accent; a typo or two), best matches first.")
 @json_option
 def attendees_command(db_path: Path, search: str | None, as_json: bool) -> None:
@@ -50,6 +51,7 @@ def attendees_command(db_path: Path, search: str | None, as_json: bool) -> None:
     Example:
         eventops attendees --db sdc.db --search liege
         eventops attendees --db sdc.db --json
+        eventops attendees --store postgresql://hub@db.example/event --search liege
     """
     from db.fold import load_state
     from db.views import name_key
@@ -72,7 +74,7 @@ def attendees_command(db_path: Path, search: str | None, as_json: bool) -> None:
 
 
 @click.command("status")
-@db_option
+@event_option()
 @json_option
 @click.option("--at", "at", default=None, help="Report as of this local time (YYYY-MM-DDTHH:MM) instead of now.")
 def status_command(db_path: Path, as_json: bool, at: str | None) -> None:
@@ -85,6 +87,7 @@ def status_command(db_path: Path, as_json: bool, at: str | None) -> None:
     Example:
         eventops status --db sdc.db
         eventops status --db sdc.db --json --at 2024-03-20T11:00
+        eventops status --store postgresql://hub@db.example/event
     """
     from db import log
     from db.errors import EventOpsError

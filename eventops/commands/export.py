@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from eventops.options import db_option, folded_at, json_option
+from eventops.options import folded_at, json_option
+from eventops.store_option import event_option
 
 if TYPE_CHECKING:
     from db.fold import EventState
@@ -81,7 +82,7 @@ def _session_lines(row: dict[str, Any]) -> Iterable[list[Any]]:
 
 
 @export.command("attendance")
-@db_option
+@event_option()
 @click.option("--by", "by", type=click.Choice(["attendee", "session"]), default="attendee", show_default=True,
               help="One entry per attendee (check-ins and sessions) or per session (people, count, peak).")
 @_at_option
@@ -97,6 +98,7 @@ def attendance(db_path: Path, by: str, at: str | None, out: Path | None, as_json
     Example:
         eventops export attendance --db hub.db --by attendee --out attendance.csv
         eventops export attendance --db hub.db --by session --json
+        eventops export attendance --store postgresql://hub@db.example/event --by attendee --out attendance.csv
     """
     from db import reports
 
@@ -111,7 +113,7 @@ def attendance(db_path: Path, by: str, at: str | None, out: Path | None, as_json
 
 
 @export.command("no-shows")
-@db_option
+@event_option()
 @_at_option
 @_out_option
 @json_option
@@ -121,6 +123,7 @@ def no_shows(db_path: Path, at: str | None, out: Path | None, as_json: bool) -> 
     \b
     Example:
         eventops export no-shows --db hub.db --out no-shows.csv
+        eventops export no-shows --store postgresql://hub@db.example/event --out no-shows.csv
     """
     from db import reports
 
@@ -129,7 +132,7 @@ def no_shows(db_path: Path, at: str | None, out: Path | None, as_json: bool) -> 
 
 
 @export.command("incidents")
-@db_option
+@event_option()
 @_at_option
 @_out_option
 @json_option
@@ -139,6 +142,7 @@ def incidents(db_path: Path, at: str | None, out: Path | None, as_json: bool) ->
     \b
     Example:
         eventops export incidents --db hub.db --json
+        eventops export incidents --store postgresql://hub@db.example/event --json
     """
     from db import reports
 

@@ -30,7 +30,8 @@ from db.imports import (
 )
 from db.imports.columns import parse_mapping
 from db.imports.schedule import UnknownRoom
-from eventops.options import db_option, input_file_argument, json_option, open_db
+from eventops.options import input_file_argument, json_option, open_db
+from eventops.store_option import event_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,7 +62,7 @@ def _common(func: F) -> F:
         metavar="COLUMN=FIELD",
         help="Read a column as a field (repeatable); FIELD 'ignore' skips a column.",
     )(func)
-    func = db_option(func)
+    func = event_option(writes=True)(func)
     return input_file_argument("file")(func)
 
 
@@ -104,6 +105,7 @@ def import_group() -> None:
     \b
     Example:
         eventops import attendees pretix-export.csv --db event.db --dry-run
+        eventops import attendees pretix-export.csv --store postgresql://hub@db.example/event --dry-run
     """
 
 
@@ -144,6 +146,7 @@ def attendees_command(
     Example:
         eventops import attendees inscriptions.csv --db event.db --map "Institution=org"
         eventops import attendees sdc24_orders.xlsx --db event.db --skip-invalid --revoke-missing
+        eventops import attendees inscriptions.csv --store postgresql://hub@db.example/event --map "Institution=org"
     """
     mapping = _mapping(maps, ATTENDEE_FIELDS)
     report = _run(
@@ -199,6 +202,7 @@ def schedule_command(
     Example:
         eventops import schedule schedule.json --db event.db --capacity "Auditorium=450"
         eventops import schedule workshops.csv --db event.db --room "Salle Horta"
+        eventops import schedule schedule.json --store postgresql://hub@db.example/event --capacity "Auditorium=450"
     """
     mapping = _mapping(maps, SCHEDULE_FIELDS)
     try:
@@ -241,6 +245,7 @@ def visits_command(file: Path, db_path: Path, maps: tuple[str, ...], dry_run: bo
     \b
     Example:
         eventops import visits visits.csv --db event.db
+        eventops import visits visits.csv --store postgresql://hub@db.example/event
     """
     mapping = _mapping(maps, VISIT_FIELDS)
     report = _run(db_path, lambda db: import_visits(db, file, mapping=mapping, dry_run=dry_run, db_label=db_path), as_json)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import click
 
-from eventops.options import db_option, folded_at, json_option
+from eventops.options import folded_at, json_option
+from eventops.store_option import event_option
 
 
 @click.command("rollcall")
-@db_option
+@event_option()
 @click.option("--at", "at", default=None, metavar="TIME",
               help="As the log stood at this moment (2024-03-20T11:00, or HH:MM on the event's first day).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
@@ -32,6 +33,7 @@ def rollcall(db_path: Path, at: str | None, out_dir: Path | None, as_json: bool)
     Example:
         eventops rollcall --db hub.db
         eventops rollcall --db hub.db --at 2024-03-20T14:00 --out rollcall/ --json
+        eventops rollcall --store postgresql://hub@db.example/event
     """
     from db import views
     from db.hlc import system_wall_ms

@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from eventops.options import db_option, json_option, open_event_db
+from eventops.options import json_option, open_event_db
+from eventops.store_option import event_option
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def _day(value: str, days: tuple[str, ...]) -> str:
 
 
 @click.command("sessions")
-@db_option
+@event_option()
 @click.option("--day", "day", metavar="D", help="Only this day: 2024-03-20, 20/03/2024 or the day number (1, 2...).")
 @json_option
 def sessions_command(db_path: Path, day: str | None, as_json: bool) -> None:
@@ -75,6 +76,7 @@ def sessions_command(db_path: Path, day: str | None, as_json: bool) -> None:
     Example:
         eventops sessions --db event.db
         eventops sessions --db event.db --day 2 --json
+        eventops sessions --store postgresql://hub@db.example/event
     """
     from db.fold import load_state
 

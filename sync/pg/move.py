@@ -103,14 +103,16 @@ def verify(source: Database, target: PgDatabase, report: MoveReport) -> None:
 
 
 def copy_side_files(source_path: Path, target_path: str | Path) -> int:
-    """The hub's private keys and its TLS certificate, now beside the store (0600, never overwritten)."""
+    """The hub's private keys, the badge signing key and its TLS certificate, now beside the store (0600, never overwritten)."""
     copied = 0
     keys, there = signing.keys_dir(source_path), signing.keys_dir(target_path)
     if keys.is_dir():
         there.mkdir(parents=True, exist_ok=True, mode=0o700)
         for file in keys.iterdir():
             copied += _copy_private(file, there / file.name)
-    for mine, theirs in zip(default_paths(source_path), default_paths(Path(target_path)), strict=True):
+    # The badge signing key (checkin/badges/keys.py: DB.signing-key), so `badges --store` signs.
+    badge_key = (Path(f"{source_path}.signing-key"), Path(f"{target_path}.signing-key"))
+    for mine, theirs in [*zip(default_paths(source_path), default_paths(Path(target_path)), strict=True), badge_key]:
         if mine.exists():
             copied += _copy_private(mine, theirs)
     return copied

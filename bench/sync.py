@@ -273,46 +273,52 @@ def bench_gate(work: Path, count: int) -> dict[str, object]:
     }
 
 
-def bench_latency(work: Path, samples: int) -> dict[str, float]:
+def scan_to_seen(a: Path, hub_a: str, b: Path, hub_b: str, samples: int) -> dict[str, object]:
+    """Scans appended at station `a` (syncing with `hub_a`) until a long-poll at station `b`
+    (syncing with `hub_b`, the same hub or another on one store) merges each: p50/p95 in ms."""
+    for path, url in ((a, hub_a), (b, hub_b)):
+        db = connect(path)
+        db.execute("INSERT INTO node (key, value) VALUES (?, ?)", [HUB_URL, url])
+        sync_once(db)
+        db.conn.close()
+    seen: dict[int, float] = {}
+    arrived = threading.Condition()
+
+    def on_events(events: list[ev.Event]) -> None:
+        now = time.perf_counter()
+        with arrived:
+            for e in events:
+                if e.station_id == "desk-1":
+                    seen[e.seq] = now
+            arrived.notify_all()
+
+    watcher = SyncLoop(b, on_events=on_events, long_poll_s=25).start()
+    scanner = SyncLoop(a).start()
+    time.sleep(1.0)
+    db = connect(a)
+    latencies = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        event = log.append(db, "desk-1", ev.DESK_CHECKIN, {"attendee": "A00001", "first": False, "via": "scan"})
+        scanner.nudge()
+        with arrived:
+            arrived.wait_for(lambda: event.seq in seen, timeout=10)  # noqa: B023 (waited for here, in the loop)
+        latencies.append((seen.get(event.seq, float("inf")) - start) * 1000)
+        time.sleep(0.02)
+    watcher.stop()
+    scanner.stop()
+    db.conn.close()
+    return latency_summary(samples, latencies)
+
+
+def bench_latency(work: Path, samples: int) -> dict[str, object]:
     hub_db = work / "lat-hub.db"
     seed_reference(hub_db, 100)
     hub = Hub(hub_db)
     try:
         a = station_db(hub_db, work / "lat-a.db", "desk-1")
         b = station_db(hub_db, work / "lat-b.db", "dashboard-1")
-        for path in (a, b):
-            db = connect(path)
-            db.execute("INSERT INTO node (key, value) VALUES (?, ?)", [HUB_URL, hub.url])
-            sync_once(db)
-            db.conn.close()
-        seen: dict[int, float] = {}
-        arrived = threading.Condition()
-
-        def on_events(events: list[ev.Event]) -> None:
-            now = time.perf_counter()
-            with arrived:
-                for e in events:
-                    if e.station_id == "desk-1":
-                        seen[e.seq] = now
-                arrived.notify_all()
-
-        watcher = SyncLoop(b, on_events=on_events, long_poll_s=25).start()
-        scanner = SyncLoop(a).start()
-        time.sleep(1.0)
-        db = connect(a)
-        latencies = []
-        for _ in range(samples):
-            start = time.perf_counter()
-            event = log.append(db, "desk-1", ev.DESK_CHECKIN, {"attendee": "A00001", "first": False, "via": "scan"})
-            scanner.nudge()
-            with arrived:
-                arrived.wait_for(lambda: event.seq in seen, timeout=10)  # noqa: B023 (waited for here, in the loop)
-            latencies.append((seen.get(event.seq, float("inf")) - start) * 1000)
-            time.sleep(0.02)
-        watcher.stop()
-        scanner.stop()
-        db.conn.close()
-        return latency_summary(samples, latencies)
+        return scan_to_seen(a, hub.url, b, hub.url, samples)
     finally:
         hub.stop()
 
@@ -426,7 +432,7 @@ for line in sys.stdin:
 """
 
 
-def bench_other_process(work: Path, samples: int) -> dict[str, float]:
+def bench_other_process(work: Path, samples: int) -> dict[str, object]:
     import random
 
     hub_db = work / "op-hub.db"
@@ -490,39 +496,7 @@ def bench_two_hubs_latency(work: Path, url: str, samples: int) -> dict[str, obje
     on_postgresql(hub_db, url)
     hubs = [Hub(hub_db, url), Hub(hub_db, url)]
     try:
-        for path, hub in ((a_path, hubs[0]), (b_path, hubs[1])):
-            db = connect(path)
-            db.execute("INSERT INTO node (key, value) VALUES (?, ?)", [HUB_URL, hub.url])
-            sync_once(db)
-            db.conn.close()
-        seen: dict[int, float] = {}
-        arrived = threading.Condition()
-
-        def on_events(events: list[ev.Event]) -> None:
-            now = time.perf_counter()
-            with arrived:
-                for e in events:
-                    if e.station_id == "desk-1":
-                        seen[e.seq] = now
-                arrived.notify_all()
-
-        watcher = SyncLoop(b_path, on_events=on_events, long_poll_s=25).start()
-        scanner = SyncLoop(a_path).start()
-        time.sleep(1.0)
-        db = connect(a_path)
-        latencies = []
-        for _ in range(samples):
-            start = time.perf_counter()
-            event = log.append(db, "desk-1", ev.DESK_CHECKIN, {"attendee": "A00001", "first": False, "via": "scan"})
-            scanner.nudge()
-            with arrived:
-                arrived.wait_for(lambda: event.seq in seen, timeout=10)  # noqa: B023 (waited for here, in the loop)
-            latencies.append((seen.get(event.seq, float("inf")) - start) * 1000)
-            time.sleep(0.02)
-        watcher.stop()
-        scanner.stop()
-        db.conn.close()
-        return latency_summary(samples, latencies)
+        return scan_to_seen(a_path, hubs[0].url, b_path, hubs[1].url, samples)
     finally:
         for hub in hubs:
             hub.stop()

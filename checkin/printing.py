@@ -31,7 +31,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from checkin.badges.print import BadgeSheets
+from checkin.badges.print import BadgeSheets, draw_qr
 from checkin.badges.render import (
     ASCENT,
     HEIGHT_MM,
@@ -127,18 +127,7 @@ class _BadgePage(BadgeSheets):
         self.pdf.add_page(format=(LABEL_WIDTH_MM, length))
         for line in lines:
             self._line(line, self.chain.runs(line.text), 0.0, 0.0)
-        left = (LABEL_WIDTH_MM - side) / 2
-        self.pdf.set_fill_color(0, 0, 0)
-        for row_index, row in enumerate(matrix):
-            col = 0
-            while col < len(row):  # one rectangle per run of dark modules, as on the sheets
-                if not row[col]:
-                    col += 1
-                    continue
-                start = col
-                while col < len(row) and row[col]:
-                    col += 1
-                self.pdf.rect(left + start * module, qr_top + row_index * module, (col - start) * module, module, style="F")
+        draw_qr(self.pdf, matrix, (LABEL_WIDTH_MM - side) / 2, qr_top, module)
         self.count += 1
         return length
 

@@ -20,6 +20,7 @@ from fpdf import FPDF
 from fpdf.errors import FPDFException
 
 from checkin.badges.fonts import FontChain, font_chain
+from checkin.badges.print import chain_font
 from checkin.badges.render import PT_MM, Fit, fit_text, text_width_mm
 from db.reports import Certificate
 
@@ -110,12 +111,7 @@ class CertificatePdf:
         self._fonts: set[tuple[int, bool]] = set()
 
     def _font(self, index: int, bold: bool) -> str:
-        family = f"F{index}"
-        if (index, bold) not in self._fonts:
-            face = self.chain.faces[index]
-            self.pdf.add_font(family, "B" if bold else "", str(face.path(bold)), collection_font_number=face.face_index(bold))
-            self._fonts.add((index, bold))
-        return family
+        return chain_font(self.pdf, self.chain, self._fonts, index, bold)
 
     def text(self, text: str, x: float, baseline: float, size: float, *, bold: bool = False,
              colour: tuple[int, int, int] = INK, align: str = "L") -> None:

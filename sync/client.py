@@ -556,6 +556,18 @@ class SyncLoop:
         """Each thread's own jittered backoff (db/retry.py): stations do not reconnect in lock-step."""
         return Backoff(*self.backoff_s)
 
+    def _after_failure(self, hub: HubClient | None, error: BaseException, backoff: Backoff) -> HubClient | None:
+        """After a failed round (either thread): fail over when the hub is unreachable, drop a
+        client to a hub that is no longer the one to use, show the failure and back off; returns
+        the client the thread keeps."""
+        if isinstance(error, Unreachable):
+            self._fail_over(hub)
+        if hub is not None and hub.url != self.hub_url:
+            hub.close()
+            hub = None
+        self._failed(error, backoff)
+        return hub
+
     def _failed(self, error: BaseException, backoff: Backoff) -> None:
         """Show the failure ("offline: <reason>") and wait the backoff's next (longer) delay."""
         self._log_failure(error)
@@ -641,12 +653,7 @@ class SyncLoop:
                         return
                     if isinstance(error, (Unreachable, HubRefused)):
                         self._hub_vector = None
-                    if isinstance(error, Unreachable):
-                        self._fail_over(hub)
-                    if hub is not None and hub.url != self.hub_url:
-                        hub.close()
-                        hub = None
-                    self._failed(error, backoff)
+                    hub = self._after_failure(hub, error, backoff)
                     continue
                 # Until a scan is committed here by anyone (another process's connection included:
                 # `eventops scan`, the station app) or `nudge()`; the log is not read meanwhile.
@@ -703,12 +710,7 @@ class SyncLoop:
                 except Exception as error:  # closing the client on stop lands here; never a traceback
                     if self._stopped.is_set():
                         return
-                    if isinstance(error, Unreachable):
-                        self._fail_over(hub)
-                    if hub is not None and hub.url != self.hub_url:
-                        hub.close()
-                        hub = None
-                    self._failed(error, backoff)
+                    hub = self._after_failure(hub, error, backoff)
         finally:
             if db is not None:
                 db.conn.close()

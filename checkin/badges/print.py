@@ -42,6 +42,33 @@ ORIGINS = ((0.0, 0.5), (WIDTH_MM, 0.5), (0.0, 0.5 + HEIGHT_MM), (WIDTH_MM, 0.5 +
 CROP_MM = 4.0
 
 
+def chain_font(pdf: FPDF, chain: FontChain, added: set[tuple[int, bool]], index: int, bold: bool) -> str:
+    """The fpdf2 family of the chain's font `index`, added to `pdf` the first time it is needed
+    (`added` remembers which were)."""
+    family = f"F{index}"
+    if (index, bold) not in added:
+        face = chain.faces[index]
+        pdf.add_font(family, "B" if bold else "", str(face.path(bold)), collection_font_number=face.face_index(bold))
+        added.add((index, bold))
+    return family
+
+
+def draw_qr(pdf: FPDF, matrix: Sequence[Sequence[bool]], left: float, top: float, module: float) -> None:
+    """Draw a QR matrix in black at (`left`, `top`) mm, `module` mm per module: one rectangle per
+    run of dark modules in a row (far fewer PDF operations than one per module)."""
+    pdf.set_fill_color(0, 0, 0)
+    for row_index, row in enumerate(matrix):
+        col = 0
+        while col < len(row):
+            if not row[col]:
+                col += 1
+                continue
+            start = col
+            while col < len(row) and row[col]:
+                col += 1
+            pdf.rect(left + start * module, top + row_index * module, (col - start) * module, module, style="F")
+
+
 @dataclass
 class BadgeSheets:
     """A PDF being filled with badges, four to a page."""
@@ -93,13 +120,7 @@ class BadgeSheets:
         return path
 
     def _font(self, index: int, bold: bool) -> str:
-        """The fpdf2 family of the chain's font `index`, added the first time it is needed."""
-        family = f"F{index}"
-        if (index, bold) not in self._fonts:
-            face = self.chain.faces[index]
-            self.pdf.add_font(family, "B" if bold else "", str(face.path(bold)), collection_font_number=face.face_index(bold))
-            self._fonts.add((index, bold))
-        return family
+        return chain_font(self.pdf, self.chain, self._fonts, index, bold)
 
     def _line(self, line: TextLine, runs: Sequence[Run], x: float, y: float) -> None:
         pdf = self.pdf
@@ -126,18 +147,7 @@ class BadgeSheets:
         for line, line_runs in runs:
             self._line(line, line_runs, x, y)
         q_left, q_top, side = qr_box_mm(len(matrix))
-        module = side / len(matrix)
-        pdf.set_fill_color(0, 0, 0)
-        for row_index, row in enumerate(matrix):
-            col = 0
-            while col < len(row):  # one rectangle per run of dark modules
-                if not row[col]:
-                    col += 1
-                    continue
-                start = col
-                while col < len(row) and row[col]:
-                    col += 1
-                pdf.rect(x + q_left + start * module, y + q_top + row_index * module, (col - start) * module, module, style="F")
+        draw_qr(pdf, matrix, x + q_left, y + q_top, side / len(matrix))
 
     def _crop_marks(self) -> None:
         pdf = self.pdf

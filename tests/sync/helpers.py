@@ -164,6 +164,17 @@ class Node:
         return {(e.station_id, e.seq, e.hlc, e.kind, ev.encode_data(e.data)) for e in log.all_events(self.db)}
 
 
+def wait_for(predicate: Callable[[], object], timeout: float = 30.0, every: float = 0.02) -> bool:
+    """Poll `predicate` until it holds or `timeout` passes; True when it held. Tests wait for
+    exactly the condition they then assert, however slow the machine (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return bool(predicate())
+
+
 # --- real processes -------------------------------------------------------------------
 
 def free_port() -> int:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import stat
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -21,20 +19,13 @@ from eventops.cli import main
 from sync.client import BadHubUrl, SyncLoop, check_hub_url
 from sync.tls import default_paths, fetch_pinned, self_signed
 
-from .helpers import Node, grant, reference_data, scan
+from .helpers import Node, grant, reference_data, scan, wait_for
 
 pytestmark = pytest.mark.filterwarnings("ignore:You should not use the 'timeout'")
 
 BAD = ["http://[::1", "https://host:abc", "http://host:99999", "10.0.0.2:8765", "ftp://hub", "http://", "http://hub one:8765", ""]
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.mark.parametrize("url", BAD)

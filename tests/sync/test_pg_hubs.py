@@ -19,21 +19,11 @@ from sync.client import SyncLoop, sync_once
 from sync.enrol import enrol
 from tests import processes
 
-from .helpers import HubProcess, free_port, reference_data, run_cli
+from .helpers import HubProcess, free_port, reference_data, run_cli, wait_for
 from .test_processes import start_scanner
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[dev]' (the `postgres` extra)")
 from sync.pg.store import connect as connect_pg  # noqa: E402 - needs psycopg
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> bool:
-    """Poll `predicate` until it holds or `timeout` passes (the condition the test then asserts)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def hub_on_postgresql(tmp_path: Path, url: str) -> Path:

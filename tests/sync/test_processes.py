@@ -23,7 +23,7 @@ from sync.enrol import EnrolCode, add_station, enrol
 from sync.tls import PinMismatch
 from tests import processes
 
-from .helpers import PYTHON, ROOT, HubProcess, reference_data, run_cli
+from .helpers import PYTHON, ROOT, HubProcess, reference_data, run_cli, wait_for
 
 
 def hub_conn(hub: HubProcess) -> Any:
@@ -182,13 +182,6 @@ def test_kill_9_stations_and_hub_lose_no_acknowledged_scan(tmp_path: Path, store
         hub.kill(signal.SIGTERM)
 
 
-def wait_for(predicate: object, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_the_status_line_follows_the_hub_going_away_and_back(tmp_path: Path) -> None:

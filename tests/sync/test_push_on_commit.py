@@ -20,20 +20,13 @@ from db.fold import load_state
 from sync.client import SyncLoop
 from sync.enrol import add_station, enrol
 
-from .helpers import EVENTOPS, T0, HubProcess, frozen, reference_data, run_cli
+from .helpers import EVENTOPS, T0, HubProcess, frozen, reference_data, run_cli, wait_for
 
 #: Far longer than any test waits: a push seen within the bound below came from a commit.
 IDLE_S = 120.0
 BOUND_S = 10.0
 
 
-def wait_for(predicate: object, timeout: float = BOUND_S) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def organiser_hub(hub_db: Path) -> None:

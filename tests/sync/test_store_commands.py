@@ -9,8 +9,7 @@ import json
 import os
 import shutil
 import sqlite3
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from checkin.badges.print import png_name
 from checkin.badges.token import verify_badge
 from tests.pgserver import HOME_ENV, PgServer
 
-from .helpers import run_cli
+from .helpers import run_cli, wait_for
 
 pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[dev]' (the `postgres` extra)")
 from sync.pg.mirror import organiser_path  # noqa: E402 - needs psycopg
@@ -223,11 +222,3 @@ def test_a_following_mirror_takes_the_store_news_and_sends_its_own_writes(writte
             local.conn.close()
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
-    """Poll `predicate` until it holds or `timeout` passes (the condition the test then asserts)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()

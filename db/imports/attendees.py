@@ -327,7 +327,7 @@ def _plan(
 ) -> tuple[list[Draft], dict[str, tuple[str | None, str | None]], identity.KeyBook]:
     """The events and contact changes that bring the log in line with the file, and the keys
     that found (or will find) its people."""
-    known = reference(db, (ev.ATTENDEE_REGISTERED, ev.ATTENDEE_UPDATED)).attendees
+    known = reference(db).attendees
     book = _resolve_ids(db, people, known, new_id)
     people[:] = _without_garbled(people, known, report, skip_invalid)
     drafts: list[Draft] = []

@@ -1,14 +1,12 @@
 """What the log already says about the reference data an import may change.
 
 Imports compare a file with this to append only what is new or changed. The event itself
-(days, time zone) is read through the fold (`db.event.event_info`), as every other view reads
-it; the reference records are a small fold of their own (attendees, rooms, sessions, visits,
-buses, assignments), so imports do not fold every scan of the day.
+(days, time zone) and the reference records (attendees, rooms, sessions, visits, buses,
+assignments) are read from the fold, as every other view reads them: one truth, one set of rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,10 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
 
-from db import events as ev
 from db.errors import NoEventYet
 from db.event import event_info
-from db.log import iter_events
+from db.state import Attendee
 from db.times import DEFAULT_TZ
 
 
@@ -54,7 +51,8 @@ def event_facts(db: Database, db_label: str | Path = "the database") -> EventFac
 
 @dataclass
 class Reference:
-    """Current reference data as plain dicts of event data, keyed by id."""
+    """Current reference data as plain dicts of event data, keyed by id: what the import would
+    write for each record, so that a file is compared field by field with what the log says."""
 
     attendees: dict[str, dict[str, Any]] = field(default_factory=dict)
     rooms: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -64,42 +62,43 @@ class Reference:
     assigned: dict[tuple[str, str], str] = field(default_factory=dict)  # (visit, attendee) -> bus
 
 
-REFERENCE_READ = (
-    ev.ATTENDEE_REGISTERED,
-    ev.ATTENDEE_UPDATED,
-    ev.ROOM_ADDED,
-    ev.SESSION_ADDED,
-    ev.VISIT_ADDED,
-    ev.BUS_ADDED,
-    ev.BUS_ASSIGNED,
-    ev.BUS_UNASSIGNED,
-)
+def reference(db: Database) -> Reference:
+    """The reference data as the fold holds it (`db.fold.load_state`, from the newest snapshot).
 
+    The same truth every screen shows: the fold's authority rules decide what counts (a walk-in
+    desk registers newcomers and fixes names, never the organiser's other fields), and a file is
+    compared with that, not with a second reading of the log that could disagree.
+    """
+    from db.fold import load_state
 
-def reference(db: Database, kinds: Sequence[str] = REFERENCE_READ) -> Reference:
-    """Fold the reference events of the log (registered then updated, last one wins);
-    `kinds` narrows it to what an import needs."""
+    state = load_state(db)
     ref = Reference()
-    for event in iter_events(db, kinds):
-        data = dict(event.data)
-        kind = event.kind
-        if kind == ev.ATTENDEE_REGISTERED:
-            ref.attendees[str(data.get("id"))] = data
-        elif kind == ev.ATTENDEE_UPDATED:
-            ident = str(data.get("id"))
-            ref.attendees[ident] = {**ref.attendees.get(ident, {}), **data}
-        elif kind == ev.ROOM_ADDED:
-            ref.rooms[str(data.get("id"))] = data
-        elif kind == ev.SESSION_ADDED:
-            ref.sessions[str(data.get("id"))] = data
-        elif kind == ev.VISIT_ADDED:
-            ref.visits[str(data.get("id"))] = data
-        elif kind == ev.BUS_ADDED:
-            ref.buses[str(data.get("id"))] = data
-        elif kind == ev.BUS_ASSIGNED:
-            ref.assigned[(str(data.get("visit")), str(data.get("attendee")))] = str(data.get("bus"))
-        elif kind == ev.BUS_UNASSIGNED:
-            key = (str(data.get("visit")), str(data.get("attendee")))
-            if ref.assigned.get(key) == str(data.get("bus")):
-                del ref.assigned[key]
+    for ident, person in state.attendees.items():
+        ref.attendees[ident] = attendee_data(person)
+    for ident, room in state.rooms.items():
+        ref.rooms[ident] = {"id": room.id, "name": room.name, "capacity": room.capacity}
+    for ident, session in state.sessions.items():
+        ref.sessions[ident] = {"id": session.id, "title": session.title, "room": session.room, "start": session.start, "end": session.end}
+    for ident, visit in state.visits.items():
+        ref.visits[ident] = {"id": visit.id, "title": visit.title, "day": visit.day, "depart": visit.depart, "return": visit.back}
+    for ident, bus in state.buses.items():
+        ref.buses[ident] = {"id": bus.id, "visit": bus.visit, "capacity": bus.capacity, "label": bus.label}
+        for attendee in bus.assigned:
+            ref.assigned[(bus.visit, attendee)] = ident
     return ref
+
+
+def attendee_data(person: Attendee) -> dict[str, Any]:
+    """An attendee as `attendee.registered` data (`db/events.py`), tags as the list a file gives."""
+    return {
+        "id": person.id,
+        "name": person.name,
+        "first": person.first,
+        "last": person.last,
+        "org": person.org,
+        "city": person.city,
+        "country": person.country,
+        "role": person.role,
+        "ref": person.ref,
+        "tags": list(person.tags),
+    }

@@ -33,7 +33,6 @@ from db.log import Draft, append_in_transaction
 from db.node import local_station
 
 DEFAULT_CAPACITY = 100
-SCHEDULE_KINDS = (ev.ROOM_ADDED, ev.SESSION_ADDED)
 
 
 def parse_capacities(pairs: list[str] | tuple[str, ...]) -> dict[str, int]:
@@ -74,7 +73,7 @@ def import_schedule(
     report.detail["format"] = prog.format
     report.warnings.extend(prog.warnings)
     _file_warnings(prog, facts, report)
-    plan = lambda: _plan(reference(db, SCHEDULE_KINDS), prog, facts, capacities or {}, default_capacity, report, skip_invalid)  # noqa: E731
+    plan = lambda: _plan(reference(db), prog, facts, capacities or {}, default_capacity, report, skip_invalid)  # noqa: E731
     if dry_run:
         report.events = len(plan())
         return report

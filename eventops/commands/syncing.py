@@ -119,6 +119,8 @@ def migrate(source: Path, target: str) -> None:
 
     The log, the stations' tokens (no station enrols again), the trust indexes, the hub's keys
     and TLS certificate move; counts and version vectors of both sides are compared and printed.
+    Before anything is copied every event passes the trust gate again, as a fresh station
+    would check it: a database changed on disk is refused, naming what does not verify.
     A target that already holds events is refused.
 
     \b
@@ -126,6 +128,7 @@ def migrate(source: Path, target: str) -> None:
         eventops hub migrate --from hub.db --to postgresql://hub@db.example/event
         eventops hub --store postgresql://hub@db.example/event --host 0.0.0.0
     """
+    from db import log
     from sync.pg.move import move
     from sync.stores import is_postgres
 
@@ -136,7 +139,9 @@ def migrate(source: Path, target: str) -> None:
     try:
         dst = where.open()
         try:
-            report = move(src, source, dst)
+            # Every event passes the trust gate again before anything is copied: a bar on long logs.
+            with click.progressbar(length=log.count(src), label="verifying", file=sys.stderr) as bar:
+                report = move(src, source, dst, progress=lambda done, _total: bar.update(done - bar.pos))
         finally:
             dst.conn.close()
     finally:

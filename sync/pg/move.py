@@ -7,20 +7,31 @@ evidence), the node's settings and clock, and the files beside the database (the
 keys, its self-signed TLS certificate, so the pins in stations still hold). What stays: the
 organiser's contacts, import keys and snapshots (personal data a hub never needs). Counts and
 version vectors of both sides are compared before the copy is called done.
+
+The file being moved is not trusted because it is ours: a copy of a hub's database could have
+been edited on disk (rows changed with the append-only triggers dropped, an event inserted
+with a forged signature). Before anything is copied, every event passes the trust gate again
+(`reverify`: `db.log.merge` into a scratch database that trusts only the source's organiser),
+as a fresh station pulling the log would check it; one event that does not verify refuses the
+move, naming it, and the store stays empty.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from db import log, signing
-from db.connect import write
+from db import log, signing, trust
+from db.connect import connect, write
 from db.errors import EventOpsError
+from db.events import Event
 from sync.pg.database import PgDatabase
 from sync.tls import default_paths
 
@@ -36,10 +47,16 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("sync_quarantine", "station_id, seq, hlc, kind, data, via, received_ms"),
 )
 LOG_COLUMNS = "station_id, seq, hlc, kind, data, clock_suspect, sig, chain"
+#: Events per batch through the gate when the source is verified again.
+VERIFY_BATCH = 5000
 
 
 class NotEmpty(EventOpsError):
     """The target store already holds an event: a move never merges into one."""
+
+
+class DoesNotVerify(EventOpsError):
+    """An event of the source does not pass the trust gate: the source was changed on disk."""
 
 
 @dataclass
@@ -66,9 +83,59 @@ def refuse_non_empty(target: PgDatabase) -> None:
         raise NotEmpty(f"the target store is not empty ({held} events, {tokens} stations): move into a fresh database")
 
 
-def move(source: Database, source_path: Path, target: PgDatabase) -> MoveReport:
-    """Copy `source` (an SQLite hub's database) into the empty store behind `target`."""
+def reverify(source: Database, progress: Callable[[int, int], None] | None = None) -> int:
+    """Pass every event of `source` through the trust gate again, in the order the hub took
+    them, into a scratch database that trusts only the source's organiser; returns how many
+    verified. Raises DoesNotVerify naming the first events that did not (a changed payload
+    or signature, a broken chain, an event its author may not write, a key nobody vouched for)."""
+    organiser = trust.organiser(source)
+    if organiser is None:
+        raise DoesNotVerify("the source names no organiser key: it is not an event's hub database")
+    total = log.count(source)
+    with tempfile.TemporaryDirectory(prefix="eventops-verify-") as scratch_dir:
+        scratch = connect(Path(scratch_dir) / "verify.db")
+        try:
+            trust.pin_organiser(scratch, {"station": organiser.station_id,
+                                          "public_key": base64.b64encode(organiser.public_key).decode()})
+            batch: list[Event] = []
+            for read, row in enumerate(source.execute(f"SELECT {log.EVENT_COLUMNS} FROM events ORDER BY rowid"), 1):
+                batch.append(Event.from_row(tuple(row)))
+                if len(batch) >= VERIFY_BATCH:
+                    _through_gate(scratch, batch)
+                    batch = []
+                    if progress is not None:
+                        progress(read, total)
+            _through_gate(scratch, batch)
+            expected, got = log.vector(source), log.vector(scratch)
+            if got != expected:
+                short = sorted(
+                    f"{station}#{got.get(station, 0) + 1}" for station, seq in expected.items() if got.get(station, 0) < seq
+                )
+                raise DoesNotVerify(
+                    f"{len(short)} station(s) hold events that do not verify (first: {', '.join(short[:5])}): "
+                    "no key the organiser vouched for signed them; nothing was copied"
+                )
+            return log.count(scratch)
+        finally:
+            scratch.conn.close()
+
+
+def _through_gate(scratch: Database, batch: list[Event]) -> None:
+    if not batch:
+        return
+    try:
+        log.merge(scratch, batch)
+    except EventOpsError as error:
+        raise DoesNotVerify(f"the source does not verify: {error}; nothing was copied") from None
+
+
+def move(
+    source: Database, source_path: Path, target: PgDatabase, progress: Callable[[int, int], None] | None = None
+) -> MoveReport:
+    """Copy `source` (an SQLite hub's database) into the empty store behind `target`, once
+    every event of it has passed the trust gate again (`reverify`)."""
     refuse_non_empty(target)
+    reverify(source, progress)
     report = MoveReport()
     tables = set(source.table_names())
     with write(target.as_database()):

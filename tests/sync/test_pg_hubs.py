@@ -98,6 +98,34 @@ def test_migrate_moves_the_event_verifiably_and_stations_keep_their_tokens(tmp_p
     assert [row["station"] for row in listed] == ["desk-1"] and listed[0]["enrolled"]
 
 
+@pytest.mark.parametrize(
+    ("tamper", "named"),
+    [
+        # a name changed on disk, the append-only trigger dropped first: its signature no longer matches
+        ("UPDATE events SET data = replace(data, 'Person 7', 'Someone Else') WHERE data LIKE '%\"Person 7\"%'", "does not verify"),
+        # an event taken out of the middle of the organiser's chain
+        ("DELETE FROM events WHERE station_id = 'org' AND seq = 5", "does not verify"),
+    ],
+    ids=["changed-payload", "removed-event"],
+)
+def test_migrate_refuses_a_hub_database_changed_on_disk_and_copies_nothing(
+    tmp_path: Path, pg_url: str, tamper: str, named: str
+) -> None:
+    """A copy of a hub's database is not trusted because it is ours: every event passes the trust
+    gate again before the move, and one that does not verify leaves the store empty."""
+    hub_db = tmp_path / "hub.db"
+    db = connect(hub_db)
+    reference_data(db)
+    db.execute("DROP TRIGGER events_no_update")
+    db.execute("DROP TRIGGER events_no_delete")
+    assert db.execute(tamper).rowcount == 1
+    db.conn.close()
+    refused = run_cli("hub", "migrate", "--from", str(hub_db), "--to", pg_url, check=False)
+    assert refused.returncode == 1 and named in refused.stderr and "nothing was copied" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert held(pg_url) == {}
+
+
 def test_a_scan_at_hub_a_reaches_a_station_of_hub_b(tmp_path: Path, pg_url: str) -> None:
     """Two hub processes on one store: a push at A wakes the long-poll held at B (LISTEN/NOTIFY)."""
     hub_on_postgresql(tmp_path, pg_url)

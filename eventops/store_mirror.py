@@ -30,14 +30,14 @@ def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
     store = Where(url=url).open()
     folder = Path(tempfile.mkdtemp(prefix=".mirror-", dir=side.parent))
     path = folder / side.name
+    cache = pg_mirror.cache_path(side)
     try:
         for entry in side.parent.glob(f"{glob.escape(side.name)}.*"):
-            (folder / entry.name).symlink_to(entry)
-        from eventops.options import open_db
-
-        local = open_db(path, create=True)
+            if not entry.name.startswith(cache.name):  # the cache is copied, never shared
+                (folder / entry.name).symlink_to(entry)
+        mirror = _copy(store, path, side)
+        local = mirror.local
         try:
-            mirror = pg_mirror.copy_down(store, local)
             if not mirror.events:
                 name = Where(url=url).name
                 raise EventOpsError(f"the store {name} holds no event: move one in with `eventops hub migrate --from hub.db --to {name}`")
@@ -48,8 +48,11 @@ def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
             else:
                 yield path
         finally:
+            _flush_snapshots()  # the fold's snapshots land in the mirror (kept in the cache) before it goes
             local.conn.close()
             signing.forget(path)
+        from eventops.options import open_db
+
         if writes:
             local = open_db(path)
             try:
@@ -60,10 +63,45 @@ def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
                 pg_mirror.keep_local(local, side)
             finally:
                 local.conn.close()
+        pg_mirror.save_cache(path, side, mirror.pos)  # reached only when all the command wrote is in the store
     finally:
         store.conn.close()
         _keep_outputs(folder, side)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy(store: Any, path: Path, side: Path) -> Any:
+    """The command's mirror at `path`: from the cached last mirror and the store's news since, or
+    (no cache, or one that does not match the store) a copy of the whole log."""
+    from eventops.options import open_db
+    from sync.pg import mirror as pg_mirror
+
+    after = pg_mirror.seed(side, path)
+    if after is not None:
+        local = open_db(path)
+        try:
+            return pg_mirror.copy_down(store, local, after=after)
+        except pg_mirror.CopyMismatch:
+            local.conn.close()
+            pg_mirror.drop_copy(path)
+        except BaseException:
+            local.conn.close()
+            raise
+    local = open_db(path, create=True)
+    try:
+        return pg_mirror.copy_down(store, local)
+    except BaseException:
+        local.conn.close()
+        raise
+
+
+def _flush_snapshots() -> None:
+    """Wait for the snapshots the command's fold is writing in the background (if it folded)."""
+    import sys
+
+    snapshots = sys.modules.get("db.snapshots")
+    if snapshots is not None:
+        snapshots.flush()
 
 
 #: How often a following mirror (a dashboard on a store) sends its writes up and reads the news.

@@ -9,11 +9,23 @@ key, which lives beside the store) go up through the gate, `db.log.merge` on the
 one transaction: all or nothing (`push_up`). A dashboard keeps its mirror current with `pull`.
 The organiser's contacts and import keys never enter the store: they wait in a private file
 beside it (`bring_local`, `keep_local`).
+
+A command's mirror is its own, but it need not start empty: the last mirror a command finished
+with is kept beside the store (`save_cache`, a private file without the organiser's tables) with
+the store position it holds and the snapshots its fold saved. The next command starts from a copy
+of it (`seed`) and copies only the rows the store took since (`copy_down(after=...)`); the counts
+and version vectors are compared as for a full copy, and a cache that does not match (another
+store under the same name, a store moved in again) is dropped for a full copy. So `status --store`
+costs the news since the last command plus a start from a snapshot, not a copy and a fold of the
+whole log.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +44,10 @@ class StoreMoved(EventOpsError):
     """The store took an event under an id the command also wrote: nothing of it was kept."""
 
 
+class CopyMismatch(EventOpsError):
+    """The mirror does not hold what the store holds after the copy."""
+
+
 @dataclass
 class Mirror:
     """An SQLite copy of a store's log: `copied` is the store's vector when the copy was taken,
@@ -43,11 +59,15 @@ class Mirror:
     events: int = 0
 
 
-def copy_down(store: PgDatabase, local: Database) -> Mirror:
-    """Copy the store's log, trust indexes, node settings and clock into the empty `local`."""
+def copy_down(store: PgDatabase, local: Database, after: int = 0) -> Mirror:
+    """Copy the store's log, trust indexes, node settings and clock into the empty `local`; or,
+    `after` a position, into a mirror seeded from the cache that holds the log up to there (only
+    the rows beyond are copied). CopyMismatch if the mirror does not then hold the store's log."""
     mirror = Mirror(local)
     with store.atomic(), write(local):  # one snapshot of the store: the log and the indexes agree
-        mirror.pos = _copy_events(store, local, 0)[0]
+        if after:
+            _same_events(local, store)
+        mirror.pos = _copy_events(store, local, after)[0]
         for table, columns in TABLES:
             if table.startswith("sync_"):
                 continue  # tokens and quarantine are the hub's business, not a command's
@@ -60,8 +80,30 @@ def copy_down(store: PgDatabase, local: Database) -> Mirror:
         mirror.copied = log.vector(store.as_database())
         mirror.events = log.count(store.as_database())
         if log.vector(local) != mirror.copied or log.count(local) != mirror.events:
-            raise EventOpsError(f"the copy of the store does not match: {log.count(local)} events here, {mirror.events} in the store")
+            raise CopyMismatch(f"the copy of the store does not match: {log.count(local)} events here, {mirror.events} in the store")
     return mirror
+
+
+def _same_events(local: Database, store: PgDatabase) -> None:
+    """CopyMismatch unless the store holds, under each station's last id in `local`, the event
+    with the same chain digest (db/signing.py), which commits to every event of that station
+    before it: then `local` holds a prefix of the store's log (not another store's events under
+    the same ids, which a count and a vector cannot tell apart)."""
+    for station_id, (seq, chain) in heads(local).items():
+        row = store.execute("SELECT chain FROM events WHERE station_id = ? AND seq = ?", [station_id, seq]).fetchone()
+        if row is None or (None if row[0] is None else bytes(row[0])) != chain:
+            raise CopyMismatch(f"the copy of the store does not match: {station_id}#{seq} is another event in the store")
+
+
+def heads(db: Database) -> dict[str, tuple[int, bytes | None]]:
+    """Each station's last seq and its chain digest (db/signing.py), which commits to the whole
+    of that station's log: two logs with equal heads hold the same events."""
+    rows = db.execute(
+        "SELECT e.station_id, e.seq, e.chain FROM events e JOIN "
+        "(SELECT station_id, MAX(seq) AS seq FROM events GROUP BY station_id) last "
+        "ON e.station_id = last.station_id AND e.seq = last.seq"
+    )
+    return {str(r[0]): (int(r[1]), None if r[2] is None else bytes(r[2])) for r in rows}
 
 
 def _copy_events(store: PgDatabase, local: Database, after: int) -> tuple[int, log.Vector]:
@@ -177,3 +219,59 @@ def keep_local(local: Database, side: Path) -> None:
                 local.execute(f"INSERT INTO keep.{table} SELECT * FROM main.{table}")
     finally:
         local.execute("DETACH DATABASE keep")
+
+
+# --- the cache of the last mirror ---------------------------------------------------------
+#: The table a cached mirror keeps its store position in (dropped from a seeded copy).
+_POSITION = "store_mirror_position"
+
+
+def cache_path(side: Path) -> Path:
+    """The last finished mirror, kept beside the store's side files (readable by its owner only)."""
+    return Path(f"{side}.mirror-cache.sqlite")
+
+
+def seed(side: Path, path: Path) -> int | None:
+    """Copy the cached mirror to `path` (a command's own mirror); the store position it holds,
+    or None (no cache, or one that cannot be read: the command copies the whole log)."""
+    cache = cache_path(side)
+    if not cache.exists():
+        return None
+    try:
+        shutil.copyfile(cache, path)
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            row = conn.execute(f"SELECT pos FROM {_POSITION}").fetchone()
+            conn.execute(f"DROP TABLE {_POSITION}")
+            conn.commit()
+        return int(row[0])
+    except (OSError, sqlite3.Error, TypeError, ValueError):
+        drop_copy(path)
+        return None
+
+
+def drop_copy(path: Path) -> None:
+    """Remove a mirror file and what SQLite keeps beside it."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(f"{path}{suffix}")
+
+
+def save_cache(path: Path, side: Path, pos: int) -> None:
+    """Keep the mirror at `path` (closed, every write of the command in the store) as the next
+    command's start: an online backup into a private file, without the organiser's tables (they
+    live in their own file: a purge there must not come back from here), renamed into place."""
+    cache = cache_path(side)
+    part = cache.with_name(f"{cache.name}.{os.getpid()}.part")
+    os.close(os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as source, contextlib.closing(sqlite3.connect(part)) as copy:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            for table, _ in ORGANISER_TABLES:
+                copy.execute(f"DELETE FROM {table}")
+            copy.execute(f"CREATE TABLE {_POSITION} (pos INTEGER NOT NULL)")
+            copy.execute(f"INSERT INTO {_POSITION} (pos) VALUES (?)", [pos])
+            copy.commit()
+        os.replace(part, cache)
+    finally:
+        drop_copy(part)

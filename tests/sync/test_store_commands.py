@@ -222,3 +222,34 @@ def test_a_following_mirror_takes_the_store_news_and_sends_its_own_writes(writte
             local.conn.close()
 
 
+
+
+def test_a_command_starts_from_the_last_mirror_and_still_sees_every_change(pg_server: PgServer, hub_db: Path) -> None:
+    """The mirror a command finished with is kept beside the store (private, without e-mails) and
+    the next command starts from it: what the store took meanwhile shows, a cache of another store
+    or a damaged one is dropped for a full copy, and no snapshot warning reaches the screen."""
+    from sync.pg.mirror import cache_path
+
+    event = moved(pg_server, hub_db)
+    cache = cache_path(side_path(event.url))
+    first = run_cli("status", "--json", "--at", AT, "--store", event.url)
+    assert first.stderr == "", first.stderr  # the fold's snapshots were written before the mirror went
+    assert oct(cache.stat().st_mode & 0o777) == "0o600"
+    # News in the store after the cache was kept: an import through another command.
+    before = {row["id"] for row in json.loads(run_cli("attendees", "--json", "--store", event.url).stdout)}
+    report = json.loads(run_cli("import", "attendees", str(DATA / "pretix_orders.csv"), "--store", event.url, "--json").stdout)
+    assert report["added"] > 0
+    after = {row["id"] for row in json.loads(run_cli("attendees", "--json", "--store", event.url).stdout)}
+    assert len(after - before) == report["added"]
+    with sqlite3.connect(cache) as kept:
+        assert kept.execute("SELECT COUNT(*) FROM contacts").fetchone()[0] == 0  # e-mails stay in their own file
+    # A cache that is not this store's (another store's mirror under this name), then a damaged one.
+    other = moved(pg_server, hub_db)
+    run_cli("import", "attendees", str(DATA / "eventbrite_attendees.csv"), "--store", other.url)
+    run_cli("status", "--json", "--store", other.url)
+    for planted in (cache_path(side_path(other.url)).read_bytes(), b"not a database at all"):
+        cache.write_bytes(planted)
+        again = {row["id"] for row in json.loads(run_cli("attendees", "--json", "--store", event.url).stdout)}
+        assert again == after
+    status = run_cli("status", "--json", "--store", event.url)
+    assert json.loads(status.stdout)["attendees"] == len(after) and status.stderr == ""

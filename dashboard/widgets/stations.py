@@ -10,7 +10,7 @@ from textual.widgets import Label
 
 from checkin.i18n import _
 from dashboard.panels.stations import StationLine, StationsData
-from dashboard.widgets.rows import fit_rows, retitle
+from dashboard.widgets.rows import RowList, retitle
 
 KIND_LABELS = {"dashboard": "dash", "organiser": "org"}
 
@@ -29,15 +29,25 @@ def station_text(line: StationLine) -> str:
     return f"{line.id[:11]:<11} {KIND_LABELS.get(line.kind, line.kind)[:5]:<5} {line.place[:13]:<13} {line.last_label:>5} {line.scans_today:>4} {state}{sync}"
 
 
+def station_classes(line: StationLine) -> dict[str, bool]:
+    return {"-silent": line.silent_min is not None, "-revoked": line.revoked}
+
+
 class StationRow(Label):
     line: reactive[StationLine | None] = reactive(None, init=False)
+
+    def __init__(self, line: StationLine | None = None, **kwargs: Any) -> None:
+        # Made with its line, a row is styled once, as it is mounted (not again by the watcher).
+        super().__init__(station_text(line) if line is not None else "", **kwargs)
+        if line is not None:
+            self.set_reactive(StationRow.line, line)
+            self.update_classes(station_classes(line), update=False)
 
     def watch_line(self, old: StationLine | None, line: StationLine | None) -> None:
         if line is None or line == old:
             return
         self.update(station_text(line))
-        self.set_class(line.silent_min is not None, "-silent")
-        self.set_class(line.revoked, "-revoked")
+        self.update_classes(station_classes(line))
 
 
 class StationsPanel(VerticalScroll):
@@ -45,15 +55,12 @@ class StationsPanel(VerticalScroll):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._rows: list[StationRow] = []
+        self._rows = RowList[StationRow](self, lambda line: StationRow(line, classes="station"))
 
     def on_mount(self) -> None:
         retitle(self, _("Stations"))
 
     def show(self, data: StationsData) -> None:
-        rows = self._rows
-        fit_rows(self, rows, len(data.stations), lambda: StationRow(classes="station"))
-        for row, line in zip(rows, data.stations, strict=False):
-            row.line = line
+        self._rows.show(data.stations)
         silent = _(" · {n} silent").format(n=data.silent) if data.silent else ""
         retitle(self, _("Stations · {n}").format(n=len(data.stations)) + silent, _("place · last scan · scans today"))

@@ -12,8 +12,10 @@ RowT = TypeVar("RowT", bound=Widget)
 
 #: Rows mounted beyond the screen's height when a panel first shows its lines.
 MORE_ROWS = 8
-#: Rows mounted per step after that, one step after each refresh of the screen.
-ROWS_PER_STEP = 64
+#: Rows mounted per step after that, one step after each refresh of the screen. Each step lays
+#: the whole screen out again, so a few large steps finish sooner than many small ones: at 450
+#: stations, steps of 400 settled the screen in 1.9-2.1 s, steps of 64 in 2.6 s.
+ROWS_PER_STEP = 400
 
 
 class RowList(Generic[RowT]):

@@ -368,11 +368,12 @@ def drop_all(db: Database) -> None:
 
 def _encode(tables: dict[str, Any]) -> Iterator[bytes]:
     """The tables as pickled parts of at most `PART_RECORDS` records each. A table of one kind
-    of record is stored as columns, a list per field (and per part of a tuple key), its equal
-    strings made one object so that pickle writes each once: smaller, and read back faster."""
+    of record, however small, is stored as columns, a list per field (and per part of a tuple
+    key), its equal strings made one object so that pickle writes each once: smaller, and read
+    back faster (a record pickled whole is rebuilt through `__setstate__`, field by field)."""
     for name, value in tables.items():
-        if isinstance(value, dict) and len(value) > PART_RECORDS // 4:
-            cls = _record_class(value)
+        cls = _record_class(value) if isinstance(value, dict) and value else None
+        if cls is not None or (isinstance(value, dict) and len(value) > PART_RECORDS // 4):
             items = iter(value.items())
             while chunk := list(itertools.islice(items, PART_RECORDS)):
                 if cls is not None:

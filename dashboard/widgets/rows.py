@@ -70,7 +70,8 @@ class RowList(Generic[RowT]):
 
     def _step(self) -> None:
         self._step_due = False
-        self._fill(len(self.rows) + ROWS_PER_STEP)
+        if self.container.is_attached:  # not while the app shuts down
+            self._fill(len(self.rows) + ROWS_PER_STEP)
 
 
 class Field(Label):

@@ -16,12 +16,14 @@ shared: the anchor says how busy it was):
 
 - full fold (no snapshot) against the raw read;
 - start from the newest snapshot (`db.fold.load_state`), and `eventops status --json` in a fresh
-  process (the command as an operations lead runs it);
+  process (the command as an operations lead runs it), and where its time goes (imports, state,
+  report, JSON: `status_breakdown`);
 - 10 new events on top, 10 events an hour late (an offline door syncing);
 - peak resident memory (VmHWM) of a process that starts from the snapshot and follows the log;
 - the dashboard's first paint from the snapshot: the real Textual app run headless, timed from
-  its construction until its panels show the folded data (and its imports apart), with the
-  dashboard process's peak resident memory.
+  its construction until its first frame shows the folded data (`first_frame_s`) and until every
+  row is mounted and the app is idle (`first_paint_s`), its imports apart, with the dashboard
+  process's peak resident memory.
 """
 
 from __future__ import annotations
@@ -212,7 +214,7 @@ def _write_station(db, station: str, scans: list[tuple[int, str, dict[str, objec
         last_hlc = hlc
         seq += 1
         if kind == ev.VOID:
-            target = by_time.get(int(data["_void_of"]))  # type: ignore[arg-type]
+            target = by_time.get(int(data["_void_of"]))  # type: ignore[call-overload]
             if target is None:
                 seq -= 1
                 continue
@@ -326,11 +328,14 @@ def measure_dashboard(path: Path) -> dict[str, object]:
                 await pilot.pause(0.01)
             if app.error is not None:
                 raise SystemExit(f"the dashboard did not open {path}: {app.error}")
-            await pilot.pause()  # the panels drawn with what `shown` holds
+            await pilot.pause()  # the panels drawn with what `shown` holds, every row mounted, the app idle
             paint_s = time.perf_counter() - started
             shown = app.shown
-            assert shown is not None
-        return {"first_paint_s": round(paint_s, 2), "rooms_shown": len(shown.rooms.rooms), "inside_shown": shown.rooms.inside,
+            assert shown is not None and app.first_frame_at is not None
+        # first_frame_s: the first frame a person sees with the folded data in every panel (a
+        # long list of rooms or stations is still growing below the fold: dashboard/widgets/rows.py).
+        return {"first_paint_s": round(paint_s, 2), "first_frame_s": round(app.first_frame_at - started, 2),
+                "rooms_shown": len(shown.rooms.rooms), "inside_shown": shown.rooms.inside,
                 "checked_in_shown": shown.arrivals.checked_in}
 
     out = asyncio.run(first_paint())
@@ -345,6 +350,35 @@ def status_s(path: Path) -> float:
     subprocess.run([sys.executable, "-m", "eventops", "status", "--db", str(path), "--json"], check=True,
                    capture_output=True, env=env, cwd=ROOT)
     return round(time.perf_counter() - started, 2)
+
+
+def measure_status(path: Path) -> dict[str, object]:
+    """(child process) Where `eventops status --json` spends its time: the command's imports (in
+    a fresh interpreter, its own start-up subtracted), the state from the snapshot, the report,
+    its JSON (the parts `status_s` times as one)."""
+    import gc
+
+    from db.fold import load_state
+    from db.snapshots import held
+    from db.status import reference_now, status
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    bare = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import eventops.cli"], check=True, env=env)
+    imports_s = (time.perf_counter() - started) - (started - bare)
+    imported = time.perf_counter()
+    db = connect(path, create=False)
+    state = load_state(db)
+    gc.freeze()  # as the command does
+    loaded = time.perf_counter()
+    report = status(state, reference_now(state, int(time.time() * 1000)), vector=held(db))
+    reported = time.perf_counter()
+    text = json.dumps(report, ensure_ascii=False)
+    done = time.perf_counter()
+    return {"imports_s": round(imports_s, 2), "state_s": round(loaded - imported, 2),
+            "report_s": round(reported - loaded, 2), "json_s": round(done - reported, 2), "json_chars": len(text)}
 
 
 def run(directory: Path, sizes: list[tuple[int, int]]) -> dict[str, object]:
@@ -365,6 +399,7 @@ def run(directory: Path, sizes: list[tuple[int, int]]) -> dict[str, object]:
         _child(["write-snapshot", str(path)])
         entry["raw_read_and_parse_again_s"] = round(raw_read_s(path), 2)
         entry["status_json_from_snapshot_s"] = status_s(path)
+        entry["status_breakdown"] = _child(["measure-status", str(path)])
         entry["start"] = _child(["measure-start", str(path)])
         entry["dashboard"] = _child(["measure-dashboard", str(path)])
         out[f"{events}/{attendees}"] = entry
@@ -393,7 +428,7 @@ def main() -> None:
     r = sub.add_parser("run", help="measure sizes side by side")
     r.add_argument("--dir", type=Path, default=Path("/tmp/eventops-scale"))
     r.add_argument("--sizes", default="100000:10000,1000000:100000")
-    for name in ("measure-full", "measure-start", "measure-dashboard", "write-snapshot"):
+    for name in ("measure-full", "measure-start", "measure-status", "measure-dashboard", "write-snapshot"):
         sub.add_parser(name).add_argument("path", type=Path)
     args = parser.parse_args()
     if args.command == "build":
@@ -403,8 +438,8 @@ def main() -> None:
         sizes = [tuple(int(x) for x in s.split(":")) for s in args.sizes.split(",")]
         print(json.dumps(run(args.dir, sizes), indent=2))  # type: ignore[arg-type]
     else:
-        func = {"measure-full": measure_full, "measure-start": measure_start, "measure-dashboard": measure_dashboard,
-                "write-snapshot": write_snapshot}[args.command]
+        func = {"measure-full": measure_full, "measure-start": measure_start, "measure-status": measure_status,
+                "measure-dashboard": measure_dashboard, "write-snapshot": write_snapshot}[args.command]
         print(json.dumps(func(args.path)))
 
 

@@ -168,6 +168,8 @@ class DashboardApp(App[None]):
         self.shown: Panels | None = None
         self.refresh_ms: list[float] = []  # event-loop wall time per drawn batch of new events (bench)
         self.refresh_cpu_ms: list[float] = []  # the same as CPU time of the event loop's thread
+        #: `time.perf_counter()` when the first frame showing the folded log was drawn (bench).
+        self.first_frame_at: float | None = None
         self.error: str | None = None
         #: Why the feed is stopped (shown in red instead of LIVE), None while it runs.
         self.feed_stopped: str | None = None
@@ -225,10 +227,14 @@ class DashboardApp(App[None]):
         self.board = message.board
         self.board.start_clock()
         self._show(message.panels, None, None)
+        self.call_after_refresh(self._first_frame_drawn)
         if self.board.mode != FROZEN:
             self._updated = time.monotonic()
             self.feed(message.cursor)
             self.set_interval(TICK_SECONDS, self.tick)
+
+    def _first_frame_drawn(self) -> None:
+        self.first_frame_at = time.perf_counter()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="feed")
     def feed(self, cursor: int) -> None:

@@ -40,7 +40,7 @@ def status(state: EventState, now_ms: int, *, vector: dict[str, int] | None = No
     """
     info = state.info
     day = state.day_of(now_ms)
-    present = views.present(views.everyone(state, now_ms))
+    present = views.present_at(state, now_ms)
     return {
         "event": None if info is None else {"id": info.id, "name": info.name, "days": list(info.days), "tz": info.tz, "demo": info.demo},
         "as_of": iso_local(state, now_ms),

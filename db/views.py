@@ -13,8 +13,9 @@ Pure and headless: no Textual, no SQL, no clock (the moment is always passed in)
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from db.errors import EventOpsError
@@ -80,14 +81,18 @@ def whereabouts(state: EventState, attendee_id: str, now_ms: int) -> Whereabouts
     return _whereabouts(state, attendee_id, state.place_at(attendee_id, now_ms), now_ms)
 
 
+def _on_site(state: EventState, now_ms: int) -> Iterator[tuple[str, Place]]:
+    """Everyone presumed on site at `now_ms` with their place: the fold's presence rules, then
+    `stale_boarding` (what `_whereabouts` applies to one attendee, without a record per person)."""
+    buses, calendar = state.buses, state.calendar
+    for attendee_id, place in state.where_is_everyone(now_ms).items():
+        if place.kind != BUS or not boarding_stale(buses, calendar, place, now_ms):
+            yield attendee_id, place
+
+
 def everyone(state: EventState, now_ms: int) -> dict[str, Whereabouts]:
     """Everyone presumed on site at `now_ms`: in a room, on a bus, elsewhere at the venue."""
-    out = {}
-    for attendee_id, place in state.where_is_everyone(now_ms).items():
-        where = _whereabouts(state, attendee_id, place, now_ms)
-        if where is not None:
-            out[attendee_id] = where
-    return out
+    return {a: Whereabouts(a, p.kind, p.ref, p.since_ms, p.station) for a, p in _on_site(state, now_ms)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,13 @@ class Present:
 
 def present(places: Mapping[str, Whereabouts]) -> Present:
     kinds = Counter(w.kind for w in places.values())
+    return Present(kinds[VENUE], kinds[ROOM], kinds[BUS])
+
+
+def present_at(state: EventState, now_ms: int) -> Present:
+    """`present(everyone(state, now_ms))`, counted without a `Whereabouts` per person (a start
+    of `eventops status` at 100,000 attendees asks only how many)."""
+    kinds = Counter(place.kind for _, place in _on_site(state, now_ms))
     return Present(kinds[VENUE], kinds[ROOM], kinds[BUS])
 
 
@@ -564,7 +576,7 @@ def roll_call(state: EventState, now_ms: int) -> RollCall:
 def checked_in(state: EventState) -> dict[str, int]:
     """How many people checked in, per event day (every day of the event; any day scanned only
     for an event without days): a day the event does not have is never shown as one."""
-    counts: Counter[str] = Counter(day for day, _ in state.checkins)
+    counts: Counter[str] = Counter(map(itemgetter(0), state.checkins))  # keys are (day, attendee)
     days = set(state.info.days) if state.info else set()
     return {day: counts.get(day, 0) for day in sorted(days or set(counts))}
 

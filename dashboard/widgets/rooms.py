@@ -18,7 +18,7 @@ from textual.widget import Widget
 
 from checkin.i18n import N_, _
 from dashboard.panels.rooms import FULL, OK, OVER, WARN, RoomLine, RoomsData
-from dashboard.widgets.rows import retitle, show_lines
+from dashboard.widgets.rows import RowList, retitle
 
 LEVEL_CLASSES = {OK: "-ok", WARN: "-warn", FULL: "-full", OVER: "-over"}
 NAME_WIDTH, COUNT_WIDTH, TREND_WIDTH = 18, 9, 6
@@ -56,14 +56,17 @@ class RoomRow(Widget, can_focus=True):
 
     line: reactive[RoomLine | None] = reactive(None)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, line: RoomLine | None = None, **kwargs: Any) -> None:
+        # Made with its line, a row is styled once, as it is mounted (not again by the watcher).
         super().__init__(**kwargs)
         self.cells: dict[str, str] = {}  # what the row last drew, by cell (tests read it)
+        if line is not None:
+            self.set_reactive(RoomRow.line, line)
+            self.add_class(LEVEL_CLASSES[line.level], update=False)
 
     def watch_line(self, line: RoomLine | None) -> None:
         if line is not None:
-            for level, css in LEVEL_CLASSES.items():
-                self.set_class(level == line.level, css)
+            self.update_classes({css: level == line.level for level, css in LEVEL_CLASSES.items()})
 
     def render(self) -> Text:
         line = self.line
@@ -106,16 +109,16 @@ class RoomsPanel(VerticalScroll):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._rows: list[RoomRow] = []
+        self._rows = RowList[RoomRow](self, RoomRow)
 
     def on_mount(self) -> None:
         retitle(self, _("Rooms"))
 
     @property
     def rows(self) -> list[RoomRow]:
-        return self._rows
+        return self._rows.rows
 
     def show(self, data: RoomsData) -> None:
-        show_lines(self, self._rows, data.rooms, RoomRow)
+        self._rows.show(data.rooms)
         over = sum(1 for r in data.rooms if r.level in (FULL, OVER))
         retitle(self, _("Rooms · {n} inside").format(n=data.inside) + (_(" · {n} full").format(n=over) if over else ""))

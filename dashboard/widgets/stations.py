@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.reactive import reactive
-from textual.widgets import Label
+from textual.widgets import Static
 
 from checkin.i18n import _
 from dashboard.panels.stations import StationLine, StationsData
-from dashboard.widgets.rows import fit_rows, retitle
+from dashboard.widgets.rows import retitle
 
 KIND_LABELS = {"dashboard": "dash", "organiser": "org"}
 
@@ -29,31 +30,43 @@ def station_text(line: StationLine) -> str:
     return f"{line.id[:11]:<11} {KIND_LABELS.get(line.kind, line.kind)[:5]:<5} {line.place[:13]:<13} {line.last_label:>5} {line.scans_today:>4} {state}{sync}"
 
 
-class StationRow(Label):
-    line: reactive[StationLine | None] = reactive(None, init=False)
+class StationLines(Static):
+    """Every station, a line each, in one widget: a large event has hundreds of stations, and a
+    widget per line cost the first paint a millisecond or two each (styles, layout). A silent or
+    revoked station's line takes its colours from the stylesheet (component classes)."""
 
-    def watch_line(self, old: StationLine | None, line: StationLine | None) -> None:
-        if line is None or line == old:
-            return
-        self.update(station_text(line))
-        self.set_class(line.silent_min is not None, "-silent")
-        self.set_class(line.revoked, "-revoked")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"station-lines--silent", "station-lines--revoked"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.lines: tuple[StationLine, ...] = ()
+
+    def show(self, lines: tuple[StationLine, ...]) -> None:
+        if lines != self.lines:
+            grown = len(lines) != len(self.lines)  # the list's height changed: lay the screen out again
+            self.lines = lines
+            self.refresh(layout=grown)
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop", end="")
+        for index, line in enumerate(self.lines):
+            if index:
+                text.append("\n")
+            kind = "revoked" if line.revoked else ("silent" if line.silent_min is not None else "")
+            text.append(station_text(line), self.get_component_rich_style(f"station-lines--{kind}") if kind else "")
+        return text
 
 
 class StationsPanel(VerticalScroll):
     """Draws `StationsData`."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._rows: list[StationRow] = []
+    def compose(self) -> ComposeResult:
+        yield StationLines()
 
     def on_mount(self) -> None:
         retitle(self, _("Stations"))
 
     def show(self, data: StationsData) -> None:
-        rows = self._rows
-        fit_rows(self, rows, len(data.stations), lambda: StationRow(classes="station"))
-        for row, line in zip(rows, data.stations, strict=False):
-            row.line = line
+        self.query_one(StationLines).show(data.stations)
         silent = _(" · {n} silent").format(n=data.silent) if data.silent else ""
         retitle(self, _("Stations · {n}").format(n=len(data.stations)) + silent, _("place · last scan · scans today"))

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from checkin.i18n import N_, _
 from dashboard.panels.visits import BusLine, VisitsData
 from dashboard.widgets.rooms import fit
-from dashboard.widgets.rows import retitle, show_lines
+from dashboard.widgets.rows import RowList, retitle
 
 SHOW_NAMES = 3
 STATE_WIDTH, COUNT_WIDTH = 17, 7
@@ -41,6 +41,13 @@ def _missing(line: BusLine) -> str:
     return f"{word} ({len(line.missing_names)}): {names}{more}"
 
 
+def state_classes(line: BusLine) -> dict[str, bool]:
+    """The row's CSS classes for `line`: its state, and whether anyone is missing."""
+    classes = {f"-{state}": line.state == state for state in ("boarding", "departed", "returned")}
+    classes["-missing"] = bool(line.missing)
+    return classes
+
+
 class BusRow(Widget, can_focus=True):
     """One bus on two lines; Enter asks for who is aboard and who is missing."""
 
@@ -54,15 +61,17 @@ class BusRow(Widget, can_focus=True):
 
     line: reactive[BusLine | None] = reactive(None)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, line: BusLine | None = None, **kwargs: Any) -> None:
+        # Made with its line, a row is styled once, as it is mounted (not again by the watcher).
         super().__init__(**kwargs)
         self.cells: dict[str, str] = {}
+        if line is not None:
+            self.set_reactive(BusRow.line, line)
+            self.update_classes(state_classes(line), update=False)
 
     def watch_line(self, line: BusLine | None) -> None:
         if line is not None:
-            for state in ("boarding", "departed", "returned"):
-                self.set_class(line.state == state, f"-{state}")
-            self.set_class(bool(line.missing), "-missing")
+            self.update_classes(state_classes(line))
 
     def render(self) -> Text:
         line = self.line
@@ -98,13 +107,13 @@ class VisitsPanel(VerticalScroll):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._rows: list[BusRow] = []
+        self._rows = RowList[BusRow](self, BusRow)
 
     def on_mount(self) -> None:
         retitle(self, _("Field visits"))
 
     def show(self, data: VisitsData) -> None:
-        show_lines(self, self._rows, data.buses, BusRow)
+        self._rows.show(data.buses)
         missing = _(" · {n} left behind").format(n=data.missing) if data.missing else ""
         retitle(self, _("Field visits {day} · {n} buses").format(day=data.day, n=len(data.buses)) + missing)
         self.set_class(not data.buses, "-empty")

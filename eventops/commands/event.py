@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -89,14 +90,17 @@ def status_command(db_path: Path, as_json: bool, at: str | None) -> None:
         eventops status --db sdc.db --json --at 2024-03-20T11:00
         eventops status --store postgresql://hub@db.example/event
     """
-    from db import log
     from db.errors import EventOpsError
     from db.fold import fold_events, load_state, parse_local
     from db.hlc import system_wall_ms
+    from db.snapshots import held
     from db.status import reference_now, render_text, status
 
     db = open_db(db_path)
     state = load_state(db)
+    # A command that reads its state once: the cyclic collector need never walk it (a full pass
+    # over a million folded records is a tenth of a second).
+    gc.freeze()
     if at:
         try:
             now = parse_local(at, state.tz)
@@ -106,7 +110,7 @@ def status_command(db_path: Path, as_json: bool, at: str | None) -> None:
         state = fold_events(e for e in state.events if e.at_ms <= now)
     else:
         now = reference_now(state, system_wall_ms())
-    report = status(state, now, vector=log.vector(db))
+    report = status(state, now, vector=held(db))  # db.log.vector's answer, without reading every row
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
     else:

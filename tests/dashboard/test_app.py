@@ -249,3 +249,23 @@ async def test_a_missing_database_is_one_clear_line(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.error is not None)
         assert app.error is not None and "does not exist" in app.error
+
+
+async def test_the_stations_list_redraws_a_station_whose_line_changed(scene_db: Path, tmp_path: Path) -> None:
+    """Every station is a line of one widget (hundreds of stations start fast): a changed line
+    is redrawn, the silent desk keeps its mark."""
+    import dataclasses
+
+    from dashboard.widgets.stations import StationLines
+
+    app = frozen(scene_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert app.shown is not None
+        data = app.shown.stations
+        assert data.silent and "SILENT" in str(app.query_one(StationLines).render())
+        first = data.stations[0]
+        app.stations.show(dataclasses.replace(data, stations=(dataclasses.replace(first, scans_today=4321), *data.stations[1:])))
+        await pilot.pause()
+        drawn = str(app.query_one(StationLines).render()).splitlines()
+        assert len(drawn) == len(data.stations) and "4321" in drawn[0] and "SILENT" in "".join(drawn)

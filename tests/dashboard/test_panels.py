@@ -182,3 +182,25 @@ def test_incidents_of_an_earlier_day_say_which_day(scene_db: Path) -> None:
     assert data.open and {i.day_label for i in data.open} == {"Wed 20 Mar"}
     today = incidents.fetch(board.state, scene.AT_MS)
     assert {i.day_label for i in today.open} == {""}
+
+
+def test_role_counts_kept_between_refreshes_survive_a_late_check_in() -> None:
+    """A late desk rewinds the fold, which puts check-ins back in another order: the counts the
+    board keeps between refreshes stay those of a count from scratch."""
+    from db import events as ev
+    from db.fold import EventState
+    from tests.db.factory import Log, reference
+
+    log = Log()
+    reference(log, attendees=2)
+    for i, role in ((3, "press"), (4, "police"), (5, "speaker")):
+        log.add("org", -300 + i, ev.ATTENDEE_REGISTERED, id=f"A{i:03d}", name=f"Person {i}", role=role)
+    state, kept = EventState(), arrivals.RoleCounts()
+    state.apply(log.events)
+    for minutes, attendee in ((10, "A001"), (20, "A003"), (30, "A004")):
+        state.apply([log.add("desk-1", minutes, ev.DESK_CHECKIN, attendee=attendee, first=True)])
+        kept.arrived(state, "2024-03-20")
+    state.apply([log.add("desk-2", 15, ev.DESK_CHECKIN, attendee="A005", first=True)])  # offline until now
+    assert state.rebuilds > 0
+    assert kept.arrived(state, "2024-03-20") == arrivals.RoleCounts().arrived(state, "2024-03-20") == {
+        "police": 2, "press": 1, "speaker": 1}

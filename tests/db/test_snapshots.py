@@ -144,3 +144,52 @@ def test_a_late_event_older_than_every_snapshot_rebuilds_exactly(tmp_path: Path)
     _insert(db, late)  # the desk was offline all morning: every one of its events sorts earlier
     assert load_state(db).fingerprint() == fold_events(all_events(db)).fingerprint()
     assert load_state(db).started_from == 0  # the only snapshot lacks events sorting before it
+
+
+def _crowd_log(people: int) -> list[Event]:
+    """More attendees, check-ins and places than `snapshots.PART_RECORDS // 4`: tables saved as columns."""
+    from db import events as ev
+
+    log = Log()
+    reference(log, attendees=people)
+    for i in range(1, people + 1):
+        log.add("desk-1", 30 + i / 1000, ev.DESK_CHECKIN, attendee=f"A{i:03d}", first=True)
+        if i % 3 == 0:
+            log.add("door-R2", 60 + i / 1000, ev.DOOR_ENTRY, attendee=f"A{i:03d}", room="R2")
+    return log.events
+
+
+def test_large_tables_are_saved_as_columns_and_read_back_as_the_same_records(tmp_path: Path) -> None:
+    import pickle
+
+    path = tmp_path / "event.db"
+    db = connect(path)
+    people = snapshots.PART_RECORDS // 4 + 500
+    events = _crowd_log(people)
+    _insert(db, events[:-10])
+    saved = load_state(db).saveable()
+    assert saved is not None
+    snapshots.save(str(path), saved)
+    _insert(db, events[-10:])
+
+    parts = [pickle.loads(bytes(row[0])) for row in db.execute("SELECT data FROM snapshot_parts")]  # noqa: S301 - our own test file
+    assert {part[1] for part in parts if part[0] == "columns"} >= {"attendees", "checkins", "places"}
+    started = load_state(db)
+    assert started.started_from > 0
+    truth = fold_events(all_events(db))
+    assert started.fingerprint() == truth.fingerprint()
+    assert {type(a) for a in started.attendees.values()} == {type(next(iter(truth.attendees.values())))}
+    assert started.checkins[("2024-03-20", "A007")] == truth.checkins[("2024-03-20", "A007")]
+    assert hash(started.places["A003"]) == hash(truth.places["A003"])
+    now = events[-1].at_ms
+    assert status(started, now) == status(truth, now)
+
+
+def test_held_is_the_vector_of_the_log(tmp_path: Path) -> None:
+    from db.log import vector
+
+    db = connect(tmp_path / "event.db")
+    assert snapshots.held(db) == vector(db) == {}
+    _insert(db, _big_log())
+    assert snapshots.held(db) == vector(db)
+    assert set(snapshots.held(db)) == {"org", "door-R1", "desk-1"}

@@ -52,6 +52,7 @@ from db.connect import connect, write
 from db.events import Event
 from db.fold import EventState, Key, Restart, no_gc, void_target
 from db.log import EVENT_COLUMNS
+from db.log import vector as log_vector
 
 logger = logging.getLogger("eventops.snapshots")
 
@@ -131,19 +132,9 @@ def start(db: Database, *, snapshots: bool = True) -> tuple[EventState, int]:
     return state, cursor
 
 
-#: Per station, the highest seq held: a skip through the primary key from one station to the
-#: next (a few index probes per station) instead of `GROUP BY`, which reads every row's key.
-_HELD = (
-    "WITH RECURSIVE station(id) AS ("
-    " SELECT MIN(station_id) FROM events"
-    " UNION ALL SELECT (SELECT MIN(station_id) FROM events WHERE station_id > station.id) FROM station WHERE station.id IS NOT NULL)"
-    " SELECT id, (SELECT MAX(seq) FROM events WHERE station_id = station.id) FROM station WHERE id IS NOT NULL"
-)
-
-
 def held(db: Database) -> dict[str, int]:
-    """`{station_id: highest seq held}` (what `db.log.vector` answers), in milliseconds at a million events."""
-    return {str(row[0]): int(row[1]) for row in db.execute(_HELD)}
+    """`{station_id: highest seq held}`: `db.log.vector`, in milliseconds at a million events."""
+    return log_vector(db)
 
 
 class LogSource:

@@ -52,10 +52,10 @@ def station_with_people(db_path: Path) -> Database:
     db = connect(db_path)
     db.execute("PRAGMA secure_delete = OFF")
     make_event(db)
-    set_local_station(db, "desk-1")
-    import_attendees(db, sheet("Vlissingen"))
+    import_attendees(db, sheet("Vlissingen"))  # by the organiser, as the desk received them by sync
     db.execute("PRAGMA wal_checkpoint(PASSIVE)")
     import_attendees(db, sheet("Zierikzee"))  # every city changes: attendee.updated events
+    set_local_station(db, "desk-1")
     return db
 
 

@@ -132,7 +132,8 @@ class EventState:
         self._last_key: Key | None = None
         self._folded = Folded()
         self._voided: set[tuple[str, int]] = set()
-        self._checkpoints = [checkpoints.take(self._core, 0, None, 0)]
+        self._journal = checkpoints.Journal()
+        self._checkpoints = [checkpoints.take(self._core, self._journal, 0, None, 0)]
         self.rebuilds = 0  # how many times a late event forced a replay (for benchmarks)
         #: The saved snapshot this state started from (0: none, folded from the first event).
         self.started_from = 0
@@ -156,7 +157,8 @@ class EventState:
             self.started_from = restart.ident
         self._events, self._keys, self._records = [], [], []
         at_ms = self._last_key[0] >> 16 if self._last_key else 0
-        self._checkpoints = [checkpoints.take(self._core, self._count, self._last_key, at_ms)]
+        self._journal = checkpoints.Journal()
+        self._checkpoints = [checkpoints.take(self._core, self._journal, self._count, self._last_key, at_ms)]
         self.forget_times()
 
     # --- feeding ----------------------------------------------------------------------
@@ -228,7 +230,7 @@ class EventState:
             self._keys.insert(at, event.key)
             self._events.insert(at, event)
             self._records.insert(at, read(event))
-        checkpoint = checkpoints.rewind(self._core, self._checkpoints, index)
+        checkpoint = checkpoints.rewind(self._core, self._journal, self._checkpoints, index)
         self.forget_times()
         self._count = checkpoint.count
         start = checkpoint.count - self._base
@@ -260,15 +262,17 @@ class EventState:
         if cps[-1].count >= self._count:
             return
         assert self._last_key is not None
-        cps.append(checkpoints.take(self._core, self._count, self._last_key, self._last_key[0] >> 16))
+        cps.append(checkpoints.take(self._core, self._journal, self._count, self._last_key, self._last_key[0] >> 16))
         if self._source is not None:
             horizon = cps[-1].at_ms - self.RETAIN_MS
-            while len(cps) > 2 and cps[1].at_ms < horizon:
-                self._forget_before(1)
+            first = 1
+            while first < len(cps) - 1 and cps[first].at_ms < horizon:
+                first += 1
+            if first > 1:
+                self._forget_before(first - 1)
         if len(cps) > self.MAX_CHECKPOINTS:
-            # Thin out the older half (never the first, never the open one): late events are usually recent.
-            for index in range(len(cps) // 2 - 1, 0, -2):
-                checkpoints.merge_into_previous(self._core, cps, index)
+            # Thin out the older half (never the first, never the newest): late events are usually recent.
+            del cps[len(cps) // 2 - 1 : 0 : -2]
 
     def _forget_before(self, index: int) -> None:
         """Drop the checkpoints before `index` and the events only they needed."""
@@ -278,6 +282,7 @@ class EventState:
         del self._records[:drop]
         self._base = self._checkpoints[index].count
         del self._checkpoints[:index]
+        self._journal.forget_before(self._checkpoints[0].mark)
 
     def _checkpoint_before(self, key: Key) -> int | None:
         """The newest in-memory checkpoint that sorts before `key` (None: none in memory)."""
@@ -322,7 +327,7 @@ class EventState:
         if folded is None:
             return None
         undone = {t for e in later if e.kind in (ev.VOID, ev.KEY_MISUSED) and (t := void_target(e)) is not None}
-        tables = checkpoints.state_at(self._core, self._checkpoints, 0)
+        tables = checkpoints.state_at(self._core, self._journal, first)
         return Restart(tables, first.count, first.key, folded, self._voided - undone)
 
     # --- the state, read-only for everyone else ---------------------------------------

@@ -161,9 +161,10 @@ class RoomSlots(Records[str, dict[int, set[str]]]):
 
     __slots__ = ()
 
-    def enter(self, room: str, until: int, attendee: str, at_ms: int) -> None:
-        """`attendee` is in `room` until `until`; the room's slots that ended by `at_ms` (their
-        people left with their session's end) or are empty are dropped."""
+    def enter(self, room: str, until: int, attendee: str, at_ms: int) -> int:
+        """`attendee` is in `room` until `until` (later than `at_ms`); the room's slots that
+        ended by `at_ms` (their people left with their session's end) or are empty are dropped.
+        Returns the room's occupancy at `at_ms` (every slot left ends after it)."""
         journal = self.journal
         slots = dict.get(self, room)
         if slots is None:
@@ -182,6 +183,7 @@ class RoomSlots(Records[str, dict[int, set[str]]]):
             people.add(attendee)
             if journal is not None:
                 journal.append((people, attendee, False))
+        return sum(map(len, slots.values()))
 
     def leave(self, room: str, until: int, attendee: str) -> None:
         """`attendee` is no longer in `room`'s slot ending at `until`."""

@@ -18,6 +18,7 @@ import gc
 import heapq
 import itertools
 import logging
+import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -217,7 +218,7 @@ class EventState:
                         if key is not None and (rewind is None or key < rewind):
                             rewind = key
         if rewind is None:
-            self._fold_on(_read(unique), record=True)
+            self._fold_new(unique)
             return len(unique)
         self.rebuilds += 1
         index = self._checkpoint_before(rewind)
@@ -233,26 +234,48 @@ class EventState:
         checkpoint = checkpoints.rewind(self._core, self._journal, self._checkpoints, index)
         self.forget_times()
         self._count = checkpoint.count
-        start = checkpoint.count - self._base
-        self._fold_on(zip(self._events[start:], self._records[start:], strict=True), record=False)
+        self._replay(checkpoint.count - self._base)
         return len(unique)
 
-    def _fold_on(self, items: Iterable[tuple[Event, Record]], *, record: bool) -> None:
-        """Fold events with their records (in fold order, after everything folded) on top,
-        checkpointing as it goes; keep them (`record`: new ones, see `_read`) for replays."""
-        keys, kept, records, voided, every = self._keys, self._events, self._records, self._voided, self.CHECKPOINT_EVERY
+    def _fold_new(self, events: Iterable[Event]) -> None:
+        """Fold new events (in fold order, after everything folded) on top, checkpointing as it
+        goes; keep each with its record, read once (db/payloads.py), for replays.
+
+        The fold's hot loop: a million events pass here on a full rebuild, so it reads no
+        attribute twice and calls nothing it need not."""
+        keys, kept, records, voided = self._keys, self._events, self._records, self._voided
+        keys_append, kept_append, records_append = keys.append, kept.append, records.append
+        core, cal, every = self._core, self._calendar, self.CHECKPOINT_EVERY
+        count, key = self._count, self._last_key
+        due = count - count % every + every  # the count at the next checkpoint
+        for event in events:
+            parsed = read(event)
+            station_id, seq = event.station_id, event.seq
+            key = (event.hlc, station_id, seq)
+            keys_append(key)
+            kept_append(event)
+            records_append(parsed)
+            if not voided or (station_id, seq) not in voided:
+                fold_event(core, cal, event, parsed)
+            count += 1
+            if count == due:
+                due += every
+                self._count, self._last_key = count, key
+                self._checkpoint()
+        self._count, self._last_key = count, key
+
+    def _replay(self, start: int) -> None:
+        """Fold again the kept events from `start` on (after a rewind), with their records."""
+        voided, every = self._voided, self.CHECKPOINT_EVERY
         core, cal = self._core, self._calendar
         count, key = self._count, self._last_key
-        for event, parsed in items:
-            key = (event.hlc, event.station_id, event.seq)
-            if record:
-                keys.append(key)
-                kept.append(event)
-                records.append(parsed)
+        due = count - count % every + every
+        for event, parsed, key in zip(self._events[start:], self._records[start:], self._keys[start:], strict=True):
             if not voided or (event.station_id, event.seq) not in voided:
                 fold_event(core, cal, event, parsed)
             count += 1
-            if not count % every:
+            if count == due:
+                due += every
                 self._count, self._last_key = count, key
                 self._checkpoint()
         self._count, self._last_key = count, key
@@ -308,7 +331,7 @@ class EventState:
         self._folded, self._voided = folded, voided
         after = restart.key if restart else None
         tail = [e for e in unique if after is None or e.key > after]
-        self._fold_on(_read(heapq.merge(self._source.events_after(after, prior), tail, key=_order)), record=True)
+        self._fold_new(heapq.merge(self._source.events_after(after, prior), tail, key=_order))
 
     # --- persisting -------------------------------------------------------------------
     def saveable(self, oldest: bool = False) -> Restart | None:
@@ -636,14 +659,8 @@ def void_target(event: Event) -> tuple[str, int] | None:
     return (station_id, seq)
 
 
-def _read(events: Iterable[Event]) -> Iterator[tuple[Event, Record]]:
-    """Each event with its record (db/payloads.py), read once as it is first folded."""
-    for event in events:
-        yield event, read(event)
-
-
-def _order(event: Event) -> tuple[int, str, int]:
-    return (event.hlc, event.station_id, event.seq)
+#: An event's place in the fold order, `(hlc, station_id, seq)` (as `Event.key`, without a Python call).
+_order = operator.attrgetter("hlc", "station_id", "seq")
 
 
 def fold_events(events: Iterable[Event]) -> EventState:
@@ -667,7 +684,11 @@ def no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a large log is read and folded.
 
     The fold makes hundreds of thousands of small acyclic objects; each collection would
-    walk all of them again (it more than doubles the time of a full fold).
+    walk all of them again (it more than doubles the time of a full fold). After a large fold
+    the objects that survived it are moved out of the collector's sight (`gc.freeze`): the
+    first collection would otherwise walk them all at once (0.8 s after a million events),
+    and every full collection of a long-running node again. They are still freed as usual
+    when nothing refers to them; only a reference cycle among them would outlive them.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -675,4 +696,10 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_count()[0] > FREEZE_AFTER:
+                gc.freeze()
             gc.enable()
+
+
+#: Objects made during one fold beyond which they are frozen out of the collector's sight.
+FREEZE_AFTER = 200_000

@@ -73,6 +73,11 @@ def handles(*kinds: str) -> Callable[[Handler], Handler]:
     return register
 
 
+# The kinds `fold_event` tells apart for every event, bound once (module lookups, not attributes).
+_REFERENCE_KINDS, _SCAN_KINDS = ev.REFERENCE_KINDS, ev.SCAN_KINDS
+_EVENT_CREATED, _STATION_HEALTH, _SCAN_REJECTED = ev.EVENT_CREATED, ev.STATION_HEALTH, ev.SCAN_REJECTED
+
+
 def fold_event(core: Core, cal: Calendar, event: Event, record: pl.Payload | pl.Malformed | None) -> None:
     """Fold one event, with the record `read` made of it, on top of `core`."""
     if isinstance(record, pl.Malformed):
@@ -80,21 +85,22 @@ def fold_event(core: Core, cal: Calendar, event: Event, record: pl.Payload | pl.
         return
     kind = event.kind
     at = event.at_ms
-    reference = kind in ev.REFERENCE_KINDS
-    if reference and event.station_id == core.organiser:
+    station_id = event.station_id
+    reference = kind in _REFERENCE_KINDS
+    if reference and station_id == core.organiser:
         _organiser_active(core, at)
     window = core.window
-    if window is not None and window[0] <= at <= window[1] or window is None and kind == ev.EVENT_CREATED:  # on_time
+    if window is not None and window[0] <= at <= window[1] or window is None and kind == _EVENT_CREATED:  # on_time
         if at > core.last_event_ms:
             core.last_event_ms = at
-        if kind != ev.STATION_HEALTH:  # "last event" means last real activity
+        if kind != _STATION_HEALTH:  # "last event" means last real activity
             last = core.station_last_ms
-            if at > last.get(event.station_id, 0):
-                last[event.station_id] = at
-        if kind in ev.SCAN_KINDS and not (kind == ev.SCAN_REJECTED and record.reason == REVOKED_STATION):  # type: ignore[union-attr]
+            if at > last.get(station_id, 0):
+                last[station_id] = at
+        if kind in _SCAN_KINDS and not (kind == _SCAN_REJECTED and record.reason == REVOKED_STATION):  # type: ignore[union-attr]
             if at > core.last_scan_ms:
                 core.last_scan_ms = at
-            core.station_scans[(event.station_id, cal.day_of(at))] += 1
+            core.station_scans[(station_id, cal.day_of(at))] += 1
     elif not reference:
         _off_clock(cal, core, event, record)
         return
@@ -107,9 +113,9 @@ def fold_event(core: Core, cal: Calendar, event: Event, record: pl.Payload | pl.
         permits.clear()  # the handler may change who may write what
         allowed = _permitted(core, event)
     else:
-        allowed = permits.get((event.station_id, kind))
+        allowed = permits.get((station_id, kind))
         if allowed is None:
-            allowed = permits[(event.station_id, kind)] = _permitted(core, event)
+            allowed = permits[(station_id, kind)] = _permitted(core, event)
     if not allowed:
         return  # db/permissions.py: e.g. only the organiser (and its hubs) set up the event
     handler(cal, core, event, record)
@@ -538,11 +544,10 @@ def _door_entry(cal: Calendar, core: Core, event: Event, r: pl.DoorEntry) -> Non
     if until <= at:  # after the venue closed (an evening reception): until midnight
         until = cal.day_start_ms(cal.day_of(at)) + 86_400_000
     core.places[attendee_id] = Place(ROOM, room_id, at, until, event.station_id)
-    core.room_slots.enter(room_id, until, attendee_id, at)  # (slots that ended by `at`: their people left)
+    people = core.room_slots.enter(room_id, until, attendee_id, at)  # (slots that ended by `at`: their people left)
     room = core.rooms.get(room_id)
     if room is None or room.capacity <= 0:
         return
-    people = occupancy(core, room_id, at)
     if people > room.capacity:
         if room_id not in core.over_capacity:
             core.over_capacity = core.over_capacity | {room_id}

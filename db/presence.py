@@ -62,6 +62,9 @@ ATTENDEE_FIELDS = pl.ATTENDEE_FIELDS
 #: What a walk-in desk may say about a new attendee, and what its name fix may change.
 WALK_IN_FIELDS = frozenset({"id", "name", "first", "last", "org", "city", "country", "role"})
 NAME_FIELDS = frozenset({"id", "name", "first", "last"})
+#: An attendee's fields an update keeps unless it changes them, and those of one not known yet.
+_KEPT_FIELDS = (*ATTENDEE_FIELDS, "tags")
+_BLANK_FIELDS: dict[str, Any] = {**{f: "" for f in ATTENDEE_FIELDS}, "tags": ()}
 
 
 def handles(*kinds: str) -> Callable[[Handler], Handler]:
@@ -273,7 +276,7 @@ def _attendee(cal: Calendar, core: Core, event: Event, r: pl.AttendeeFields) -> 
         allowed = WALK_IN_FIELDS if known is None else NAME_FIELDS
         changes, tags = {f: v for f, v in changes.items() if f in allowed}, None
     old = known or Attendee(attendee_id, attendee_id)
-    fields: dict[str, Any] = {f: getattr(old, f) for f in (*ATTENDEE_FIELDS, "tags")}
+    fields: dict[str, Any] = {f: getattr(old, f) for f in _KEPT_FIELDS} if known else dict(_BLANK_FIELDS, name=attendee_id)
     fields.update(changes)
     if tags is not None:
         fields["tags"] = tags

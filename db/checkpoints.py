@@ -75,17 +75,17 @@ class Journal:
         """Put every journaled table back as it was at `mark` (newest change first)."""
         entries = self.entries
         stop = mark - self._base
-        for index in range(len(entries) - 1, stop - 1, -1):
-            container, key, old = entries[index]
+        put, remove, missing = dict.__setitem__, dict.pop, MISSING
+        for container, key, old in reversed(entries[stop:]):
             if type(container) is set:
                 if old:
                     container.add(key)
                 else:
                     container.discard(key)
-            elif old is MISSING:
-                dict.pop(container, key, None)
+            elif old is missing:
+                remove(container, key, None)
             else:
-                dict.__setitem__(container, key, old)
+                put(container, key, old)
         del entries[stop:]
 
     def forget_before(self, mark: int) -> None:

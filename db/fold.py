@@ -202,7 +202,7 @@ class EventState:
     def _apply(self, events: Iterable[Event]) -> int:
         prior = self._folded.copy()
         folded = self._folded
-        unique = [e for e in sorted(events, key=_order) if folded.add(e.station_id, e.seq)]
+        unique = folded.new(sorted(events, key=_order))
         if not unique:
             return 0
         rewind: Key | None = None

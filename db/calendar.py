@@ -86,8 +86,10 @@ class Calendar:
 
     def session_in(self, room_id: str, now_ms: int) -> Session | None:
         """The session running in `room_id` at `now_ms` (or starting within half an hour)."""
-        for session in self._core.sessions_by_room.get(room_id, ()):
-            if session.start_ms - SESSION_EARLY_MS <= now_ms < session.end_ms:
+        for session in self._core.sessions_by_room.get(room_id, ()):  # by start: none later can start before
+            if session.start_ms - SESSION_EARLY_MS > now_ms:
+                return None
+            if now_ms < session.end_ms:
                 return session
         return None
 

@@ -1,16 +1,24 @@
-"""Checkpoints that cost what changed, not the whole state: copy-on-write per record.
+"""Checkpoints that cost what changed, not the whole state: one journal of every change.
 
 The fold takes a checkpoint every thousand events so that a late event rewinds a little and
-replays. Copying every table at each checkpoint made the fold's cost events × attendees (69.5 s
-for a million events). Here a checkpoint copies only the small tables (rooms, stations,
-counters: sizes that do not grow with the attendance) and opens an *undo* map for each large
-one (`Records`): the first time a record changes after the checkpoint, its old value is saved.
-A checkpoint is then O(small tables); a rewind puts back what changed since, newest first.
+replays. Every table that can grow with the attendance or the log is journaled: a change first
+appends `(container, key, old)` to one journal the whole state shares (`Journal`), and a
+checkpoint is only a position in that journal plus copies of a few small counters (sizes that do
+not grow with the attendance). A rewind walks the journal back to the position, newest first;
+forgetting or thinning checkpoints only drops positions. Every cost is O(changes):
+
+- `Records`: tables of immutable records (attendees, places, check-ins, incidents, reference
+  data, buses: a `Bus` is replaced by a changed copy, never changed in place, see db/presence.py);
+- `RoomSlots`: each room's people by the moment they leave, changed in place through `enter` and
+  `leave`, which journal one entry per person moved (copying a room of 450 at each checkpoint made
+  checkpoints cost the attendance again);
+- `permits` is derived from the tables (who may write what): emptied on a rewind, not copied.
 
 Chosen by benchmark (bench/checkpoints.py) over `immutables.Map`: both make a checkpoint cheap,
 but a persistent map costs a path copy on every write and a slower read on every read, and
 would change every table's type for every reader; a dict that journals its writes keeps the
-fold's reads at dict speed and every reader's code as it is.
+fold's reads at dict speed and every reader's code as it is. One journal rather than an undo map
+per checkpoint: thinning checkpoints no longer merges maps (1.5 s of a million-event fold).
 """
 
 from __future__ import annotations
@@ -19,10 +27,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar, cast
 
-from db.state import Bus
-
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+
+#: One change: (the dict or set changed, the key or member, the old value or whether it was a member).
+Entry = tuple[Any, Any, Any]
 
 
 class _Missing:
@@ -36,30 +45,83 @@ class _Missing:
 
 MISSING: Any = _Missing()
 
+#: Small tables copied at each checkpoint (their size does not grow with the attendance).
+#: Derived tables, rebuilt by the fold on demand: emptied on a rewind, never copied.
+DERIVED = frozenset({"permits"})
+
+
+class Journal:
+    """Every change to the journaled tables since the oldest checkpoint, in order.
+
+    `entries` is shared with every table (they append to it); a position (`mark`) counts from
+    the journal's beginning, so dropping its oldest entries moves no position.
+    """
+
+    __slots__ = ("entries", "_base", "_dead")
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self._base = 0  # the position of entries[0]
+        self._dead = 0  # entries at the front no checkpoint needs any more (dropped in bulk)
+
+    def mark(self) -> int:
+        return self._base + len(self.entries)
+
+    def since(self, mark: int) -> list[Entry]:
+        """The changes after `mark`, oldest first."""
+        return self.entries[mark - self._base :]
+
+    def undo_to(self, mark: int) -> None:
+        """Put every journaled table back as it was at `mark` (newest change first)."""
+        entries = self.entries
+        stop = mark - self._base
+        put, remove, missing = dict.__setitem__, dict.pop, MISSING
+        for container, key, old in reversed(entries[stop:]):
+            if type(container) is set:
+                if old:
+                    container.add(key)
+                else:
+                    container.discard(key)
+            elif old is missing:
+                remove(container, key, None)
+            else:
+                put(container, key, old)
+        del entries[stop:]
+
+    def forget_before(self, mark: int) -> None:
+        """No checkpoint before `mark` remains: its changes need not be kept (dropped in bulk, in
+        place: every table holds this list)."""
+        self._dead = max(self._dead, mark - self._base)
+        if self._dead > 4096 and 2 * self._dead > len(self.entries):
+            del self.entries[: self._dead]
+            self._base += self._dead
+            self._dead = 0
+
 
 class Records(dict[_K, _V]):
-    """A table of immutable records that saves each record's old value, once per checkpoint
-    interval, before it changes (`undo`, None while no checkpoint is open)."""
+    """A table of immutable records that journals each change (`journal`: the shared
+    `Journal.entries`, None while no checkpoint is open) before it makes it."""
 
-    __slots__ = ("undo",)
+    __slots__ = ("journal",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.undo: dict[Any, Any] | None = None
+        self.journal: list[Entry] | None = None
 
     def _save(self, key: Any) -> None:
-        undo = self.undo
-        if undo is not None and key not in undo:
-            undo[key] = dict.get(self, key, MISSING)
+        journal = self.journal
+        if journal is not None:
+            journal.append((self, key, dict.get(self, key, MISSING)))
 
     def __setitem__(self, key: _K, value: _V) -> None:
-        undo = self.undo
-        if undo is not None and key not in undo:
-            undo[key] = dict.get(self, key, MISSING)
+        journal = self.journal
+        if journal is not None:
+            journal.append((self, key, dict.get(self, key, MISSING)))
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: _K) -> None:
-        self._save(key)
+        if key in self:
+            self._save(key)
         dict.__delitem__(self, key)
 
     def pop(self, key: _K, *default: Any) -> Any:
@@ -94,55 +156,55 @@ class Records(dict[_K, _V]):
 
 
 class RoomSlots(Records[str, dict[int, set[str]]]):
-    """Each room's people by the moment they leave: the fold changes these sets in place, so a
-    room's slots are saved whole (a deep copy of one room) the first time the fold reaches for
-    them after a checkpoint, through `get` or `setdefault` (the fold's two ways in).
-
-    Readers outside the fold use `occupancy`/`occupants` (plain `dict.get`, no saving).
-    """
+    """Each room's people by the moment they leave. The fold changes them only through `enter`
+    and `leave`, which journal each person moved; readers use `occupancy`/`occupants`."""
 
     __slots__ = ()
 
-    def _save(self, key: Any) -> None:
-        undo = self.undo
-        if undo is not None and key not in undo:
-            old = dict.get(self, key, MISSING)
-            undo[key] = old if old is MISSING else {until: set(people) for until, people in old.items()}
+    def enter(self, room: str, until: int, attendee: str, at_ms: int) -> int:
+        """`attendee` is in `room` until `until` (later than `at_ms`); the room's slots that
+        ended by `at_ms` (their people left with their session's end) or are empty are dropped.
+        Returns the room's occupancy at `at_ms` (every slot left ends after it)."""
+        journal = self.journal
+        slots = dict.get(self, room)
+        if slots is None:
+            slots = {}
+            self[room] = slots
+        for expired in [u for u, people in slots.items() if u <= at_ms or not people]:
+            if journal is not None:
+                journal.append((slots, expired, slots[expired]))
+            del slots[expired]
+        people = slots.get(until)
+        if people is None:
+            people = slots[until] = set()
+            if journal is not None:
+                journal.append((slots, until, MISSING))
+        if attendee not in people:
+            people.add(attendee)
+            if journal is not None:
+                journal.append((people, attendee, False))
+        return sum(map(len, slots.values()))
 
-    def __setitem__(self, key: str, value: dict[int, set[str]]) -> None:
-        self._save(key)
-        dict.__setitem__(self, key, value)
-
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        self._save(key)
-        return dict.get(self, key, default)
-
-    def __getitem__(self, key: str) -> dict[int, set[str]]:
-        self._save(key)
-        return dict.__getitem__(self, key)
-
-
-def undo_into(table: dict[Any, Any], undo: dict[Any, Any]) -> None:
-    """Put back the old values `undo` saved (a record that did not exist is removed)."""
-    for key, old in undo.items():
-        if old is MISSING:
-            dict.pop(table, key, None)
-        else:
-            dict.__setitem__(table, key, old)
+    def leave(self, room: str, until: int, attendee: str) -> None:
+        """`attendee` is no longer in `room`'s slot ending at `until`."""
+        slots = dict.get(self, room)
+        people = slots.get(until) if slots is not None else None
+        if people is not None and attendee in people:
+            people.discard(attendee)
+            if self.journal is not None:
+                self.journal.append((people, attendee, True))
 
 
 def copy_value(name: str, value: Any) -> Any:
-    """An independent copy of a small table (buses change in place: copied one by one)."""
-    if name == "buses":
-        return {k: b.copy() if isinstance(b, Bus) else b for k, b in value.items()}
+    """An independent copy of a small table (values are immutable)."""
     if isinstance(value, dict | list | set):
         return type(value)(value)
     return value
 
 
 def copy_records(name: str, table: dict[Any, Any]) -> dict[Any, Any]:
-    """A plain copy of a large table (room slots deep: their sets change in place)."""
-    if name == "room_slots":
+    """A plain copy of a journaled table (room slots deep: their sets change in place)."""
+    if isinstance(table, RoomSlots):
         return {room: {until: set(people) for until, people in slots.items()} for room, slots in table.items()}
     return dict(table)
 
@@ -150,77 +212,82 @@ def copy_records(name: str, table: dict[Any, Any]) -> dict[Any, Any]:
 @dataclass(slots=True)
 class Checkpoint:
     """The state after `count` events (the last one `key`): the small tables as they were, and
-    the old values of the large tables' records changed since (until the next checkpoint)."""
+    where the journal stood."""
 
     count: int
     key: tuple[int, str, int] | None
     at_ms: int
     small: dict[str, Any]
-    undo: dict[str, dict[Any, Any]]
+    mark: int
 
 
-def large_fields(core: Any) -> list[str]:
-    return [f.name for f in fields(core) if isinstance(getattr(core, f.name), Records)]
-
-
-def take(core: Any, count: int, key: tuple[int, str, int] | None, at_ms: int) -> Checkpoint:
-    """Open a checkpoint: copy the small tables, start an undo map for each large one."""
+def take(core: Any, journal: Journal, count: int, key: tuple[int, str, int] | None, at_ms: int) -> Checkpoint:
+    """A checkpoint: copies of the small tables, the journal's position (every journaled table
+    of `core` is made to write into `journal`)."""
     small: dict[str, Any] = {}
-    undo: dict[str, dict[Any, Any]] = {}
+    entries = journal.entries
     for f in fields(core):
         value = getattr(core, f.name)
         if isinstance(value, Records):
-            value.undo = undo[f.name] = {}
-        else:
+            value.journal = entries
+        elif f.name not in DERIVED:
             small[f.name] = copy_value(f.name, value)
-    return Checkpoint(count, key, at_ms, small, undo)
+    return Checkpoint(count, key, at_ms, small, journal.mark())
 
 
-def rewind(core: Any, checkpoints: list[Checkpoint], index: int) -> Checkpoint:
-    """Bring `core` back to `checkpoints[index]` (later ones are dropped); returns it, open again."""
-    for checkpoint in reversed(checkpoints[index:]):
-        for name, undo in checkpoint.undo.items():
-            undo_into(getattr(core, name), undo)
+def rewind(core: Any, journal: Journal, checkpoints: list[Checkpoint], index: int) -> Checkpoint:
+    """Bring `core` back to `checkpoints[index]` (later ones are dropped); returns it."""
     target = checkpoints[index]
+    journal.undo_to(target.mark)
     del checkpoints[index + 1 :]
     for name, value in target.small.items():
         setattr(core, name, copy_value(name, value))
-    for name in target.undo:
-        table = getattr(core, name)
-        table.undo = target.undo[name] = {}
+    for name in DERIVED:
+        getattr(core, name).clear()
     return target
 
 
-def merge_into_previous(core: Any, checkpoints: list[Checkpoint], index: int) -> None:
-    """Forget `checkpoints[index]`: its undo joins the previous one's (the older value wins)."""
-    older, gone = checkpoints[index - 1], checkpoints[index]
-    for name, undo in gone.undo.items():
-        target = older.undo.setdefault(name, {})
-        for key, old in undo.items():
-            if key not in target:
-                target[key] = old
-    del checkpoints[index]
-    if index == len(checkpoints):  # it was the open one: the previous one is open now
-        for name, undo in older.undo.items():
-            getattr(core, name).undo = undo
+def state_at(core: Any, journal: Journal, checkpoint: Checkpoint) -> dict[str, Any]:
+    """Every table as it was at `checkpoint`, as independent copies (the live core is left as it
+    is): for persisting an older position. The journal's changes since are undone on copies; a
+    container the journal names is copied as it is now the first time it is met."""
+    copies: dict[int, Any] = {}
 
+    def mapped(obj: Any) -> Any:
+        """The copy of a live container (made now, as it is now), or `obj` if it is immutable."""
+        kind = type(obj)
+        if kind is not set and kind is not dict:
+            return obj
+        copy = copies.get(id(obj))
+        if copy is None:
+            copy = set(obj) if kind is set else {k: mapped(v) for k, v in obj.items()}
+            copies[id(obj)] = copy
+        return copy
 
-def state_at(core: Any, checkpoints: list[Checkpoint], index: int) -> dict[str, Any]:
-    """Every table as it was at `checkpoints[index]`, as independent copies (the live core is
-    left as it is): for persisting an older position."""
     out: dict[str, Any] = {}
     for f in fields(core):
         value = getattr(core, f.name)
-        if isinstance(value, Records):
-            table = copy_records(f.name, value)
-            for checkpoint in reversed(checkpoints[index:]):
-                undo = checkpoint.undo.get(f.name, {})
-                if f.name == "room_slots":
-                    undo = {k: v if v is MISSING else {u: set(p) for u, p in v.items()} for k, v in undo.items()}
-                undo_into(table, undo)
-            out[f.name] = table
+        if isinstance(value, RoomSlots):
+            out[f.name] = copies[id(value)] = {room: mapped(slots) for room, slots in value.items()}
+        elif isinstance(value, Records):
+            out[f.name] = copies[id(value)] = dict(value)
         else:
-            out[f.name] = copy_value(f.name, checkpoints[index].small[f.name])
+            out[f.name] = copy_value(f.name, checkpoint.small.get(f.name, value))
+    for container, key, old in reversed(journal.since(checkpoint.mark)):
+        target = copies.get(id(container))
+        if target is None:
+            target = mapped(container)
+        if type(target) is set:
+            if old:
+                target.add(key)
+            else:
+                target.discard(key)
+        elif old is MISSING:
+            target.pop(key, None)
+        else:
+            target[key] = mapped(old)
+    for name in DERIVED:
+        out[name] = {}
     return out
 
 
@@ -264,6 +331,19 @@ class Folded:
             return False
         more.add(seq)
         return True
+
+    def new(self, events: Iterable[Any]) -> list[Any]:
+        """Record each of `events` (sorted in fold order); returns those not held already. The
+        common case, each station's next seq, is done here without a call per event."""
+        vector, extra, add, out = self.vector, self.extra, self.add, []
+        for event in events:
+            station_id, seq = event.station_id, event.seq
+            if seq == vector.get(station_id, 0) + 1 and station_id not in extra:
+                vector[station_id] = seq
+                out.append(event)
+            elif add(station_id, seq):
+                out.append(event)
+        return out
 
     def __contains__(self, ident: object) -> bool:
         station_id, seq = cast(tuple[str, int], ident)

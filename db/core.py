@@ -34,33 +34,35 @@ REFUSED_NAMED = 5
 
 @dataclass
 class Core:
-    """Everything the fold mutates. The tables that grow with the attendance are `Records`
-    (db/checkpoints.py): a checkpoint saves only the records that change after it."""
+    """Everything the fold mutates. Tables of records are `Records` (db/checkpoints.py): a
+    checkpoint costs only the records that change after it; the plain ones (counters, the
+    stations' last moments) stay small whatever the attendance and are copied at checkpoints.
+    A `Bus` in `buses` is never changed in place: the fold stores a changed copy."""
 
     info: EventInfo | None = None
     organiser: str = ""  # the station that created the event: the authority on reference data
     attendees: dict[str, Attendee] = field(default_factory=Records)
-    rooms: dict[str, Room] = field(default_factory=dict)
-    sessions: dict[str, Session] = field(default_factory=dict)
-    sessions_by_room: dict[str, tuple[Session, ...]] = field(default_factory=dict)
-    visits: dict[str, Visit] = field(default_factory=dict)
-    buses: dict[str, Bus] = field(default_factory=dict)
-    stations: dict[str, Station] = field(default_factory=dict)
+    rooms: dict[str, Room] = field(default_factory=Records)
+    sessions: dict[str, Session] = field(default_factory=Records)
+    sessions_by_room: dict[str, tuple[Session, ...]] = field(default_factory=Records)
+    visits: dict[str, Visit] = field(default_factory=Records)
+    buses: dict[str, Bus] = field(default_factory=Records)
+    stations: dict[str, Station] = field(default_factory=Records)
     #: Station kinds bound to keys by `node.key` (db/permissions.py decides what each may write).
-    authors: dict[str, str] = field(default_factory=dict)
-    keys: dict[str, str] = field(default_factory=dict)
+    authors: dict[str, str] = field(default_factory=Records)
+    keys: dict[str, str] = field(default_factory=Records)
     #: Walk-in desks' badge keys by station (published in their `node.key` bindings).
-    desk_keys: dict[str, DeskKey] = field(default_factory=dict)
+    desk_keys: dict[str, DeskKey] = field(default_factory=Records)
     badge_serial: dict[str, int] = field(default_factory=Records)
     revoked_serials: dict[str, frozenset[int]] = field(default_factory=Records)
     checkins: dict[tuple[str, str], Checkin] = field(default_factory=Records)
     places: dict[str, Place] = field(default_factory=Records)
-    room_slots: dict[str, dict[int, set[str]]] = field(default_factory=RoomSlots)
+    room_slots: RoomSlots = field(default_factory=RoomSlots)
     over_capacity: frozenset[str] = frozenset()
     arrivals: Counter[tuple[str, int]] = field(default_factory=Counter)
     station_scans: Counter[tuple[str, str]] = field(default_factory=Counter)
     station_last_ms: dict[str, int] = field(default_factory=dict)
-    station_health: dict[str, StationHealth] = field(default_factory=dict)
+    station_health: dict[str, StationHealth] = field(default_factory=Records)
     rejected: Counter[str] = field(default_factory=Counter)
     incidents: dict[str, Incident] = field(default_factory=Records)
     acked: frozenset[str] = frozenset()

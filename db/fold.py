@@ -18,6 +18,7 @@ import gc
 import heapq
 import itertools
 import logging
+import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -132,7 +133,8 @@ class EventState:
         self._last_key: Key | None = None
         self._folded = Folded()
         self._voided: set[tuple[str, int]] = set()
-        self._checkpoints = [checkpoints.take(self._core, 0, None, 0)]
+        self._journal = checkpoints.Journal()
+        self._checkpoints = [checkpoints.take(self._core, self._journal, 0, None, 0)]
         self.rebuilds = 0  # how many times a late event forced a replay (for benchmarks)
         #: The saved snapshot this state started from (0: none, folded from the first event).
         self.started_from = 0
@@ -156,7 +158,8 @@ class EventState:
             self.started_from = restart.ident
         self._events, self._keys, self._records = [], [], []
         at_ms = self._last_key[0] >> 16 if self._last_key else 0
-        self._checkpoints = [checkpoints.take(self._core, self._count, self._last_key, at_ms)]
+        self._journal = checkpoints.Journal()
+        self._checkpoints = [checkpoints.take(self._core, self._journal, self._count, self._last_key, at_ms)]
         self.forget_times()
 
     # --- feeding ----------------------------------------------------------------------
@@ -199,7 +202,7 @@ class EventState:
     def _apply(self, events: Iterable[Event]) -> int:
         prior = self._folded.copy()
         folded = self._folded
-        unique = [e for e in sorted(events, key=_order) if folded.add(e.station_id, e.seq)]
+        unique = folded.new(sorted(events, key=_order))
         if not unique:
             return 0
         rewind: Key | None = None
@@ -215,7 +218,7 @@ class EventState:
                         if key is not None and (rewind is None or key < rewind):
                             rewind = key
         if rewind is None:
-            self._fold_on(_read(unique), record=True)
+            self._fold_new(unique)
             return len(unique)
         self.rebuilds += 1
         index = self._checkpoint_before(rewind)
@@ -228,29 +231,51 @@ class EventState:
             self._keys.insert(at, event.key)
             self._events.insert(at, event)
             self._records.insert(at, read(event))
-        checkpoint = checkpoints.rewind(self._core, self._checkpoints, index)
+        checkpoint = checkpoints.rewind(self._core, self._journal, self._checkpoints, index)
         self.forget_times()
         self._count = checkpoint.count
-        start = checkpoint.count - self._base
-        self._fold_on(zip(self._events[start:], self._records[start:], strict=True), record=False)
+        self._replay(checkpoint.count - self._base)
         return len(unique)
 
-    def _fold_on(self, items: Iterable[tuple[Event, Record]], *, record: bool) -> None:
-        """Fold events with their records (in fold order, after everything folded) on top,
-        checkpointing as it goes; keep them (`record`: new ones, see `_read`) for replays."""
-        keys, kept, records, voided, every = self._keys, self._events, self._records, self._voided, self.CHECKPOINT_EVERY
+    def _fold_new(self, events: Iterable[Event]) -> None:
+        """Fold new events (in fold order, after everything folded) on top, checkpointing as it
+        goes; keep each with its record, read once (db/payloads.py), for replays.
+
+        The fold's hot loop: a million events pass here on a full rebuild, so it reads no
+        attribute twice and calls nothing it need not."""
+        keys, kept, records, voided = self._keys, self._events, self._records, self._voided
+        keys_append, kept_append, records_append = keys.append, kept.append, records.append
+        core, cal, every = self._core, self._calendar, self.CHECKPOINT_EVERY
+        count, key = self._count, self._last_key
+        due = count - count % every + every  # the count at the next checkpoint
+        for event in events:
+            parsed = read(event)
+            station_id, seq = event.station_id, event.seq
+            key = (event.hlc, station_id, seq)
+            keys_append(key)
+            kept_append(event)
+            records_append(parsed)
+            if not voided or (station_id, seq) not in voided:
+                fold_event(core, cal, event, parsed)
+            count += 1
+            if count == due:
+                due += every
+                self._count, self._last_key = count, key
+                self._checkpoint()
+        self._count, self._last_key = count, key
+
+    def _replay(self, start: int) -> None:
+        """Fold again the kept events from `start` on (after a rewind), with their records."""
+        voided, every = self._voided, self.CHECKPOINT_EVERY
         core, cal = self._core, self._calendar
         count, key = self._count, self._last_key
-        for event, parsed in items:
-            key = (event.hlc, event.station_id, event.seq)
-            if record:
-                keys.append(key)
-                kept.append(event)
-                records.append(parsed)
+        due = count - count % every + every
+        for event, parsed, key in zip(self._events[start:], self._records[start:], self._keys[start:], strict=True):
             if not voided or (event.station_id, event.seq) not in voided:
                 fold_event(core, cal, event, parsed)
             count += 1
-            if not count % every:
+            if count == due:
+                due += every
                 self._count, self._last_key = count, key
                 self._checkpoint()
         self._count, self._last_key = count, key
@@ -260,15 +285,17 @@ class EventState:
         if cps[-1].count >= self._count:
             return
         assert self._last_key is not None
-        cps.append(checkpoints.take(self._core, self._count, self._last_key, self._last_key[0] >> 16))
+        cps.append(checkpoints.take(self._core, self._journal, self._count, self._last_key, self._last_key[0] >> 16))
         if self._source is not None:
             horizon = cps[-1].at_ms - self.RETAIN_MS
-            while len(cps) > 2 and cps[1].at_ms < horizon:
-                self._forget_before(1)
+            first = 1
+            while first < len(cps) - 1 and cps[first].at_ms < horizon:
+                first += 1
+            if first > 1:
+                self._forget_before(first - 1)
         if len(cps) > self.MAX_CHECKPOINTS:
-            # Thin out the older half (never the first, never the open one): late events are usually recent.
-            for index in range(len(cps) // 2 - 1, 0, -2):
-                checkpoints.merge_into_previous(self._core, cps, index)
+            # Thin out the older half (never the first, never the newest): late events are usually recent.
+            del cps[len(cps) // 2 - 1 : 0 : -2]
 
     def _forget_before(self, index: int) -> None:
         """Drop the checkpoints before `index` and the events only they needed."""
@@ -278,6 +305,7 @@ class EventState:
         del self._records[:drop]
         self._base = self._checkpoints[index].count
         del self._checkpoints[:index]
+        self._journal.forget_before(self._checkpoints[0].mark)
 
     def _checkpoint_before(self, key: Key) -> int | None:
         """The newest in-memory checkpoint that sorts before `key` (None: none in memory)."""
@@ -303,7 +331,7 @@ class EventState:
         self._folded, self._voided = folded, voided
         after = restart.key if restart else None
         tail = [e for e in unique if after is None or e.key > after]
-        self._fold_on(_read(heapq.merge(self._source.events_after(after, prior), tail, key=_order)), record=True)
+        self._fold_new(heapq.merge(self._source.events_after(after, prior), tail, key=_order))
 
     # --- persisting -------------------------------------------------------------------
     def saveable(self, oldest: bool = False) -> Restart | None:
@@ -322,7 +350,7 @@ class EventState:
         if folded is None:
             return None
         undone = {t for e in later if e.kind in (ev.VOID, ev.KEY_MISUSED) and (t := void_target(e)) is not None}
-        tables = checkpoints.state_at(self._core, self._checkpoints, 0)
+        tables = checkpoints.state_at(self._core, self._journal, first)
         return Restart(tables, first.count, first.key, folded, self._voided - undone)
 
     # --- the state, read-only for everyone else ---------------------------------------
@@ -631,14 +659,8 @@ def void_target(event: Event) -> tuple[str, int] | None:
     return (station_id, seq)
 
 
-def _read(events: Iterable[Event]) -> Iterator[tuple[Event, Record]]:
-    """Each event with its record (db/payloads.py), read once as it is first folded."""
-    for event in events:
-        yield event, read(event)
-
-
-def _order(event: Event) -> tuple[int, str, int]:
-    return (event.hlc, event.station_id, event.seq)
+#: An event's place in the fold order, `(hlc, station_id, seq)` (as `Event.key`, without a Python call).
+_order = operator.attrgetter("hlc", "station_id", "seq")
 
 
 def fold_events(events: Iterable[Event]) -> EventState:
@@ -662,7 +684,11 @@ def no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a large log is read and folded.
 
     The fold makes hundreds of thousands of small acyclic objects; each collection would
-    walk all of them again (it more than doubles the time of a full fold).
+    walk all of them again (it more than doubles the time of a full fold). After a large fold
+    the objects that survived it are moved out of the collector's sight (`gc.freeze`): the
+    first collection would otherwise walk them all at once (0.8 s after a million events),
+    and every full collection of a long-running node again. They are still freed as usual
+    when nothing refers to them; only a reference cycle among them would outlive them.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -670,4 +696,10 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_count()[0] > FREEZE_AFTER:
+                gc.freeze()
             gc.enable()
+
+
+#: Objects made during one fold beyond which they are frozen out of the collector's sight.
+FREEZE_AFTER = 200_000

@@ -62,6 +62,9 @@ ATTENDEE_FIELDS = pl.ATTENDEE_FIELDS
 #: What a walk-in desk may say about a new attendee, and what its name fix may change.
 WALK_IN_FIELDS = frozenset({"id", "name", "first", "last", "org", "city", "country", "role"})
 NAME_FIELDS = frozenset({"id", "name", "first", "last"})
+#: An attendee's fields an update keeps unless it changes them, and those of one not known yet.
+_KEPT_FIELDS = (*ATTENDEE_FIELDS, "tags")
+_BLANK_FIELDS: dict[str, Any] = {**{f: "" for f in ATTENDEE_FIELDS}, "tags": ()}
 
 
 def handles(*kinds: str) -> Callable[[Handler], Handler]:
@@ -73,6 +76,11 @@ def handles(*kinds: str) -> Callable[[Handler], Handler]:
     return register
 
 
+# The kinds `fold_event` tells apart for every event, bound once (module lookups, not attributes).
+_REFERENCE_KINDS, _SCAN_KINDS = ev.REFERENCE_KINDS, ev.SCAN_KINDS
+_EVENT_CREATED, _STATION_HEALTH, _SCAN_REJECTED = ev.EVENT_CREATED, ev.STATION_HEALTH, ev.SCAN_REJECTED
+
+
 def fold_event(core: Core, cal: Calendar, event: Event, record: pl.Payload | pl.Malformed | None) -> None:
     """Fold one event, with the record `read` made of it, on top of `core`."""
     if isinstance(record, pl.Malformed):
@@ -80,21 +88,22 @@ def fold_event(core: Core, cal: Calendar, event: Event, record: pl.Payload | pl.
         return
     kind = event.kind
     at = event.at_ms
-    reference = kind in ev.REFERENCE_KINDS
-    if reference and event.station_id == core.organiser:
+    station_id = event.station_id
+    reference = kind in _REFERENCE_KINDS
+    if reference and station_id == core.organiser:
         _organiser_active(core, at)
     window = core.window
-    if window is not None and window[0] <= at <= window[1] or window is None and kind == ev.EVENT_CREATED:  # on_time
+    if window is not None and window[0] <= at <= window[1] or window is None and kind == _EVENT_CREATED:  # on_time
         if at > core.last_event_ms:
             core.last_event_ms = at
-        if kind != ev.STATION_HEALTH:  # "last event" means last real activity
+        if kind != _STATION_HEALTH:  # "last event" means last real activity
             last = core.station_last_ms
-            if at > last.get(event.station_id, 0):
-                last[event.station_id] = at
-        if kind in ev.SCAN_KINDS and not (kind == ev.SCAN_REJECTED and record.reason == REVOKED_STATION):  # type: ignore[union-attr]
+            if at > last.get(station_id, 0):
+                last[station_id] = at
+        if kind in _SCAN_KINDS and not (kind == _SCAN_REJECTED and record.reason == REVOKED_STATION):  # type: ignore[union-attr]
             if at > core.last_scan_ms:
                 core.last_scan_ms = at
-            core.station_scans[(event.station_id, cal.day_of(at))] += 1
+            core.station_scans[(station_id, cal.day_of(at))] += 1
     elif not reference:
         _off_clock(cal, core, event, record)
         return
@@ -107,9 +116,9 @@ def fold_event(core: Core, cal: Calendar, event: Event, record: pl.Payload | pl.
         permits.clear()  # the handler may change who may write what
         allowed = _permitted(core, event)
     else:
-        allowed = permits.get((event.station_id, kind))
+        allowed = permits.get((station_id, kind))
         if allowed is None:
-            allowed = permits[(event.station_id, kind)] = _permitted(core, event)
+            allowed = permits[(station_id, kind)] = _permitted(core, event)
     if not allowed:
         return  # db/permissions.py: e.g. only the organiser (and its hubs) set up the event
     handler(cal, core, event, record)
@@ -267,7 +276,7 @@ def _attendee(cal: Calendar, core: Core, event: Event, r: pl.AttendeeFields) -> 
         allowed = WALK_IN_FIELDS if known is None else NAME_FIELDS
         changes, tags = {f: v for f, v in changes.items() if f in allowed}, None
     old = known or Attendee(attendee_id, attendee_id)
-    fields: dict[str, Any] = {f: getattr(old, f) for f in (*ATTENDEE_FIELDS, "tags")}
+    fields: dict[str, Any] = {f: getattr(old, f) for f in _KEPT_FIELDS} if known else dict(_BLANK_FIELDS, name=attendee_id)
     fields.update(changes)
     if tags is not None:
         fields["tags"] = tags
@@ -324,17 +333,25 @@ def _bus_assigned(cal: Calendar, core: Core, event: Event, r: pl.BusAssignment) 
     bus = core.buses.get(bus_id)
     if bus is None:
         bus = core.buses[bus_id] = Bus(bus_id, r.visit, 0, bus_id)
-    for other in core.buses.values():
-        if other.visit == bus.visit and other.id != bus_id:
-            other.assigned.discard(attendee_id)
-    bus.assigned.add(attendee_id)
+    for other in list(core.buses.values()):
+        if other.visit == bus.visit and other.id != bus_id and attendee_id in other.assigned:
+            _changing(core, other).assigned.discard(attendee_id)
+    if attendee_id not in bus.assigned:
+        _changing(core, bus).assigned.add(attendee_id)
+
+
+def _changing(core: Core, bus: Bus) -> Bus:
+    """A copy of `bus` in its place, to change: a stored `Bus` is never changed in place (a
+    checkpoint keeps the old one, db/checkpoints.py)."""
+    changed = core.buses[bus.id] = bus.copy()
+    return changed
 
 
 @handles(ev.BUS_UNASSIGNED)
 def _bus_unassigned(cal: Calendar, core: Core, event: Event, r: pl.BusAssignment) -> None:
     bus = core.buses.get(r.bus)
-    if bus is not None:
-        bus.assigned.discard(r.attendee)
+    if bus is not None and r.attendee in bus.assigned:
+        _changing(core, bus).assigned.discard(r.attendee)
 
 
 @handles(ev.STATION_ADDED)
@@ -437,21 +454,21 @@ def _leave(cal: Calendar, core: Core, attendee_id: str, event: Event | None = No
     if place is None:
         return
     if place.kind == ROOM and place.until_ms is not None:
-        slot = core.room_slots.get(place.ref, {}).get(place.until_ms)
-        if slot is not None:
-            slot.discard(attendee_id)
+        core.room_slots.leave(place.ref, place.until_ms, attendee_id)
     elif place.kind == BUS:
         bus = core.buses.get(place.ref)
         if bus is None:
             return
         if bus.state == "boarding":
-            bus.aboard.discard(attendee_id)
+            if attendee_id in bus.aboard:
+                _changing(core, bus).aboard.discard(attendee_id)
         elif bus.state == DEPARTED and event is not None and attendee_id in bus.aboard:
             _left_the_bus(cal, core, event, record, bus, attendee_id)
 
 
 def _left_the_bus(cal: Calendar, core: Core, event: Event, record: Any, bus: Bus, attendee_id: str) -> None:
     """`attendee_id` was aboard `bus` when it left and `event` scanned them elsewhere."""
+    bus = _changing(core, bus)
     bus.aboard.discard(attendee_id)
     bus.left.add(attendee_id)
     attendee = core.attendees.get(attendee_id)
@@ -530,14 +547,10 @@ def _door_entry(cal: Calendar, core: Core, event: Event, r: pl.DoorEntry) -> Non
     if until <= at:  # after the venue closed (an evening reception): until midnight
         until = cal.day_start_ms(cal.day_of(at)) + 86_400_000
     core.places[attendee_id] = Place(ROOM, room_id, at, until, event.station_id)
-    slots = core.room_slots.setdefault(room_id, {})
-    for expired in [u for u, people in slots.items() if u <= at or not people]:
-        del slots[expired]  # those people left with their session's end
-    slots.setdefault(until, set()).add(attendee_id)
+    people = core.room_slots.enter(room_id, until, attendee_id, at)  # (slots that ended by `at`: their people left)
     room = core.rooms.get(room_id)
     if room is None or room.capacity <= 0:
         return
-    people = occupancy(core, room_id, at)
     if people > room.capacity:
         if room_id not in core.over_capacity:
             core.over_capacity = core.over_capacity | {room_id}
@@ -579,12 +592,13 @@ def _bus_boarded(cal: Calendar, core: Core, event: Event, r: pl.BusBoarded) -> N
     place = core.places.get(attendee_id)
     if place is None or place.kind != BUS or place.ref != bus_id:
         _leave(cal, core, attendee_id, event, r)
-    for other in core.buses.values():
-        if other.visit == bus.visit and other.id != bus_id and other.state == "boarding":
-            other.aboard.discard(attendee_id)
+    for other in list(core.buses.values()):
+        if other.visit == bus.visit and other.id != bus_id and other.state == "boarding" and attendee_id in other.aboard:
+            _changing(core, other).aboard.discard(attendee_id)
     if bus.state == RETURNED:
         core.places[attendee_id] = Place(VENUE, "", event.at_ms, None, event.station_id)
         return
+    bus = _changing(core, core.buses[bus_id])
     bus.aboard.add(attendee_id)
     bus.left.discard(attendee_id)
     core.places[attendee_id] = Place(BUS, bus_id, event.at_ms, None, event.station_id)
@@ -604,8 +618,10 @@ def _bus_departed(cal: Calendar, core: Core, event: Event, r: pl.BusDeparted) ->
         return
     for attendee_id, boarded_ms in _undone_boardings(core, bus, r.aboard):
         _leave(cal, core, attendee_id, event, r)
+        bus = _changing(core, core.buses[r.bus])
         bus.aboard.add(attendee_id)
         core.places[attendee_id] = Place(BUS, bus.id, boarded_ms, None, event.station_id)
+    bus = _changing(core, core.buses[r.bus])
     missing = set(missing_from(core.buses, bus) if r.missing is None else r.missing) - bus.aboard
     bus.state = DEPARTED
     bus.departed_ms = event.at_ms
@@ -648,12 +664,14 @@ def _bus_returned(cal: Calendar, core: Core, event: Event, r: pl.BusReturned) ->
     if bus is None or bus.state != DEPARTED:
         return
     undone = _undone_boardings(core, bus, r.aboard)
+    bus = _changing(core, bus)
     bus.state = RETURNED
     bus.returned_ms = event.at_ms
     # Back at the venue; a late bus keeps its passengers on site a while after closing time.
     until = max(cal.day_end_ms(cal.day_of(event.at_ms)), event.at_ms + DAY_CLOSE_AFTER_MS)
     for attendee_id, _ in undone:
         _leave(cal, core, attendee_id, event, r)
+        bus = _changing(core, core.buses[bus.id])
         bus.aboard.add(attendee_id)
         core.places[attendee_id] = Place(VENUE, "", event.at_ms, until, event.station_id)
     for attendee_id in sorted(bus.aboard):

@@ -31,6 +31,9 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 #: One change: (the dict or set changed, the key or member, the old value or whether it was a member).
+#: A journaled table is named by its number in `Journal.tables`, not by itself: the table holds
+#: the entries, and an entry holding the table would make a reference cycle that only the cyclic
+#: collector frees (never, once the fold froze the state out of its sight: db/fold.py `no_gc`).
 Entry = tuple[Any, Any, Any]
 
 
@@ -54,15 +57,28 @@ class Journal:
     """Every change to the journaled tables since the oldest checkpoint, in order.
 
     `entries` is shared with every table (they append to it); a position (`mark`) counts from
-    the journal's beginning, so dropping its oldest entries moves no position.
+    the journal's beginning, so dropping its oldest entries moves no position. `tables` are the
+    journaled tables, which entries name by their index.
     """
 
-    __slots__ = ("entries", "_base", "_dead")
+    __slots__ = ("entries", "tables", "_base", "_dead")
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
+        self.tables: list[Records[Any, Any]] = []
         self._base = 0  # the position of entries[0]
         self._dead = 0  # entries at the front no checkpoint needs any more (dropped in bulk)
+
+    def enlist(self, table: Records[Any, Any]) -> None:
+        """Make `table` write its changes into this journal (once per table)."""
+        if table.journal is not self.entries:
+            table.number = len(self.tables)
+            self.tables.append(table)
+            table.journal = self.entries
+
+    def container(self, named: Any) -> Any:
+        """The dict or set an entry names (a journaled table by its number)."""
+        return self.tables[named] if type(named) is int else named
 
     def mark(self) -> int:
         return self._base + len(self.entries)
@@ -73,10 +89,11 @@ class Journal:
 
     def undo_to(self, mark: int) -> None:
         """Put every journaled table back as it was at `mark` (newest change first)."""
-        entries = self.entries
+        entries, tables = self.entries, self.tables
         stop = mark - self._base
         put, remove, missing = dict.__setitem__, dict.pop, MISSING
-        for container, key, old in reversed(entries[stop:]):
+        for named, key, old in reversed(entries[stop:]):
+            container = tables[named] if type(named) is int else named
             if type(container) is set:
                 if old:
                     container.add(key)
@@ -100,23 +117,25 @@ class Journal:
 
 class Records(dict[_K, _V]):
     """A table of immutable records that journals each change (`journal`: the shared
-    `Journal.entries`, None while no checkpoint is open) before it makes it."""
+    `Journal.entries`, None while no checkpoint is open; `number`: its index in the journal's
+    tables) before it makes it."""
 
-    __slots__ = ("journal",)
+    __slots__ = ("journal", "number")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.journal: list[Entry] | None = None
+        self.number = -1
 
     def _save(self, key: Any) -> None:
         journal = self.journal
         if journal is not None:
-            journal.append((self, key, dict.get(self, key, MISSING)))
+            journal.append((self.number, key, dict.get(self, key, MISSING)))
 
     def __setitem__(self, key: _K, value: _V) -> None:
         journal = self.journal
         if journal is not None:
-            journal.append((self, key, dict.get(self, key, MISSING)))
+            journal.append((self.number, key, dict.get(self, key, MISSING)))
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: _K) -> None:
@@ -225,11 +244,10 @@ def take(core: Any, journal: Journal, count: int, key: tuple[int, str, int] | No
     """A checkpoint: copies of the small tables, the journal's position (every journaled table
     of `core` is made to write into `journal`)."""
     small: dict[str, Any] = {}
-    entries = journal.entries
     for f in fields(core):
         value = getattr(core, f.name)
         if isinstance(value, Records):
-            value.journal = entries
+            journal.enlist(value)
         elif f.name not in DERIVED:
             small[f.name] = copy_value(f.name, value)
     return Checkpoint(count, key, at_ms, small, journal.mark())
@@ -273,7 +291,8 @@ def state_at(core: Any, journal: Journal, checkpoint: Checkpoint) -> dict[str, A
             out[f.name] = copies[id(value)] = dict(value)
         else:
             out[f.name] = copy_value(f.name, checkpoint.small.get(f.name, value))
-    for container, key, old in reversed(journal.since(checkpoint.mark)):
+    for named, key, old in reversed(journal.since(checkpoint.mark)):
+        container = journal.container(named)
         target = copies.get(id(container))
         if target is None:
             target = mapped(container)

@@ -221,7 +221,7 @@ def _write_station(db, station: str, scans: list[tuple[int, str, dict[str, objec
             data = {"station_id": station, "seq": target}
         by_time[at] = seq
         event, prev = signing.sign(key, prev, Event(station, seq, hlc, kind, data))
-        rows.append((station, seq, hlc, kind, event.data_text(), event.sig))
+        rows.append((station, seq, hlc, kind, event.data_text(), event.sig, prev.chain))
         if len(rows) >= BATCH:
             _insert(db, rows)
     _insert(db, rows)
@@ -230,7 +230,7 @@ def _write_station(db, station: str, scans: list[tuple[int, str, dict[str, objec
 def _insert(db, rows: list[tuple[object, ...]]) -> None:
     if rows:
         with write(db):
-            db.conn.executemany(f"INSERT INTO events ({log.EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", rows)
+            db.conn.executemany(f"INSERT INTO events ({log.EVENT_COLUMNS}, chain) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         rows.clear()
 
 

@@ -115,9 +115,33 @@ def reverify(source: Database, progress: Callable[[int, int], None] | None = Non
                     f"{len(short)} station(s) hold events that do not verify (first: {', '.join(short[:5])}): "
                     "no key the organiser vouched for signed them; nothing was copied"
                 )
+            _same_as_verified(source, scratch)
             return log.count(scratch)
         finally:
             scratch.conn.close()
+
+
+def _same_as_verified(source: Database, scratch: Database) -> None:
+    """The source's trust indexes and chain digests are those its verified events make: the copy
+    takes them from the source, and a store trusts a binding in `authors` from then on (a row
+    added there by hand would let a key nobody vouched for in the log write to the store)."""
+    for what, sql in (("key bindings", "SELECT station_id, kind, public_key FROM authors"),
+                      ("revocations", "SELECT station_id, up_to FROM revocations")):
+        held = {str(r[0]): tuple(r[1:]) for r in source.execute(sql)}
+        made = {str(r[0]): tuple(r[1:]) for r in scratch.execute(sql)}
+        if held != made:
+            station = sorted(k for k in held.keys() | made.keys() if held.get(k) != made.get(k))[0]
+            raise DoesNotVerify(
+                f"the source's {what} for {station} are not those its log makes (changed on disk?); nothing was copied"
+            )
+    mine = source.execute("SELECT station_id, seq, chain FROM events ORDER BY station_id, seq")
+    verified = scratch.execute("SELECT station_id, seq, chain FROM events ORDER BY station_id, seq")
+    for row, again in zip(mine, verified, strict=True):  # the same vectors: the same ids, in order
+        if tuple(row) != tuple(again):
+            raise DoesNotVerify(
+                f"event {row[0]}#{row[1]}: its chain digest is not the one its station's events make (changed on disk?); "
+                "nothing was copied"
+            )
 
 
 def _through_gate(scratch: Database, batch: list[Event]) -> None:
@@ -135,6 +159,18 @@ def move(
     """Copy `source` (an SQLite hub's database) into the empty store behind `target`, once
     every event of it has passed the trust gate again (`reverify`)."""
     refuse_non_empty(target)
+    source.execute("BEGIN")  # one read of the source: what is copied is what was verified
+    try:
+        report = _verified_copy(source, source_path, target, progress)
+    finally:
+        source.execute("ROLLBACK")
+    report.files = copy_side_files(source_path, target.key_path)
+    return report
+
+
+def _verified_copy(
+    source: Database, source_path: Path, target: PgDatabase, progress: Callable[[int, int], None] | None
+) -> MoveReport:
     reverify(source, progress)
     report = MoveReport()
     tables = set(source.table_names())
@@ -156,7 +192,6 @@ def move(
             target.conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
             report.rows[table] = len(rows)
         verify(source, target, report)
-    report.files = copy_side_files(source_path, target.key_path)
     return report
 
 

@@ -105,8 +105,13 @@ def test_migrate_moves_the_event_verifiably_and_stations_keep_their_tokens(tmp_p
         ("UPDATE events SET data = replace(data, 'Person 7', 'Someone Else') WHERE data LIKE '%\"Person 7\"%'", "does not verify"),
         # an event taken out of the middle of the organiser's chain
         ("DELETE FROM events WHERE station_id = 'org' AND seq = 5", "does not verify"),
+        # a key bound by hand in the trust index (the store would trust it), no event vouching for it
+        ("INSERT INTO authors (station_id, kind, public_key, voucher) VALUES ('evil-hub', 'hub', randomblob(32), 'org')",
+         "key bindings for evil-hub are not those its log makes"),
+        # a chain digest changed (the store would refuse the station's next push)
+        ("UPDATE events SET chain = randomblob(32) WHERE station_id = 'org' AND seq = 3", "org#3: its chain digest"),
     ],
-    ids=["changed-payload", "removed-event"],
+    ids=["changed-payload", "removed-event", "forged-binding", "changed-chain"],
 )
 def test_migrate_refuses_a_hub_database_changed_on_disk_and_copies_nothing(
     tmp_path: Path, pg_url: str, tamper: str, named: str

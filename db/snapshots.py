@@ -426,12 +426,20 @@ def _mac_key(db_path: str, *, create: bool) -> bytes | None:
     if not create:
         return None
     file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return file.read_bytes()
+    # Written whole under another name, then linked into place: a second thread or process
+    # making its first snapshot at the same moment finds either no key or the whole key, never
+    # the empty file an O_EXCL create shows before its bytes are written (it MAC'd a snapshot
+    # with an empty key, which then never verified).
+    part = file.with_name(f"{_KEY_FILE}.{os.getpid()}.{threading.get_ident()}.part")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(secrets.token_bytes(32))
+    try:
+        os.link(part, file)
+    except FileExistsError:
+        pass  # another one made it first: theirs counts
+    finally:
+        os.unlink(part)
     return file.read_bytes()
 
 

@@ -193,3 +193,28 @@ def test_held_is_the_vector_of_the_log(tmp_path: Path) -> None:
     _insert(db, _big_log())
     assert snapshots.held(db) == vector(db)
     assert set(snapshots.held(db)) == {"org", "door-R1", "desk-1"}
+
+
+def test_threads_making_the_first_snapshot_at_once_share_one_whole_key(tmp_path: Path) -> None:
+    """The background writer and a command's own save may make a node's first snapshot at the
+    same moment: each must MAC with the one key that stays on disk, never with an empty file
+    another thread created and had not written yet (that snapshot would never verify)."""
+    import threading
+
+    for attempt in range(100):
+        path = str(tmp_path / f"event-{attempt}.db")
+        barrier = threading.Barrier(4)
+        keys: list[bytes | None] = []
+
+        def make_key(path: str = path, barrier: threading.Barrier = barrier, keys: list[bytes | None] = keys) -> None:
+            barrier.wait()
+            keys.append(snapshots._mac_key(path, create=True))
+
+        threads = [threading.Thread(target=make_key) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        on_disk = snapshots._mac_key(path, create=False)
+        assert on_disk is not None and len(on_disk) == 32
+        assert keys == [on_disk] * 4

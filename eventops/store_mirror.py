@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 from db.errors import EventOpsError
 from eventops.store_option import Where
 
+logger = logging.getLogger("eventops.cli")
 
 @contextlib.contextmanager
 def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
@@ -35,7 +38,7 @@ def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
         for entry in side.parent.glob(f"{glob.escape(side.name)}.*"):
             if not entry.name.startswith(cache.name):  # the cache is copied, never shared
                 (folder / entry.name).symlink_to(entry)
-        mirror = _copy(store, path, side)
+        mirror = _copy(store, path, side, url)
         local = mirror.local
         try:
             if not mirror.events:
@@ -63,14 +66,17 @@ def mirrored(url: str, *, writes: bool, follow: bool = False) -> Iterator[Path]:
                 pg_mirror.keep_local(local, side)
             finally:
                 local.conn.close()
-        pg_mirror.save_cache(path, side, mirror.pos)  # reached only when all the command wrote is in the store
+        try:  # reached only when all the command wrote is in the store
+            pg_mirror.save_cache(path, side, mirror.pos)
+        except (OSError, sqlite3.Error) as error:  # a cache not kept costs the next command time, nothing else
+            logger.warning("the mirror of %s was not kept for the next command: %s", Where(url=url).name, error)
     finally:
         store.conn.close()
         _keep_outputs(folder, side)
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _copy(store: Any, path: Path, side: Path) -> Any:
+def _copy(store: Any, path: Path, side: Path, url: str) -> Any:
     """The command's mirror at `path`: from the cached last mirror and the store's news since, or
     (no cache, or one that does not match the store) a copy of the whole log."""
     from eventops.options import open_db
@@ -78,15 +84,20 @@ def _copy(store: Any, path: Path, side: Path) -> Any:
 
     after = pg_mirror.seed(side, path)
     if after is not None:
-        local = open_db(path)
         try:
-            return pg_mirror.copy_down(store, local, after=after)
-        except pg_mirror.CopyMismatch:
-            local.conn.close()
+            local = open_db(path)
+        except EventOpsError:  # an SQLite file, not an event's: a full copy instead
             pg_mirror.drop_copy(path)
-        except BaseException:
-            local.conn.close()
-            raise
+        else:
+            try:
+                return pg_mirror.copy_down(store, local, after=after)
+            except (pg_mirror.CopyMismatch, sqlite3.DatabaseError) as error:  # another store's, or damaged
+                logger.info("the cached mirror of %s is not used (%s): copying the whole log", Where(url=url).name, error)
+                local.conn.close()
+                pg_mirror.drop_copy(path)
+            except BaseException:
+                local.conn.close()
+                raise
     local = open_db(path, create=True)
     try:
         return pg_mirror.copy_down(store, local)
@@ -112,13 +123,11 @@ FOLLOW_S = 1.0
 def _following(url: str, path: Path, mirror: Any, *, writes: bool) -> Iterator[None]:
     """A thread that keeps the mirror at `path` in step with the store until the block ends; a
     store out of reach is logged and tried again (the screen keeps its last state meanwhile)."""
-    import logging
     import threading
 
     from sync.pg import mirror as pg_mirror
     from sync.pg.store import connect
 
-    logger = logging.getLogger("eventops.cli")
     stop = threading.Event()
 
     def follow() -> None:

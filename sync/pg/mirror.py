@@ -13,9 +13,11 @@ beside it (`bring_local`, `keep_local`).
 A command's mirror is its own, but it need not start empty: the last mirror a command finished
 with is kept beside the store (`save_cache`, a private file without the organiser's tables) with
 the store position it holds and the snapshots its fold saved. The next command starts from a copy
-of it (`seed`) and copies only the rows the store took since (`copy_down(after=...)`); the counts
-and version vectors are compared as for a full copy, and a cache that does not match (another
-store under the same name, a store moved in again) is dropped for a full copy. So `status --store`
+of it (`seed`), checks that the store holds, under each station's last id in it, the event with
+the same chain digest (`_same_events`), copies only the rows the store took since
+(`copy_down(after=...)`) and compares counts and version vectors as for a full copy; a cache that
+does not match (another store under the same name, a store moved in again) or cannot be read is
+dropped for a full copy. So `status --store`
 costs the news since the last command plus a start from a snapshot, not a copy and a fold of the
 whole log.
 """

@@ -224,7 +224,7 @@ def test_a_following_mirror_takes_the_store_news_and_sends_its_own_writes(writte
 
 
 
-def test_a_command_starts_from_the_last_mirror_and_still_sees_every_change(pg_server: PgServer, hub_db: Path) -> None:
+def test_a_command_starts_from_the_last_mirror_and_still_sees_every_change(pg_server: PgServer, hub_db: Path, tmp_path: Path) -> None:
     """The mirror a command finished with is kept beside the store (private, without e-mails) and
     the next command starts from it: what the store took meanwhile shows, a cache of another store
     or a damaged one is dropped for a full copy, and no snapshot warning reaches the screen."""
@@ -247,7 +247,12 @@ def test_a_command_starts_from_the_last_mirror_and_still_sees_every_change(pg_se
     other = moved(pg_server, hub_db)
     run_cli("import", "attendees", str(DATA / "eventbrite_attendees.csv"), "--store", other.url)
     run_cli("status", "--json", "--store", other.url)
-    for planted in (cache_path(side_path(other.url)).read_bytes(), b"not a database at all"):
+    foreign = tmp_path / "foreign.sqlite"  # some other program's SQLite file, with a position
+    with sqlite3.connect(foreign) as made:
+        made.execute("CREATE TABLE recipes (name TEXT)")
+        made.execute("CREATE TABLE store_mirror_position (pos INTEGER NOT NULL)")
+        made.execute("INSERT INTO store_mirror_position VALUES (1)")
+    for planted in (cache_path(side_path(other.url)).read_bytes(), b"not a database at all", foreign.read_bytes()):
         cache.write_bytes(planted)
         again = {row["id"] for row in json.loads(run_cli("attendees", "--json", "--store", event.url).stdout)}
         assert again == after

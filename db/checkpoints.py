@@ -91,18 +91,8 @@ class Journal:
         """Put every journaled table back as it was at `mark` (newest change first)."""
         entries, tables = self.entries, self.tables
         stop = mark - self._base
-        put, remove, missing = dict.__setitem__, dict.pop, MISSING
         for named, key, old in reversed(entries[stop:]):
-            container = tables[named] if type(named) is int else named
-            if type(container) is set:
-                if old:
-                    container.add(key)
-                else:
-                    container.discard(key)
-            elif old is missing:
-                remove(container, key, None)
-            else:
-                put(container, key, old)
+            put_back(tables[named] if type(named) is int else named, key, old)
         del entries[stop:]
 
     def forget_before(self, mark: int) -> None:
@@ -113,6 +103,21 @@ class Journal:
             del self.entries[: self._dead]
             self._base += self._dead
             self._dead = 0
+
+
+def put_back(container: Any, key: Any, old: Any) -> None:
+    """Undo one journaled change in `container` (a journaled table written as a plain dict, so
+    the undo is not journaled itself): a member added or removed again, a value put back, a key
+    that did not exist removed."""
+    if type(container) is set:
+        if old:
+            container.add(key)
+        else:
+            container.discard(key)
+    elif old is MISSING:
+        dict.pop(container, key, None)
+    else:
+        dict.__setitem__(container, key, old)
 
 
 class Records(dict[_K, _V]):
@@ -296,15 +301,7 @@ def state_at(core: Any, journal: Journal, checkpoint: Checkpoint) -> dict[str, A
         target = copies.get(id(container))
         if target is None:
             target = mapped(container)
-        if type(target) is set:
-            if old:
-                target.add(key)
-            else:
-                target.discard(key)
-        elif old is MISSING:
-            target.pop(key, None)
-        else:
-            target[key] = mapped(old)
+        put_back(target, key, mapped(old))  # a flag, MISSING or a record: `mapped` leaves them as they are
     for name in DERIVED:
         out[name] = {}
     return out

@@ -8,7 +8,6 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -20,29 +19,17 @@ from db.log import Draft, append_many
 from eventops.cli import main
 from eventops.options import open_db
 from tests.badges.helpers import script_people
-from tests.station.world import MINUTE, T0, build
+from tests.station.world import MINUTE, T0, a_day_of_attendance, build, scan_at
 
-DAY2_T0 = T0 + 24 * 60 * MINUTE  # 2024-03-21T08:00+01:00
 needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
 
-
-def _scan(world: Any, station: str, ms: int, kind: str, **data: Any) -> None:
-    append_many(world.db, station, [Draft(kind, data)], wall=lambda: ms)
 
 
 @pytest.fixture
 def event_db(tmp_path: Path) -> Path:
     """Anna is in the morning session 60 minutes, Jean 200 (never scanned out); Zoë checks in on
     day two only; Łukasz, Inês and Mark never come."""
-    world = build(tmp_path / "event.db", capacity=10)
-    _scan(world, "desk-1", T0 + 50 * MINUTE, ev.DESK_CHECKIN, attendee="A001", first=True, via="search")
-    _scan(world, "desk-2", T0 + 55 * MINUTE, ev.DESK_CHECKIN, attendee="A002", first=True, via="search")
-    _scan(world, "door-R1", T0 + 65 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:05
-    _scan(world, "door-R1", T0 + 70 * MINUTE, ev.DOOR_ENTRY, attendee="A002", room="R1")  # 09:10
-    _scan(world, "door-R1", T0 + 125 * MINUTE, ev.DOOR_EXIT, attendee="A001", room="R1")  # 10:05
-    _scan(world, "desk-1", DAY2_T0 + 60 * MINUTE, ev.DESK_CHECKIN, attendee="A003", first=True, via="search")
-    world.db.conn.close()
-    return world.path
+    return a_day_of_attendance(tmp_path / "event.db", capacity=10)
 
 
 def certificates(*args: str) -> Result:
@@ -129,8 +116,8 @@ def test_names_in_every_script(tmp_path: Path) -> None:
         "id": ident, "name": name, "first": "", "last": name, "org": org, "city": city, "country": country,
         "role": role, "ref": ident, "tags": []}) for ident, name, org, city, country, role in people])
     for n, (ident, *_) in enumerate(people):
-        _scan(world, "desk-1", T0 + (20 + n) * MINUTE, ev.DESK_CHECKIN, attendee=ident, first=True, via="search")
-        _scan(world, "door-R1", T0 + (62 + n) * MINUTE, ev.DOOR_ENTRY, attendee=ident, room="R1")
+        scan_at(world, "desk-1", T0 + (20 + n) * MINUTE, ev.DESK_CHECKIN, attendee=ident, first=True, via="search")
+        scan_at(world, "door-R1", T0 + (62 + n) * MINUTE, ev.DOOR_ENTRY, attendee=ident, room="R1")
     world.db.conn.close()
     out = tmp_path / "certificates"
     result = certificates("--db", str(world.path), "--out", str(out), *[a for p in people for a in ("--only", p[0])])

@@ -8,7 +8,6 @@ import io
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,28 +15,14 @@ from click.testing import CliRunner
 from db import events as ev
 from db.log import Draft, append_many
 from eventops.cli import main
-from tests.station.world import MINUTE, T0, build
-
-DAY2_T0 = T0 + 24 * 60 * MINUTE  # 2024-03-21T08:00+01:00
-
-
-def _scan(world: Any, station: str, ms: int, kind: str, **data: Any) -> None:
-    append_many(world.db, station, [Draft(kind, data)], wall=lambda: ms)
+from tests.station.world import MINUTE, T0, a_day_of_attendance, build, scan_at
 
 
 @pytest.fixture
 def event_db(tmp_path: Path) -> Path:
     """Two people check in on day one and go to the morning session in the Atelier (capacity 1,
     so the second is over capacity: an incident); a third checks in on day two; three never come."""
-    world = build(tmp_path / "event.db", capacity=1)
-    _scan(world, "desk-1", T0 + 50 * MINUTE, ev.DESK_CHECKIN, attendee="A001", first=True, via="search")
-    _scan(world, "desk-2", T0 + 55 * MINUTE, ev.DESK_CHECKIN, attendee="A002", first=True, via="search")
-    _scan(world, "door-R1", T0 + 65 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:05
-    _scan(world, "door-R1", T0 + 70 * MINUTE, ev.DOOR_ENTRY, attendee="A002", room="R1")  # 09:10
-    _scan(world, "door-R1", T0 + 125 * MINUTE, ev.DOOR_EXIT, attendee="A001", room="R1")  # 10:05
-    _scan(world, "desk-1", DAY2_T0 + 60 * MINUTE, ev.DESK_CHECKIN, attendee="A003", first=True, via="search")
-    world.db.conn.close()
-    return world.path
+    return a_day_of_attendance(tmp_path / "event.db", capacity=1)
 
 
 def run(*args: str) -> str:
@@ -115,13 +100,13 @@ def test_an_empty_database_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_a_voided_entry_never_happened_and_a_second_scan_is_the_same_stay(tmp_path: Path) -> None:
     world = build(tmp_path / "event.db", capacity=10)
-    _scan(world, "door-R1", T0 + 65 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:05
-    _scan(world, "door-R1", T0 + 80 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:20, again
-    _scan(world, "door-R1", T0 + 81 * MINUTE, ev.DOOR_ENTRY, attendee="A004", room="R1")  # 09:21, a mistake
+    scan_at(world, "door-R1", T0 + 65 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:05
+    scan_at(world, "door-R1", T0 + 80 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:20, again
+    scan_at(world, "door-R1", T0 + 81 * MINUTE, ev.DOOR_ENTRY, attendee="A004", room="R1")  # 09:21, a mistake
     (mistake,) = append_many(world.db, "door-R1", [Draft(ev.DOOR_EXIT, {"attendee": "A001", "room": "R1"})],
                              wall=lambda: T0 + 95 * MINUTE)  # 09:35
     seq = mistake.seq - 1  # A004's entry
-    _scan(world, "door-R1", T0 + 96 * MINUTE, ev.VOID, station_id="door-R1", seq=seq)
+    scan_at(world, "door-R1", T0 + 96 * MINUTE, ev.VOID, station_id="door-R1", seq=seq)
     world.db.conn.close()
     rows = {r["attendee"]: r for r in json.loads(run("export", "attendance", "--db", str(world.path), "--json"))}
     assert [(s["entry"], s["exit"], s["minutes"]) for s in rows["A001"]["sessions"]] == [
@@ -133,11 +118,11 @@ def test_a_voided_entry_never_happened_and_a_second_scan_is_the_same_stay(tmp_pa
 
 def test_a_voided_scan_after_a_continued_stay_changes_nothing(tmp_path: Path) -> None:
     world = build(tmp_path / "event.db", capacity=10)
-    _scan(world, "door-R1", T0 + 65 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:05
-    _scan(world, "door-R1", T0 + 80 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:20, again
+    scan_at(world, "door-R1", T0 + 65 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:05
+    scan_at(world, "door-R1", T0 + 80 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:20, again
     (mistake,) = append_many(world.db, "door-R2", [Draft(ev.DOOR_ENTRY, {"attendee": "A001", "room": "R2"})],
                              wall=lambda: T0 + 300 * MINUTE)  # 13:00 at a door, undone at once
-    _scan(world, "door-R2", T0 + 301 * MINUTE, ev.VOID, station_id="door-R2", seq=mistake.seq)
+    scan_at(world, "door-R2", T0 + 301 * MINUTE, ev.VOID, station_id="door-R2", seq=mistake.seq)
     world.db.conn.close()
     rows = {r["attendee"]: r for r in json.loads(run("export", "attendance", "--db", str(world.path), "--json"))}
     assert [(s["room"], s["entry"], s["minutes"]) for s in rows["A001"]["sessions"]] == [

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -44,6 +44,9 @@ from db.imports.report import ImportReport
 from db.imports.table import Row, Table, read_table
 from db.log import Draft, append_in_transaction
 from db.node import local_station
+
+if TYPE_CHECKING:
+    from db.fold import EventState
 
 #: Fields of an attendee carried by events (no e-mail, no phone: those are contacts).
 EVENT_FIELDS = ("name", "first", "last", "org", "city", "country", "role", "ref", "tags")
@@ -327,7 +330,10 @@ def _plan(
 ) -> tuple[list[Draft], dict[str, tuple[str | None, str | None]], identity.KeyBook]:
     """The events and contact changes that bring the log in line with the file, and the keys
     that found (or will find) its people."""
-    known = reference(db).attendees
+    from db.fold import load_state
+
+    state = load_state(db)  # once: the file is compared with it, revocations are read from it
+    known = reference(db, state).attendees
     book = _resolve_ids(db, people, known, new_id)
     people[:] = _without_garbled(people, known, report, skip_invalid)
     drafts: list[Draft] = []
@@ -353,11 +359,11 @@ def _plan(
             tally.updated += 1
         else:
             tally.unchanged += 1
-    _still_revoked(db, known, [p for p in people if not p.skipped and p.id in known], report)
+    _still_revoked(state, known, [p for p in people if not p.skipped and p.id in known], report)
     absent = sorted(known.keys() - seen)
     leaving = cancelled + [(ident, "not in the file") for ident in absent]
     if revoke_missing:
-        drafts += _revocations(db, known, leaving, report)
+        drafts += _revocations(state, known, leaving, report)
     else:
         for ident, why in cancelled:
             report.warn(
@@ -394,16 +400,11 @@ def _without_garbled(
     return [p for p in people if id(p) not in bad]
 
 
-def _still_revoked(db: Database, known: Mapping[str, Mapping[str, Any]], back: list[Person], report: ImportReport) -> None:
+def _still_revoked(state: EventState, known: Mapping[str, Mapping[str, Any]], back: list[Person], report: ImportReport) -> None:
     """Warn about everyone the file lists as coming whose badge is revoked (cancelled earlier and
     revoked by `--revoke-missing`, or `badges revoke`): the import leaves the badge revoked, since
     it cannot know why it was revoked (a ban is not undone by a paid order) and only the signing
     key makes a new badge, so it names them and the command that does (`badges reissue`)."""
-    if not back or db.execute("SELECT 1 FROM events WHERE kind = ? LIMIT 1", [ev.BADGE_REVOKED]).fetchone() is None:
-        return
-    from db.fold import load_state
-
-    state = load_state(db)
     for p in back:
         if revocations.is_revoked(state, p.id):
             report.warn(
@@ -413,15 +414,12 @@ def _still_revoked(db: Database, known: Mapping[str, Mapping[str, Any]], back: l
 
 
 def _revocations(
-    db: Database, known: Mapping[str, Mapping[str, Any]], leaving: list[tuple[str, str]], report: ImportReport
+    state: EventState, known: Mapping[str, Mapping[str, Any]], leaving: list[tuple[str, str]], report: ImportReport
 ) -> list[Draft]:
     """`badge.revoked` for each registered attendee who is cancelled or gone from the file,
     whose badge is not revoked already (`db.revocations`, the one place that writes them)."""
     if not leaving:
         return []
-    from db.fold import load_state
-
-    state = load_state(db)
     drafts: list[Draft] = []
     for ident, why in leaving:
         person = state.attendees.get(ident)

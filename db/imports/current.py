@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
@@ -17,6 +17,9 @@ from sqlite_utils import Database
 from db.errors import NoEventYet
 from db.event import event_info
 from db.state import Attendee
+
+if TYPE_CHECKING:
+    from db.fold import EventState
 from db.times import DEFAULT_TZ
 
 
@@ -62,16 +65,18 @@ class Reference:
     assigned: dict[tuple[str, str], str] = field(default_factory=dict)  # (visit, attendee) -> bus
 
 
-def reference(db: Database) -> Reference:
-    """The reference data as the fold holds it (`db.fold.load_state`, from the newest snapshot).
+def reference(db: Database, state: EventState | None = None) -> Reference:
+    """The reference data as the fold holds it (`state`, or `db.fold.load_state`: from the newest
+    snapshot).
 
     The same truth every screen shows: the fold's authority rules decide what counts (a walk-in
     desk registers newcomers and fixes names, never the organiser's other fields), and a file is
     compared with that, not with a second reading of the log that could disagree.
     """
-    from db.fold import load_state
+    if state is None:
+        from db.fold import load_state
 
-    state = load_state(db)
+        state = load_state(db)
     ref = Reference()
     for ident, person in state.attendees.items():
         ref.attendees[ident] = attendee_data(person)

@@ -91,21 +91,17 @@ def _same_events(local: Database, store: PgDatabase) -> None:
     with the same chain digest (db/signing.py), which commits to every event of that station
     before it: then `local` holds a prefix of the store's log (not another store's events under
     the same ids, which a count and a vector cannot tell apart)."""
-    for station_id, (seq, chain) in heads(local).items():
-        row = store.execute("SELECT chain FROM events WHERE station_id = ? AND seq = ?", [station_id, seq]).fetchone()
-        if row is None or (None if row[0] is None else bytes(row[0])) != chain:
+    for station_id, seq in log.vector(local).items():
+        if _chain(store, station_id, seq) != _chain(local, station_id, seq):
             raise CopyMismatch(f"the copy of the store does not match: {station_id}#{seq} is another event in the store")
 
 
-def heads(db: Database) -> dict[str, tuple[int, bytes | None]]:
-    """Each station's last seq and its chain digest (db/signing.py), which commits to the whole
-    of that station's log: two logs with equal heads hold the same events."""
-    rows = db.execute(
-        "SELECT e.station_id, e.seq, e.chain FROM events e JOIN "
-        "(SELECT station_id, MAX(seq) AS seq FROM events GROUP BY station_id) last "
-        "ON e.station_id = last.station_id AND e.seq = last.seq"
-    )
-    return {str(r[0]): (int(r[1]), None if r[2] is None else bytes(r[2])) for r in rows}
+def _chain(db: Database | PgDatabase, station_id: str, seq: int) -> bytes | None:
+    """The chain digest of one event (b"" if it is not there; PostgreSQL gives a memoryview)."""
+    row = db.execute("SELECT chain FROM events WHERE station_id = ? AND seq = ?", [station_id, seq]).fetchone()
+    if row is None:
+        return b""
+    return None if row[0] is None else bytes(row[0])
 
 
 def _copy_events(store: PgDatabase, local: Database, after: int) -> tuple[int, log.Vector]:

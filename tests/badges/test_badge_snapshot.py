@@ -9,12 +9,10 @@ the tolerance allows, while a moved block, a lost line or a missing script does 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 from sqlite_utils import Database
@@ -23,32 +21,16 @@ from checkin.badges.fonts import font_chain
 from checkin.badges.print import BadgeSheets, badge_faces
 from checkin.badges.render import BadgeFace, render_image
 from tests.badges.helpers import make_event, register, script_people
+from tests.images import compare_image
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 DPI = 40
-#: Pixels whose grey level differs by more than this count as different.
-LEVEL = 96
-#: At most this share of the pixels may differ (text antialiasing, hinting).
-SHARE = 0.001  # a badge without its event name differs by 0.3 %
 
 pytestmark = pytest.mark.skipif(bool(font_chain().missing_scripts), reason="the references need fonts-noto-core and fonts-noto-cjk")
 
 
 def compare(name: str, image: Image.Image, out: Path) -> None:
-    grey = image.convert("L")
-    reference = SNAPSHOTS / name
-    if os.environ.get("EVENTOPS_UPDATE_SNAPSHOTS") == "1":
-        grey.save(reference)
-        return
-    expected = np.asarray(Image.open(reference).convert("L")).astype(int)
-    got = np.asarray(grey).astype(int)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    differ = np.abs(got - expected) > LEVEL
-    if differ.mean() > SHARE:
-        grey.save(out / name)
-        diff = Image.fromarray(np.where(differ, 0, 255).astype(np.uint8))
-        diff.save(out / f"diff-{name}")
-        pytest.fail(f"{name}: {differ.mean():.2%} of the pixels differ (allowed {SHARE:.2%}); see {out / name} and {out / ('diff-' + name)}")
+    compare_image(name, image, SNAPSHOTS, out)
 
 
 def faces(db: Database, db_path: Path) -> list[BadgeFace]:

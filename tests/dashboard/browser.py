@@ -12,8 +12,9 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,26 @@ def wait_for_port(port: int, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+@contextlib.contextmanager
+def web_dashboard(db_path: Path, at: str, log_path: Path, *options: str) -> Iterator[int]:
+    """`eventops dashboard --web` on 127.0.0.1 as a real process (with `options`), once it listens:
+    its port. Stopped at the end of the block, with the app process it started for a page."""
+    port = free_port()
+    with log_path.open("wb") as log:
+        server = processes.start(
+            [sys.executable, "-m", "eventops", "dashboard", "--db", str(db_path), "--at", at,
+             "--web", "--host", "127.0.0.1", "--port", str(port), *options],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    try:
+        if not wait_for_port(port, 30):
+            raise AssertionError(f"the web dashboard did not start listening: {log_path.read_text()[-2000:]}")
+        yield port
+    finally:
+        processes.stop(server)
 
 
 @contextlib.asynccontextmanager

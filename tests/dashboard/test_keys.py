@@ -5,8 +5,6 @@ that loads nothing from a public service."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -19,9 +17,8 @@ from dashboard.widgets.rooms import RoomRow
 from dashboard.widgets.visits import BusRow
 from db.connect import connect
 from db.log import all_events
-from tests import processes
 from tests.dashboard import scene
-from tests.dashboard.browser import free_port, wait_for_port
+from tests.dashboard.browser import web_dashboard
 from tests.dashboard.pilot import ready, wait_until
 
 pytestmark = pytest.mark.anyio
@@ -117,18 +114,7 @@ async def test_the_screenshot_is_saved_when_there_is_no_downloads_folder(
 
 def test_the_web_page_loads_nothing_from_a_public_service_and_speaks_the_language(tmp_path: Path) -> None:
     db_path = scene.build(tmp_path / "event.db")
-    port = free_port()
-    log_path = tmp_path / "server.log"
-    with log_path.open("wb") as log:
-        server = processes.start(
-            [sys.executable, "-m", "eventops", "dashboard", "--db", str(db_path), "--at", scene.AT,
-             "--web", "--host", "127.0.0.1", "--port", str(port), "--lang", "fr"],
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-    try:
-        if not wait_for_port(port, 30):
-            raise AssertionError(f"the web dashboard did not start listening: {log_path.read_text()[-2000:]}")
+    with web_dashboard(db_path, scene.AT, tmp_path / "server.log", "--lang", "fr") as port:
         own = f"http://127.0.0.1:{port}/"
         page = httpx.get(own, timeout=10).text
         resources = re.findall(r"""(?:href|src)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)""", page)
@@ -140,8 +126,6 @@ def test_the_web_page_loads_nothing_from_a_public_service_and_speaks_the_languag
             if url.startswith(own):
                 assert httpx.get(url, timeout=10).status_code == 200, url
         assert '<html lang="fr">' in page and "Session terminée." in page and ">Relancer<" in page
-    finally:
-        processes.stop(server)
 
 
 async def test_dashboard_lang_de_speaks_german(scene_db: Path) -> None:

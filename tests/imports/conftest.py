@@ -56,3 +56,24 @@ def event_count(path: Path) -> int:
         return count(db)
     finally:
         db.conn.close()
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    """`eventops ARGS...` in this process: its exit code, standard output and standard error."""
+    from click.testing import CliRunner
+
+    from eventops.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ids_by_name(db_path: Path) -> dict[str, str]:
+    """Each attendee's id by name, as the fold holds them."""
+    from db.fold import load_state
+
+    db = connect(db_path, create=False)
+    try:
+        return {a.name: a.id for a in load_state(db).attendees.values()}
+    finally:
+        db.conn.close()

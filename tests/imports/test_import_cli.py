@@ -9,15 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from eventops.cli import main
-from tests.imports.conftest import event_count, fingerprint
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
+from tests.imports.conftest import event_count, fingerprint, run
 
 
 def test_import_all_three_then_again(closed_event_db: Path, data: Path) -> None:

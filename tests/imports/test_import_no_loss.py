@@ -7,12 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from db.connect import connect
 from db.fold import load_state
-from eventops.cli import main
-from tests.imports.conftest import event_count, fingerprint
+from tests.imports.conftest import event_count, fingerprint, run
 from tests.imports.exports import (
     PEOPLE,
     Position,
@@ -22,11 +19,6 @@ from tests.imports.exports import (
     positions_rows,
 )
 from tests.imports.spreadsheets import write_ods, write_xlsx
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def names(db_path: Path) -> set[str]:

@@ -8,27 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from db.connect import connect
 from db.fold import load_state
 from db.revocations import is_revoked
-from eventops.cli import main
-from tests.imports.conftest import event_count, fingerprint
+from tests.imports.conftest import event_count, fingerprint, ids_by_name, run
 from tests.imports.exports import EVENTBRITE_HEADER, PEOPLE, Position, positions_csv
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def ids_by_name(db_path: Path) -> dict[str, str]:
-    db = connect(db_path, create=False)
-    try:
-        return {a.name: a.id for a in load_state(db).attendees.values()}
-    finally:
-        db.conn.close()
 
 
 def revoked(db_path: Path) -> set[str]:

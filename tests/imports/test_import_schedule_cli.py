@@ -8,17 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from db.connect import connect
 from db.fold import load_state
-from eventops.cli import main
-from tests.imports.conftest import event_count, fingerprint
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
+from tests.imports.conftest import event_count, fingerprint, run
 
 
 def sessions(db_path: Path) -> dict[str, tuple[str, str, str]]:

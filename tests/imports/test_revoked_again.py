@@ -8,26 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from checkin.badges.keys import issue_token
 from db.connect import connect
-from db.fold import load_state
-from eventops.cli import main
+from tests.imports.conftest import ids_by_name, run
 from tests.imports.exports import PEOPLE, Position, positions_csv
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def ids_by_name(db_path: Path) -> dict[str, str]:
-    db = connect(db_path, create=False)
-    try:
-        return {a.name: a.id for a in load_state(db).attendees.values()}
-    finally:
-        db.conn.close()
 
 
 def token(db_path: Path, ident: str) -> str:

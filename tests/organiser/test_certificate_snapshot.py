@@ -9,23 +9,20 @@ fonts-noto-cjk.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
 from checkin.badges.fonts import font_chain
 from db.reports import Certificate, CertifiedSession
 from organiser.certificate_page import Event, draw
+from tests.images import compare_image
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 DPI = 40
-LEVEL = 96  # grey levels apart for a pixel to differ
-SHARE = 0.001  # share of the pixels allowed to differ (antialiasing, hinting)
 
 pytestmark = [
     pytest.mark.skipif(bool(font_chain().missing_scripts), reason="the references need fonts-noto-core and fonts-noto-cjk"),
@@ -48,19 +45,7 @@ def certificate(sessions: int) -> Certificate:
 
 
 def compare(name: str, image: Image.Image, out: Path) -> None:
-    grey = image.convert("L")
-    reference = SNAPSHOTS / name
-    if os.environ.get("EVENTOPS_UPDATE_SNAPSHOTS") == "1":
-        grey.save(reference)
-        return
-    expected = np.asarray(Image.open(reference).convert("L")).astype(int)
-    got = np.asarray(grey).astype(int)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    differ = np.abs(got - expected) > LEVEL
-    if differ.mean() > SHARE:
-        grey.save(out / name)
-        Image.fromarray(np.where(differ, 0, 255).astype(np.uint8)).save(out / f"diff-{name}")
-        pytest.fail(f"{name}: {differ.mean():.2%} of the pixels differ (allowed {SHARE:.2%}); see {out / name}")
+    compare_image(name, image, SNAPSHOTS, out)
 
 
 @pytest.mark.parametrize("sessions,pages", [(5, 1), (40, 2)])

@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -25,6 +26,7 @@ from db.log import Draft, append_many
 DAY = "2024-03-20"
 T0 = 1710918000000  # 2024-03-20T08:00:00+01:00 (07:00 UTC)
 MINUTE = 60_000
+DAY2_T0 = T0 + 24 * 60 * MINUTE  # 2024-03-21T08:00+01:00
 
 
 def around_today(tz: str = "Europe/Brussels") -> list[str]:
@@ -111,3 +113,23 @@ def add_key(db: Database, path: Path, wall: object) -> str:
     append_many(db, "org", [Draft(ev.KEY_ADDED, {"kid": kid, "public_key": public})], wall=wall)  # type: ignore[arg-type]
     shutil.copy(key_path(scratch_path), key_path(path))
     return kid
+
+
+def scan_at(world: World, station: str, ms: int, kind: str, **data: Any) -> None:
+    """One event of `station`'s, written when its clock said `ms`."""
+    append_many(world.db, station, [Draft(kind, data)], wall=lambda: ms)
+
+
+def a_day_of_attendance(path: Path, capacity: int) -> Path:
+    """The test event at `path` with a day of scans the reports read: Anna (A001) and Jean (A002)
+    check in on day one and enter the morning session in R1 at 09:05 and 09:10; Anna leaves at
+    10:05, Jean is never scanned out; Zoë (A003) checks in on day two only; the others never come."""
+    world = build(path, capacity=capacity)
+    scan_at(world, "desk-1", T0 + 50 * MINUTE, ev.DESK_CHECKIN, attendee="A001", first=True, via="search")
+    scan_at(world, "desk-2", T0 + 55 * MINUTE, ev.DESK_CHECKIN, attendee="A002", first=True, via="search")
+    scan_at(world, "door-R1", T0 + 65 * MINUTE, ev.DOOR_ENTRY, attendee="A001", room="R1")  # 09:05
+    scan_at(world, "door-R1", T0 + 70 * MINUTE, ev.DOOR_ENTRY, attendee="A002", room="R1")  # 09:10
+    scan_at(world, "door-R1", T0 + 125 * MINUTE, ev.DOOR_EXIT, attendee="A001", room="R1")  # 10:05
+    scan_at(world, "desk-1", DAY2_T0 + 60 * MINUTE, ev.DESK_CHECKIN, attendee="A003", first=True, via="search")
+    world.db.conn.close()
+    return world.path
